@@ -1,0 +1,1 @@
+"""The central case server: tickets, users, devices, the change feed and push."""

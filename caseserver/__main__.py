@@ -1,0 +1,5 @@
+import sys
+
+from caseserver.cli import main
+
+sys.exit(main())

@@ -1,0 +1,255 @@
+"""The HTTP API (FastAPI): sign-in, change feed, push, tickets, crews.
+
+Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
+401 bad/expired/revoked token, 403 not allowed, 404 not found or not visible,
+413 body too large, 422 wrong types or unknown fields.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from caseserver import feed
+from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.models import Crew, Device, Ticket, User, utcnow
+from caseserver.push import push
+from sync.wire import (
+    API_PREFIX,
+    DEFAULT_FEED_PAGE,
+    MAX_FEED_PAGE,
+    CrewDoc,
+    FeedPage,
+    LoginRequest,
+    LoginResponse,
+    PushRequest,
+    PushResponse,
+    UserDoc,
+)
+
+log = logging.getLogger("caseserver")
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413, before the app reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _too_large(send, self.limit)
+                return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413).body
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    parts = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return 400, f"malformed JSON: {err.get('ctx', {}).get('error', 'cannot parse')}"
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+    return 422, "; ".join(parts) or "invalid request"
+
+
+def current_caller(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Caller:
+    """The signed-in caller behind the bearer token, or 401 saying why not."""
+    database: Database = request.app.state.db
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HTTPException(401, "sign in first (missing bearer token)")
+    token = authorization[7:].strip()
+    with database.read() as session:
+        try:
+            user, device = authenticate(session, token)
+        except AuthError as exc:
+            raise HTTPException(401, str(exc)) from exc
+        caller = caller_for(session, user, device.id)
+        last_seen = device.last_seen_at
+    now = utcnow()
+    if last_seen is None or (now - last_seen).total_seconds() > 300:
+        with database.write() as session:
+            session.execute(
+                update(Device).where(Device.id == caller.device_id).values(last_seen_at=now)
+            )
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    database = db or Database(settings.database_url)
+    app = FastAPI(
+        title="Case server",
+        summary="Tickets, crews and the sync API of the public-works field app.",
+        version="1.0",
+    )
+    app.state.db = database
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, message = _validation_message(exc)
+        return JSONResponse({"detail": message}, status_code=status)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(f"{API_PREFIX}/auth/login", response_model=LoginResponse, tags=["auth"])
+    def login(body: LoginRequest) -> LoginResponse:
+        with database.write() as session:
+            try:
+                token, device, user = sign_in(
+                    session,
+                    body.username,
+                    body.password,
+                    body.device_name,
+                    body.device_id,
+                    settings.token_days,
+                )
+            except AuthError as exc:
+                raise HTTPException(401, str(exc)) from exc
+            caller = caller_for(session, user, device.id)
+            return LoginResponse(
+                token=token,
+                expires_at=device.expires_at,
+                device_id=device.id,
+                user=_user_doc(caller),
+            )
+
+    @app.post(f"{API_PREFIX}/auth/logout", status_code=204, tags=["auth"])
+    def logout(caller: CallerDep) -> Response:
+        with database.write() as session:
+            device = session.get(Device, caller.device_id)
+            if device is not None:
+                device.revoked_at = utcnow()
+        return Response(status_code=204)
+
+    @app.get(f"{API_PREFIX}/me", response_model=UserDoc, tags=["auth"])
+    def me(caller: CallerDep) -> UserDoc:
+        return _user_doc(caller)
+
+    @app.get(
+        f"{API_PREFIX}/feed",
+        response_model=FeedPage,
+        tags=["sync"],
+        summary="Changes in the caller's scope after a cursor",
+    )
+    def get_feed(
+        caller: CallerDep,
+        cursor: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = DEFAULT_FEED_PAGE,
+    ) -> Response:
+        with database.read() as session:
+            body = feed.feed_page(session, caller, cursor, limit)
+        return Response(content=body, media_type="application/json")
+
+    @app.get(f"{API_PREFIX}/digest", tags=["sync"])
+    def get_digest(caller: CallerDep) -> dict[str, Any]:
+        with database.read() as session:
+            digest, count = feed.scope_digest(session, caller)
+        return {"digest": digest, "count": count}
+
+    @app.post(
+        f"{API_PREFIX}/push",
+        response_model=PushResponse,
+        tags=["sync"],
+        summary="Apply a batch of device operations; answers per op, idempotent by op id",
+    )
+    def post_push(body: PushRequest, caller: CallerDep) -> PushResponse:
+        for attempt in range(3):
+            try:
+                with database.write() as session:
+                    return PushResponse(results=push(session, caller, body.ops))
+            except IntegrityError:
+                # The same op id arrived through another server process at the same
+                # moment; the retry finds its stored answer.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    @app.get(f"{API_PREFIX}/tickets/{{ticket_id}}", tags=["tickets"])
+    def get_ticket(ticket_id: str, caller: CallerDep) -> Response:
+        with database.read() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None or not caller.sees_crew(ticket.assigned_crew_id):
+                raise HTTPException(404, "no such ticket")
+            return Response(content=ticket.doc, media_type="application/json")
+
+    @app.get(f"{API_PREFIX}/crews", response_model=list[CrewDoc], tags=["crews"])
+    def get_crews(caller: CallerDep) -> list[CrewDoc]:
+        with database.read() as session:
+            crews = session.scalars(select(Crew).order_by(Crew.code)).all()
+            members: dict[int, list[str]] = {}
+            for user in session.scalars(select(User).where(User.crew_id.is_not(None))):
+                members.setdefault(user.crew_id or 0, []).append(user.username)
+            return [
+                CrewDoc(code=c.code, name=c.name, members=sorted(members.get(c.id, [])))
+                for c in crews
+                if caller.sees_crew(c.id) or caller.role != "crew"
+            ]
+
+    return app
+
+
+def _user_doc(caller: Caller) -> UserDoc:
+    return UserDoc(
+        username=caller.username,
+        display_name=caller.display_name,
+        role=caller.role,  # type: ignore[arg-type]
+        crew=caller.crew_code,
+        crews=list(caller.supervised_codes),
+    )

@@ -1,0 +1,379 @@
+"""Changing tickets inside one write transaction, and publishing them to the feed.
+
+A `ChangeSet` locks the tickets it will touch, applies field changes with their
+side effects and audit events, and on `publish()`:
+
+1. rebuilds the device document of every touched ticket,
+2. updates the per-crew scope digests,
+3. takes the next feed positions from the feed counter *last*, under its row lock.
+
+Because the counter row stays locked until commit, a transaction can only take
+positions after every earlier holder has committed: feed positions become
+visible in order, so a reader that has seen position N has seen everything
+below N, and the feed never skips a change that commits late. Lock order is
+always tickets (by id), then scope digests (by scope), then the counter, so
+concurrent writers cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from caseserver.auth import Caller
+from caseserver.fields import iso
+from caseserver.models import (
+    AuditEvent,
+    Crew,
+    FeedCounter,
+    Note,
+    Revocation,
+    ScopeDigest,
+    Ticket,
+    User,
+    utcnow,
+)
+from sync.wire import digest_hex, ticket_hash
+from sync.workflow import Status
+
+_CHUNK = 500
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def loads(raw: str | None) -> Any:
+    return None if raw is None else orjson.loads(raw)
+
+
+class Crews:
+    """Crew ids and codes, loaded once per transaction."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(select(Crew.id, Crew.code)).all()
+        self.code_by_id: dict[int, str] = {r.id: r.code for r in rows}
+        self.id_by_code: dict[str, int] = {r.code: r.id for r in rows}
+
+    def code(self, crew_id: int | None) -> str | None:
+        return None if crew_id is None else self.code_by_id[crew_id]
+
+
+def scope_key(crew_id: int | None) -> str:
+    return "" if crew_id is None else str(crew_id)
+
+
+class ChangeSet:
+    def __init__(self, session: Session, crews: Crews | None = None) -> None:
+        self.session = session
+        self.crews = crews or Crews(session)
+        self.now = utcnow()
+        self._touched: dict[str, Ticket] = {}
+        #: (crew, version) of each touched ticket before this transaction; None if new.
+        self._before: dict[str, tuple[int | None, int] | None] = {}
+        self._revoked: list[Revocation] = []
+        #: Audit events of tickets created here; added once the tickets are flushed.
+        self._creation_events: list[AuditEvent] = []
+
+    # -- reading -------------------------------------------------------------
+    def lock(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]:
+        """Load and row-lock tickets (in id order, to avoid deadlocks)."""
+        ids = sorted(set(ticket_ids))
+        found: dict[str, Ticket] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            stmt = select(Ticket).where(Ticket.id.in_(chunk)).order_by(Ticket.id).with_for_update()
+            for ticket in self.session.scalars(stmt):
+                found[ticket.id] = ticket
+        return found
+
+    def current(self, ticket: Ticket, field: str) -> Any:
+        """A ticket field's value in canonical wire form."""
+        if field == "assigned_crew":
+            return self.crews.code(ticket.assigned_crew_id)
+        if field == "location":
+            return [round(ticket.lat, 7), round(ticket.lon, 7)]
+        if field == "due_at":
+            return iso(ticket.due_at)
+        return getattr(ticket, field)
+
+    def last_writer_role(self, ticket_id: str, field: str) -> str | None:
+        stmt = (
+            select(AuditEvent.actor_role)
+            .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field == field)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        return self.session.scalar(stmt)
+
+    def was_assigned_to(self, ticket_id: str, crew_code: str) -> bool:
+        """Whether the ticket was ever assigned to this crew (audit history)."""
+        stmt = (
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.ticket_id == ticket_id,
+                AuditEvent.field == "assigned_crew",
+                AuditEvent.new == dumps(crew_code),
+            )
+            .limit(1)
+        )
+        return self.session.scalar(stmt) is not None
+
+    # -- writing -------------------------------------------------------------
+    def touch(self, ticket: Ticket) -> None:
+        """Mark a ticket for republishing (new feed position) without a new version."""
+        if ticket.id not in self._touched:
+            self._touched[ticket.id] = ticket
+            self._before[ticket.id] = (ticket.assigned_crew_id, ticket.version)
+
+    def _bump(self, ticket: Ticket) -> None:
+        self.touch(ticket)
+        ticket.version += 1
+        ticket.updated_at = self.now
+
+    def _event(
+        self,
+        ticket: Ticket,
+        field: str,
+        old: Any,
+        new: Any,
+        actor: Caller | None,
+        op_id: str | None = None,
+        device_time: datetime | None = None,
+        at: datetime | None = None,
+    ) -> AuditEvent:
+        return AuditEvent(
+            ticket_id=ticket.id,
+            actor_id=actor.user_id if actor else None,
+            actor_role=actor.role if actor else "system",
+            device_id=actor.device_id if actor else None,
+            op_id=op_id,
+            field=field,
+            old=dumps(old),
+            new=dumps(new),
+            at=at or self.now,
+            device_time=device_time,
+        )
+
+    def _audit(
+        self,
+        ticket: Ticket,
+        field: str,
+        old: Any,
+        new: Any,
+        actor: Caller | None,
+        op_id: str | None,
+        device_time: datetime | None,
+    ) -> None:
+        self.session.add(self._event(ticket, field, old, new, actor, op_id, device_time))
+
+    def set_field(
+        self,
+        ticket: Ticket,
+        field: str,
+        value: Any,
+        actor: Caller | None,
+        op_id: str | None = None,
+        device_time: datetime | None = None,
+    ) -> None:
+        """Write one field (canonical wire value), with its side effects and audit event."""
+        old = self.current(ticket, field)
+        if old == value:
+            return
+        self._bump(ticket)
+        if field == "assigned_crew":
+            new_crew = None if value is None else self.crews.id_by_code[value]
+            self._revoked.append(Revocation(ticket_id=ticket.id, crew_id=ticket.assigned_crew_id))
+            ticket.assigned_crew_id = new_crew
+            self._audit(ticket, field, old, value, actor, op_id, device_time)
+            if value is not None and ticket.status == Status.NEW:
+                self.set_field(ticket, "status", Status.ASSIGNED.value, actor, op_id, device_time)
+            elif value is None and ticket.status == Status.ASSIGNED:
+                self.set_field(ticket, "status", Status.NEW.value, actor, op_id, device_time)
+            return
+        if field == "location":
+            ticket.lat, ticket.lon = value
+        elif field == "due_at":
+            ticket.due_at = None if value is None else datetime.fromisoformat(value)
+        else:
+            setattr(ticket, field, value)
+        self._audit(ticket, field, old, value, actor, op_id, device_time)
+
+    def add_note(
+        self,
+        ticket: Ticket,
+        note_id: str,
+        text: str,
+        actor: Caller,
+        device_time: datetime | None,
+    ) -> bool:
+        """Append a note; False when a note with this id already exists (a replay)."""
+        if self.session.get(Note, note_id) is not None:
+            return False
+        self.session.add(
+            Note(
+                id=note_id,
+                ticket_id=ticket.id,
+                author_id=actor.user_id,
+                device_id=actor.device_id,
+                text=text,
+                device_time=device_time,
+                created_at=self.now,
+            )
+        )
+        self._bump(ticket)
+        return True
+
+    def create_ticket(self, actor: Caller | None, **values: Any) -> Ticket:
+        """A new ticket from plain column values; audited as 'created'."""
+        values.setdefault("id", str(uuid.uuid4()))
+        values.setdefault("created_at", self.now)
+        values.setdefault("updated_at", values["created_at"])
+        values.setdefault("version", 1)
+        ticket = Ticket(**values, seq=0, doc="")
+        self.session.add(ticket)
+        self._touched[ticket.id] = ticket
+        self._before[ticket.id] = None
+        at = values["created_at"]
+        events = [self._event(ticket, "created", None, ticket.status, actor, at=at)]
+        if ticket.assigned_crew_id is not None:
+            crew = self.crews.code(ticket.assigned_crew_id)
+            events.append(self._event(ticket, "assigned_crew", None, crew, actor, at=at))
+        self._creation_events.extend(events)
+        return ticket
+
+    # -- publishing ------------------------------------------------------------
+    def publish(self) -> None:
+        """Rebuild docs, update digests, then take feed positions (see module docstring)."""
+        if not self._touched:
+            return
+        self.session.flush()
+        if self._creation_events:
+            self.session.add_all(self._creation_events)
+            self._creation_events.clear()
+            self.session.flush()
+        tickets = sorted(self._touched.values(), key=lambda t: t.id)
+        self._rebuild_docs(tickets)
+        self._update_digests(tickets)
+        count = len(tickets) + len(self._revoked)
+        top = self.session.execute(
+            update(FeedCounter)
+            .where(FeedCounter.id == 1)
+            .values(value=FeedCounter.value + count)
+            .returning(FeedCounter.value)
+        ).scalar_one()
+        seq = top - count
+        for ticket in tickets:
+            seq += 1
+            ticket.seq = seq
+        for revocation in self._revoked:
+            seq += 1
+            revocation.seq = seq
+            self.session.add(revocation)
+        self.session.flush()
+        self._touched.clear()
+        self._before.clear()
+        self._revoked.clear()
+
+    def _rebuild_docs(self, tickets: list[Ticket]) -> None:
+        ids = [t.id for t in tickets]
+        notes: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        usernames = _usernames(self.session)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            for note in self.session.scalars(
+                select(Note).where(Note.ticket_id.in_(chunk)).order_by(Note.created_at, Note.id)
+            ):
+                notes[note.ticket_id].append(
+                    {
+                        "id": note.id,
+                        "author": usernames.get(note.author_id, "?"),
+                        "text": note.text,
+                        "device_time": iso(note.device_time),
+                        "created_at": iso(note.created_at),
+                    }
+                )
+            for ev in self.session.scalars(
+                select(AuditEvent).where(AuditEvent.ticket_id.in_(chunk)).order_by(AuditEvent.id)
+            ):
+                events[ev.ticket_id].append(
+                    {
+                        "at": iso(ev.at),
+                        "actor": usernames.get(ev.actor_id, "system") if ev.actor_id else "system",
+                        "field": ev.field,
+                        "old": loads(ev.old),
+                        "new": loads(ev.new),
+                    }
+                )
+        for ticket in tickets:
+            ticket.doc = dumps(ticket_doc(ticket, self.crews, notes[ticket.id], events[ticket.id]))
+
+    def _update_digests(self, tickets: list[Ticket]) -> None:
+        delta: dict[str, tuple[int, int]] = {}
+
+        def add(scope: str, h: int, n: int) -> None:
+            x, c = delta.get(scope, (0, 0))
+            delta[scope] = (x ^ h, c + n)
+
+        for ticket in tickets:
+            before = self._before.get(ticket.id)
+            if before is not None:
+                add(scope_key(before[0]), ticket_hash(ticket.id, before[1]), -1)
+            add(scope_key(ticket.assigned_crew_id), ticket_hash(ticket.id, ticket.version), 1)
+        scopes = sorted(delta)
+        rows = {
+            r.scope: r
+            for r in self.session.scalars(
+                select(ScopeDigest)
+                .where(ScopeDigest.scope.in_(scopes))
+                .order_by(ScopeDigest.scope)
+                .with_for_update()
+            )
+        }
+        for scope in scopes:
+            x, c = delta[scope]
+            row = rows.get(scope)
+            if row is None:
+                row = ScopeDigest(scope=scope, digest=digest_hex(0), count=0)
+                self.session.add(row)
+            row.digest = digest_hex(int(row.digest, 16) ^ x)
+            row.count += c
+
+
+def _usernames(session: Session) -> dict[int, str]:
+    return {r.id: r.username for r in session.execute(select(User.id, User.username))}
+
+
+def ticket_doc(
+    ticket: Ticket,
+    crews: Crews,
+    notes: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The ticket as devices see it (sync.wire.TicketDoc): no reporter contact."""
+    return {
+        "id": ticket.id,
+        "service_code": ticket.service_code,
+        "description": ticket.description,
+        "address": ticket.address,
+        "lat": ticket.lat,
+        "lon": ticket.lon,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "assigned_crew": crews.code(ticket.assigned_crew_id),
+        "due_at": iso(ticket.due_at),
+        "created_at": iso(ticket.created_at),
+        "updated_at": iso(ticket.updated_at),
+        "version": ticket.version,
+        "resolution_code": ticket.resolution_code,
+        "resolution_note": ticket.resolution_note,
+        "notes": notes,
+        "events": events,
+    }

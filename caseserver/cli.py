@@ -1,0 +1,211 @@
+"""`caseserver` command: serve, migrate, seed-demo, user add, device revoke."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from caseserver.auth import hash_password
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.migrate import upgrade
+from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
+
+
+class CommandError(Exception):
+    """A problem to report in one line, with exit code 2."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "database_url", None):
+        os.environ["CASESERVER_DATABASE_URL"] = args.database_url
+    return Settings()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    print(f"database is at the newest schema: {settings.database_url}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings(args)
+    if not args.no_migrate:
+        upgrade(settings.database_url)
+    uvicorn.run(
+        "caseserver.app:build",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    from caseserver.demo import CREWS, DEMO_USERS, ensure_crews_and_users, seed_tickets
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.write() as session:
+        ensure_crews_and_users(session)
+        added = seed_tickets(session, args.tickets, seed=args.seed)
+    db.dispose()
+    print(f"demo city ready: {added} tickets, crews {', '.join(c for c, _ in CREWS)}")
+    print("demo users (user / password / role):")
+    for user in DEMO_USERS:
+        crew = f" of crew {user.crew}" if user.crew else ""
+        print(f"  {user.username:8} {user.password:12} {user.role}{crew}")
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    password = args.password or os.environ.get("CASESERVER_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError("give --password or set CASESERVER_NEW_PASSWORD")
+        password = getpass.getpass(f"password for {args.username}: ")
+    if len(password) < 8:
+        raise CommandError("password must have at least 8 characters")
+    db = Database(settings.database_url)
+    with db.write() as session:
+        if session.scalar(select(User).where(User.username == args.username)) is not None:
+            raise CommandError(f"user {args.username} already exists")
+        crew_id = None
+        if args.crew:
+            crew = session.scalar(select(Crew).where(Crew.code == args.crew))
+            if crew is None:
+                crew = Crew(code=args.crew, name=args.crew_name or args.crew)
+                session.add(crew)
+                session.flush()
+            crew_id = crew.id
+        if args.role == "crew" and crew_id is None:
+            raise CommandError("a crew member needs --crew CODE")
+        user = User(
+            username=args.username,
+            display_name=args.display_name or args.username,
+            role=args.role,
+            crew_id=crew_id if args.role == "crew" else None,
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+        session.flush()
+        for code in args.supervises or []:
+            crew = session.scalar(select(Crew).where(Crew.code == code))
+            if crew is None:
+                raise CommandError(f"unknown crew {code}")
+            session.add(SupervisedCrew(supervisor_id=user.id, crew_id=crew.id))
+    db.dispose()
+    print(f"user {args.username} added ({args.role})")
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    db = Database(settings.database_url)
+    with db.write() as session:
+        if args.user:
+            user = session.scalar(select(User).where(User.username == args.user))
+            if user is None:
+                raise CommandError(f"unknown user {args.user}")
+            devices = list(session.scalars(select(Device).where(Device.user_id == user.id)))
+        else:
+            device = session.get(Device, args.device)
+            if device is None:
+                raise CommandError(f"unknown device {args.device}")
+            devices = [device]
+        for device in devices:
+            device.revoked_at = utcnow()
+    db.dispose()
+    print(f"revoked {len(devices)} device(s)")
+
+
+def cmd_device_list(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    db = Database(settings.database_url)
+    with db.read() as session:
+        rows = session.execute(
+            select(Device, User.username).join(User, User.id == Device.user_id)
+        ).all()
+        out = [
+            {
+                "device": d.id,
+                "user": username,
+                "name": d.name,
+                "expires_at": d.expires_at.isoformat(),
+                "revoked": d.revoked_at is not None,
+                "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+            }
+            for d, username in rows
+        ]
+    db.dispose()
+    print(json.dumps(out, indent=2))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="caseserver", description="The central case server.")
+    p.add_argument("--database-url", help="overrides CASESERVER_DATABASE_URL")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the HTTP API")
+    s.add_argument("--host", default=os.environ.get("CASESERVER_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("CASESERVER_PORT", 8311)))
+    s.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only)")
+    s.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema first")
+    s.add_argument("--log-level", default="info")
+    s.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    s.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser("migrate", help="upgrade the database schema")
+    m.set_defaults(func=cmd_migrate)
+
+    d = sub.add_parser("seed-demo", help="fill the database with the demo city")
+    d.add_argument("--tickets", type=int, default=300)
+    d.add_argument("--seed", type=int, default=311)
+    d.set_defaults(func=cmd_seed_demo)
+
+    u = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    ua = u.add_parser("add", help="add a user")
+    ua.add_argument("username")
+    ua.add_argument("--role", choices=["crew", "supervisor", "admin"], required=True)
+    ua.add_argument("--crew", help="crew code (created if new) for a crew member")
+    ua.add_argument("--crew-name")
+    ua.add_argument("--supervises", nargs="*", help="crew codes a supervisor oversees")
+    ua.add_argument("--display-name")
+    ua.add_argument("--password", help="or CASESERVER_NEW_PASSWORD, or asked for")
+    ua.set_defaults(func=cmd_user_add)
+
+    dv = sub.add_parser("device", help="manage devices").add_subparsers(
+        dest="action", required=True
+    )
+    dr = dv.add_parser("revoke", help="sign a device (or all of a user's devices) out")
+    who = dr.add_mutually_exclusive_group(required=True)
+    who.add_argument("--device")
+    who.add_argument("--user")
+    dr.set_defaults(func=cmd_device_revoke)
+    dl = dv.add_parser("list", help="list devices")
+    dl.set_defaults(func=cmd_device_list)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CommandError as exc:
+        print(f"caseserver: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Database tables of the case server (SQLAlchemy 2, typed declarative)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored and returned as UTC-aware datetimes on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Crew(Base):
+    __tablename__ = "crews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SupervisedCrew(Base):
+    __tablename__ = "supervised_crews"
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), primary_key=True)
+
+
+class Device(Base):
+    """A signed-in device. Its bearer token is stored only as a SHA-256 hash."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(300))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    resolution_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    reporter_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    reporter_phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: Position in the change feed; allocated at commit under the feed lock.
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The ticket as devices see it (JSON of sync.wire.TicketDoc), kept current on every write.
+    doc: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_tickets_seq", "seq"),
+        Index("ix_tickets_crew_seq", "assigned_crew_id", "seq"),
+    )
+
+
+class Note(Base):
+    """Append-only; the id is the device's op id, so a replay is not added twice."""
+
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One change to one field: who, from which device, when, old and new. Append-only."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor_role: Mapped[str] = mapped_column(String(20))
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Conflict(Base):
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    field: Mapped[str] = mapped_column(String(40))
+    base: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    mine: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    theirs: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    standing: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    audience: Mapped[str] = mapped_column(String(20))
+    audience_crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Revocation(Base):
+    """A ticket left a crew's scope (crew NULL: it left the unassigned queue)."""
+
+    __tablename__ = "revocations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"))
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (Index("ix_revocations_crew_seq", "crew_id", "seq"),)
+
+
+class AppliedOp(Base):
+    """The answer given to each op, so a replayed op gets the same answer and no effect."""
+
+    __tablename__ = "applied_ops"
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    ticket_id: Mapped[str] = mapped_column(String(36))
+    result: Mapped[str] = mapped_column(Text)  # JSON of sync.wire.OpResult
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedCounter(Base):
+    """The last feed position handed out. Its row lock orders commits (see feed.py)."""
+
+    __tablename__ = "feed_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ScopeDigest(Base):
+    """XOR of ticket_hash(id, version) over the tickets of one crew ('' = unassigned)."""
+
+    __tablename__ = "scope_digests"
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32), default="0" * 32)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,317 @@
+"""Applying a pushed batch of device operations under the merge rules.
+
+The whole batch is one transaction. Every op gets an answer (applied, merged,
+conflict or rejected) that is stored under its op id, so a replayed op gets the
+same answer and changes nothing. A rejected op never stops the rest of the batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseserver.auth import Caller
+from caseserver.changes import ChangeSet, dumps, loads
+from caseserver.fields import FieldValueError, iso, normalize, note_text
+from caseserver.merge import Decision, decide
+from caseserver.models import AppliedOp, Conflict, Ticket
+from sync.wire import ConflictDoc, Op, OpResult
+from sync.workflow import EDITABLE_FIELDS, Role
+
+
+@dataclass
+class _Rejected(Exception):
+    code: int
+    reason: str
+
+
+@dataclass
+class _Batch:
+    cs: ChangeSet
+    caller: Caller
+    tickets: dict[str, Ticket]
+    #: Tickets this crew worked on after they were reassigned away: ticket id -> what it did.
+    late_work: dict[str, list[str]] = field(default_factory=dict)
+
+
+def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
+    cs = ChangeSet(session)
+    tickets = cs.lock(str(op.ticket_id) for op in ops)
+    op_ids = [str(op.op_id) for op in ops]
+    answered: dict[str, OpResult] = {
+        row.op_id: OpResult.model_validate_json(row.result)
+        for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
+    }
+    batch = _Batch(cs=cs, caller=caller, tickets=tickets)
+    results: list[OpResult] = []
+    for op in ops:
+        key = str(op.op_id)
+        if key not in answered:
+            answered[key] = _apply(batch, op)
+            session.add(
+                AppliedOp(
+                    op_id=key,
+                    device_id=caller.device_id,
+                    ticket_id=str(op.ticket_id),
+                    result=answered[key].model_dump_json(),
+                )
+            )
+        results.append(answered[key])
+    _report_late_work(batch)
+    cs.publish()
+    return results
+
+
+def _apply(batch: _Batch, op: Op) -> OpResult:
+    try:
+        ticket = batch.tickets.get(str(op.ticket_id))
+        if ticket is None:
+            raise _Rejected(404, "no such ticket")
+        access = _access(batch, ticket)
+        if op.kind == "note":
+            result = _apply_note(batch, ticket, op)
+        elif op.kind == "set":
+            result = _apply_set(batch, ticket, op)
+        else:
+            result = _apply_resolve(batch, ticket, op)
+        if access == "former" and result.outcome in ("applied", "merged"):
+            what = "added a note" if op.kind == "note" else f"set {op.field} to {op.value}"
+            batch.late_work.setdefault(ticket.id, []).append(what)
+        return result
+    except _Rejected as rej:
+        return OpResult(op_id=op.op_id, outcome="rejected", code=rej.code, reason=rej.reason)
+    except FieldValueError as exc:
+        return OpResult(op_id=op.op_id, outcome="rejected", code=422, reason=str(exc))
+
+
+def _access(batch: _Batch, ticket: Ticket) -> str:
+    """'current' when the ticket is in the caller's scope, 'former' for a crew's old ticket."""
+    caller = batch.caller
+    if caller.sees_crew(ticket.assigned_crew_id):
+        return "current"
+    if (
+        caller.role == Role.CREW
+        and caller.crew_code
+        and batch.cs.was_assigned_to(ticket.id, caller.crew_code)
+    ):
+        return "former"
+    raise _Rejected(403, "this ticket is not assigned to your crew")
+
+
+def _check_permission(batch: _Batch, op_field: str, value: Any) -> None:
+    caller = batch.caller
+    if op_field not in EDITABLE_FIELDS:
+        raise _Rejected(422, f"unknown or read-only field {op_field!r}")
+    if caller.role == Role.CREW and op_field in ("assigned_crew", "due_at"):
+        raise _Rejected(403, f"only dispatch may change {op_field}")
+    if (
+        caller.role == Role.SUPERVISOR
+        and op_field == "assigned_crew"
+        and value is not None
+        and value not in caller.supervised_codes
+    ):
+        raise _Rejected(403, f"crew {value} is not one of your crews")
+
+
+def _result(op: Op, ticket: Ticket, decision: Decision) -> OpResult:
+    outcome = "merged" if decision.action == "noop" or decision.over_concurrent else "applied"
+    return OpResult(op_id=op.op_id, outcome=outcome, ticket_version=ticket.version)
+
+
+def _apply_note(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+    text = note_text(op.value)
+    added = batch.cs.add_note(ticket, str(op.op_id), text, batch.caller, op.device_time)
+    return OpResult(
+        op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version
+    )
+
+
+def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+    if op.field is None:
+        raise _Rejected(422, "a 'set' op needs a field")
+    crews = set(batch.cs.crews.id_by_code)
+    value = normalize(op.field, op.value, crews)
+    _check_permission(batch, op.field, value)
+    try:
+        base = normalize(op.field, op.base, crews)
+    except FieldValueError as exc:
+        raise _Rejected(422, f"base: {exc}") from exc
+    decision = _decide(batch, ticket, op.field, base, value)
+    if decision.action == "reject":
+        raise _Rejected(decision.code or 409, decision.reason)
+    if decision.action == "conflict":
+        conflict = _open_conflict(batch, ticket, op, op.field, base, value, decision)
+        return OpResult(
+            op_id=op.op_id,
+            outcome="conflict",
+            reason=decision.reason,
+            ticket_version=ticket.version,
+            conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, batch.caller.username),
+        )
+    if decision.action == "apply":
+        batch.cs.set_field(ticket, op.field, value, batch.caller, str(op.op_id), op.device_time)
+    return _result(op, ticket, decision)
+
+
+def _decide(batch: _Batch, ticket: Ticket, field_name: str, base: Any, value: Any) -> Decision:
+    return decide(
+        field=field_name,
+        base=base,
+        value=value,
+        current=batch.cs.current(ticket, field_name),
+        ticket_status=ticket.status,
+        author_role=batch.caller.role,
+        last_writer_role=batch.cs.last_writer_role(ticket.id, field_name),
+    )
+
+
+def _apply_resolve(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+    session = batch.cs.session
+    caller = batch.caller
+    if op.conflict_id is None:
+        raise _Rejected(422, "a 'resolve' op needs a conflict_id")
+    if op.value not in ("mine", "theirs"):
+        raise _Rejected(422, "keep must be 'mine' or 'theirs'")
+    conflict = session.get(Conflict, str(op.conflict_id), with_for_update=True)
+    if conflict is None or conflict.ticket_id != ticket.id:
+        raise _Rejected(404, "no such conflict on this ticket")
+    if not _may_resolve(caller, conflict):
+        raise _Rejected(403, "this conflict is for someone else to resolve")
+    if conflict.status == "resolved":
+        return OpResult(op_id=op.op_id, outcome="merged", reason="already resolved")
+    if op.value == "mine":
+        crews = set(batch.cs.crews.id_by_code)
+        mine = loads(conflict.mine)
+        _check_permission(batch, conflict.field, mine)
+        try:
+            base = normalize(conflict.field, op.base, crews)
+        except FieldValueError as exc:
+            raise _Rejected(422, f"base: {exc}") from exc
+        decision = _decide(batch, ticket, conflict.field, base, mine)
+        if decision.action == "reject":
+            raise _Rejected(decision.code or 409, decision.reason)
+        if decision.action == "conflict":
+            standing = batch.cs.current(ticket, conflict.field)
+            conflict.theirs = conflict.standing = dumps(standing)
+            conflict.reason = decision.reason
+            batch.cs.touch(ticket)
+            return OpResult(
+                op_id=op.op_id,
+                outcome="conflict",
+                reason=decision.reason,
+                ticket_version=ticket.version,
+                conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, caller.username),
+            )
+        if decision.action == "apply":
+            batch.cs.set_field(ticket, conflict.field, mine, caller, str(op.op_id), op.device_time)
+    conflict.status = "resolved"
+    conflict.resolution = op.value
+    conflict.resolved_by = caller.user_id
+    conflict.resolved_at = batch.cs.now
+    batch.cs.touch(ticket)
+    return OpResult(op_id=op.op_id, outcome="applied", ticket_version=ticket.version)
+
+
+def _may_resolve(caller: Caller, conflict: Conflict) -> bool:
+    if caller.role == Role.ADMIN:
+        return True
+    if caller.role == Role.SUPERVISOR:
+        return True  # the ticket is in scope (checked by _access) or the caller is its author
+    return caller.crew_id is not None and caller.crew_id in (
+        conflict.audience_crew_id,
+        conflict.author_crew_id,
+    )
+
+
+def _open_conflict(
+    batch: _Batch,
+    ticket: Ticket,
+    op: Op,
+    field_name: str,
+    base: Any,
+    mine: Any,
+    decision: Decision,
+) -> Conflict:
+    caller = batch.caller
+    standing = batch.cs.current(ticket, field_name)
+    conflict = Conflict(
+        id=str(uuid.uuid4()),
+        ticket_id=ticket.id,
+        op_id=str(op.op_id),
+        field=field_name,
+        base=dumps(base),
+        mine=dumps(mine),
+        theirs=dumps(standing),
+        standing=dumps(standing),
+        audience=decision.audience or "crew",
+        audience_crew_id=caller.crew_id if decision.audience == "crew" else None,
+        author_id=caller.user_id,
+        author_crew_id=caller.crew_id,
+        reason=decision.reason,
+        status="open",
+        created_at=batch.cs.now,
+    )
+    batch.cs.session.add(conflict)
+    batch.cs.touch(ticket)
+    return conflict
+
+
+def _report_late_work(batch: _Batch) -> None:
+    """A crew worked on a ticket after it was reassigned: tell the supervisor."""
+    caller = batch.caller
+    for ticket_id, work in batch.late_work.items():
+        ticket = batch.tickets[ticket_id]
+        new_crew = batch.cs.crews.code(ticket.assigned_crew_id)
+        conflict = Conflict(
+            id=str(uuid.uuid4()),
+            ticket_id=ticket_id,
+            field="assigned_crew",
+            base=dumps(caller.crew_code),
+            mine=dumps(caller.crew_code),
+            theirs=dumps(new_crew),
+            standing=dumps(new_crew),
+            audience="supervisor",
+            author_id=caller.user_id,
+            author_crew_id=caller.crew_id,
+            reason=(
+                f"crew {caller.crew_code} worked on this ticket after it was reassigned to "
+                f"{new_crew or 'the unassigned queue'}: {'; '.join(work)}. "
+                "Their work was kept; the ticket stays with the new assignment."
+            ),
+            status="open",
+            created_at=batch.cs.now,
+        )
+        batch.cs.session.add(conflict)
+        batch.cs.touch(ticket)
+
+
+def conflict_doc(conflict: Conflict, crew_codes: dict[int, str], author: str) -> ConflictDoc:
+    return ConflictDoc.model_validate(conflict_dict(conflict, crew_codes, author))
+
+
+def conflict_dict(conflict: Conflict, crew_codes: dict[int, str], author: str) -> dict[str, Any]:
+    def code(crew_id: int | None) -> str | None:
+        return None if crew_id is None else crew_codes.get(crew_id)
+
+    return {
+        "id": conflict.id,
+        "ticket_id": conflict.ticket_id,
+        "op_id": conflict.op_id,
+        "field": conflict.field,
+        "base": loads(conflict.base),
+        "mine": loads(conflict.mine),
+        "theirs": loads(conflict.theirs),
+        "standing": loads(conflict.standing),
+        "audience": conflict.audience,
+        "audience_crew": code(conflict.audience_crew_id),
+        "author": author,
+        "author_crew": code(conflict.author_crew_id),
+        "reason": conflict.reason,
+        "status": conflict.status,
+        "resolution": conflict.resolution,
+        "created_at": iso(conflict.created_at),
+    }

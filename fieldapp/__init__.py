@@ -1,0 +1,1 @@
+"""The field app: its command line, and the Qt screens for crews and supervisors."""

@@ -1,0 +1,190 @@
+"""The wire schema between devices and the case server.
+
+Every request and answer body of the sync API is described here, once, and used
+by both ends: the server validates with these models, the device builds its
+requests from them. Pydantic only; no I/O, no Qt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API_PREFIX = "/api/v1"
+
+#: Largest number of operations one push may carry.
+MAX_OPS_PER_PUSH = 500
+#: Largest page the change feed hands out.
+MAX_FEED_PAGE = 5000
+DEFAULT_FEED_PAGE = 2000
+#: Longest free text (description, notes, resolution note).
+MAX_TEXT = 4000
+
+
+class Strict(BaseModel):
+    """Request bodies refuse unknown fields instead of ignoring them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+Outcome = Literal["applied", "merged", "conflict", "rejected"]
+OpKind = Literal["set", "note", "resolve"]
+
+
+class Op(Strict):
+    """One edit made on a device.
+
+    kind 'set' changes `field` from `base` (the value the device saw) to `value`;
+    kind 'note' appends the note `value` (its id is the op id);
+    kind 'resolve' settles conflict `conflict_id`, keeping `value` ('mine' or
+    'theirs'); for 'mine', `base` is the standing value the user saw.
+    """
+
+    op_id: UUID
+    ticket_id: UUID
+    kind: OpKind
+    field: str | None = Field(default=None, max_length=40)
+    base: Any = None
+    value: Any = None
+    conflict_id: UUID | None = None
+    device_time: datetime
+    device_id: UUID | None = None
+
+
+class PushRequest(Strict):
+    ops: list[Op] = Field(max_length=MAX_OPS_PER_PUSH)
+
+
+class ConflictDoc(BaseModel):
+    """Both sides of an edit that could not simply be applied. Never discarded."""
+
+    id: UUID
+    ticket_id: UUID
+    field: str
+    base: Any = None
+    mine: Any = None
+    theirs: Any = None
+    standing: Any = None
+    audience: Literal["crew", "supervisor", "office"]
+    audience_crew: str | None = None
+    author: str
+    author_crew: str | None = None
+    reason: str
+    status: Literal["open", "resolved"]
+    resolution: str | None = None
+    created_at: datetime
+    op_id: UUID | None = None
+
+
+class OpResult(BaseModel):
+    op_id: UUID
+    outcome: Outcome
+    code: int | None = None
+    reason: str | None = None
+    ticket_version: int | None = None
+    conflict: ConflictDoc | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[OpResult]
+
+
+class NoteDoc(BaseModel):
+    id: UUID
+    author: str
+    text: str
+    device_time: datetime | None = None
+    created_at: datetime
+
+
+class EventDoc(BaseModel):
+    at: datetime
+    actor: str
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class TicketDoc(BaseModel):
+    """A ticket as devices see it: everything but the reporter's contact."""
+
+    id: UUID
+    service_code: str
+    description: str
+    address: str
+    lat: float
+    lon: float
+    priority: int
+    status: str
+    assigned_crew: str | None = None
+    due_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    resolution_code: str | None = None
+    resolution_note: str | None = None
+    notes: list[NoteDoc] = []
+    events: list[EventDoc] = []
+
+
+class FeedPage(BaseModel):
+    """One page of the change feed after `cursor`.
+
+    `tickets` carry full current state; `revoked` lists tickets that left the
+    caller's scope. `digest` and `count` describe the caller's whole scope and
+    come with the last page (`more` false).
+    """
+
+    cursor: int
+    more: bool
+    tickets: list[TicketDoc]
+    revoked: list[UUID]
+    conflicts: list[ConflictDoc]
+    digest: str | None = None
+    count: int | None = None
+
+
+class LoginRequest(Strict):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+    device_name: str = Field(default="device", max_length=120)
+    device_id: UUID | None = None
+
+
+class UserDoc(BaseModel):
+    username: str
+    display_name: str
+    role: Literal["crew", "supervisor", "admin"]
+    crew: str | None = None
+    crews: list[str] = []
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_at: datetime
+    device_id: UUID
+    user: UserDoc
+
+
+class CrewDoc(BaseModel):
+    code: str
+    name: str
+    members: list[str]
+
+
+class ErrorDoc(BaseModel):
+    detail: str
+
+
+def ticket_hash(ticket_id: str, version: int) -> int:
+    """128-bit hash of one (ticket, version) pair; digests XOR these together."""
+    raw = hashlib.sha256(f"{ticket_id}:{version}".encode()).digest()
+    return int.from_bytes(raw[:16], "big")
+
+
+def digest_hex(value: int) -> str:
+    return f"{value:032x}"
