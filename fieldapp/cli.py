@@ -1,0 +1,291 @@
+"""`fieldapp` command line: the app's headless face, for scripts, tests and support.
+
+Every command works on one device profile (--profile DIR: its replica and
+credentials). Edits are queued offline; `sync` sends them. Expected failures
+print one line on stderr and exit 1; --json prints machine-readable output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sync.engine import SyncEngine, sign_in
+from sync.errors import LocalError, SyncError
+from sync.replica import Replica
+from sync.workflow import RESOLUTION_CODES, STATUSES
+
+REPLICA_FILE = "replica.sqlite"
+
+
+def default_profile() -> Path:
+    env = os.environ.get("FIELDAPP_PROFILE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "fieldapp" / "default"
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str | None = None) -> None:
+        if self.as_json:
+            print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        elif text is not None:
+            print(text)
+
+
+def _replica(args: argparse.Namespace) -> Replica:
+    return Replica(Path(args.profile) / REPLICA_FILE)
+
+
+def _ticket_line(t: dict[str, Any]) -> str:
+    mark = "*" if t["pending"] else " "
+    due = (t["due_at"] or "")[:16].replace("T", " ")
+    crew = t["assigned_crew"] or "-"
+    return (
+        f"{t['id'][:8]}{mark} {t['status']:<11} P{t['priority']} {due:<16} {crew:<8} "
+        f"{t['service_code']:<15} {t['address']}"
+    )
+
+
+def cmd_login(args: argparse.Namespace, out: Output) -> None:
+    user = sign_in(
+        Path(args.profile) / REPLICA_FILE, args.server, args.user, args.password, args.device_name
+    )
+    crew = f", crew {user['crew']}" if user.get("crew") else ""
+    out.emit(user, f"signed in as {user['username']} ({user['role']}{crew})")
+
+
+def cmd_logout(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    counts = replica.counts()
+    if any(counts.values()) and not args.force:
+        raise LocalError(
+            f"{counts['pending']} unsynced edit(s), {counts['conflicts']} conflict(s) and "
+            f"{counts['rejected']} rejected edit(s) would be lost: sync first, or use --force"
+        )
+    replica.wipe()
+    out.emit({"signed_out": True}, "signed out; the local copy was removed")
+
+
+def cmd_sync(args: argparse.Namespace, out: Output) -> None:
+    report = SyncEngine(Path(args.profile) / REPLICA_FILE).sync()
+    text = (
+        f"pushed {report.pushed} (applied {report.applied}, conflicts {report.conflicts}, "
+        f"rejected {report.rejected}); pulled {report.pulled}, {report.new_tickets} new, "
+        f"{report.revoked} left your list"
+    )
+    if report.repulled:
+        text += "; the local copy was re-checked against the server"
+    out.emit(report.as_dict(), text)
+
+
+def cmd_tickets(args: argparse.Namespace, out: Output) -> None:
+    tickets = _replica(args).tickets()
+    if args.status:
+        tickets = [t for t in tickets if t["status"] in args.status]
+    elif not args.all:
+        tickets = [t for t in tickets if t["status"] not in ("closed", "cancelled")]
+    tickets.sort(key=lambda t: (t["priority"], t["due_at"] or "9999"))
+    lines = [_ticket_line(t) for t in tickets] or ["no tickets"]
+    out.emit(tickets, "\n".join(lines))
+
+
+def cmd_show(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    t = replica.ticket(replica.find_ticket_id(args.ticket))
+    lines = [
+        f"{t['id']}  {t['service_code']}  priority {t['priority']}",
+        f"status:   {t['status']}{' (not yet synced)' if 'status' in t['pending_fields'] else ''}",
+        f"address:  {t['address']}  ({t['lat']:.5f}, {t['lon']:.5f})",
+        f"crew:     {t['assigned_crew'] or 'unassigned'}",
+        f"due:      {t['due_at'] or '-'}",
+        f"about:    {t['description']}",
+    ]
+    if t["resolution_code"]:
+        lines.append(f"outcome:  {t['resolution_code']}: {t['resolution_note'] or ''}")
+    for note in t["notes"]:
+        flag = " (not yet synced)" if note.get("pending") else ""
+        lines.append(f"note by {note['author']}{flag}: {note['text']}")
+    out.emit(t, "\n".join(lines))
+
+
+def cmd_set_status(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    ticket_id = replica.find_ticket_id(args.ticket)
+    ops = []
+    if args.resolution_code:
+        ops.append(replica.set_field(ticket_id, "resolution_code", args.resolution_code))
+    ops.append(replica.set_field(ticket_id, "status", args.status))
+    if args.note:
+        ops.append(replica.add_note(ticket_id, args.note))
+    out.emit(ops, f"{ticket_id[:8]} is now {args.status} (queued, {len(ops)} edit(s))")
+
+
+def cmd_note(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    op = replica.add_note(replica.find_ticket_id(args.ticket), args.text)
+    out.emit(op, "note queued")
+
+
+def cmd_edit(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    try:
+        value = json.loads(args.value)
+    except json.JSONDecodeError:
+        value = args.value
+    op = replica.set_field(replica.find_ticket_id(args.ticket), args.field, value)
+    out.emit(op, f"{args.field} changed (queued)")
+
+
+def cmd_reassign(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    if replica.role not in ("supervisor", "admin"):
+        raise LocalError("only a supervisor can reassign tickets")
+    crew = None if args.crew in ("none", "-") else args.crew
+    op = replica.set_field(replica.find_ticket_id(args.ticket), "assigned_crew", crew)
+    out.emit(op, f"reassigned to {crew or 'the unassigned queue'} (queued)")
+
+
+def cmd_conflicts(args: argparse.Namespace, out: Output) -> None:
+    conflicts = _replica(args).conflicts(include_resolved=args.all)
+    lines = []
+    for c in conflicts:
+        state = "being resolved" if c["resolving"] else c["status"]
+        lines.append(
+            f"{c['id'][:8]} ticket {c['ticket_id'][:8]} {c['field']}: you/they: "
+            f"{c['mine']!r} / {c['theirs']!r}; standing {c['standing']!r} [{state}]\n"
+            f"         {c['reason']}"
+        )
+    out.emit(conflicts, "\n".join(lines) or "no conflicts")
+
+
+def cmd_resolve(args: argparse.Namespace, out: Output) -> None:
+    op = _replica(args).resolve_conflict(args.conflict, args.keep)
+    out.emit(op, f"conflict resolution queued (keep {args.keep})")
+
+
+def cmd_rejected(args: argparse.Namespace, out: Output) -> None:
+    rows = _replica(args).rejected()
+    lines = [
+        f"{r['op_id'][:8]} ticket {r['ticket_id'][:8]} {r['kind']} {r['field'] or ''} "
+        f"{r['value']!r}: {r['reason']} (HTTP {r['code']})"
+        for r in rows
+    ]
+    out.emit(rows, "\n".join(lines) or "no rejected edits")
+
+
+def cmd_status(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    user = replica.get("user")
+    data = {
+        "user": user,
+        "server": replica.get("server"),
+        "device_id": replica.get("device_id"),
+        "tickets": replica.ticket_count(),
+        **replica.counts(),
+        "last_sync": replica.get("last_sync"),
+        "last_error": replica.get("last_error"),
+        "cursor": replica.cursor,
+    }
+    who = f"{user['username']} ({user['role']})" if user else "not signed in"
+    text = (
+        f"{who} on {data['server'] or '-'}\n"
+        f"tickets {data['tickets']}, pending edits {data['pending']}, conflicts "
+        f"{data['conflicts']}, rejected {data['rejected']}\n"
+        f"last sync {data['last_sync'] or 'never'}, cursor {data['cursor']}"
+    )
+    if data["last_error"]:
+        text += f"\nlast error: {data['last_error']}"
+    out.emit(data, text)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fieldapp", description="Field app for public-works crews.")
+    p.add_argument("--profile", default=str(default_profile()),
+                   help="folder of this device's replica and credentials (env FIELDAPP_PROFILE)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("login", help="sign in to a case server and remember this device")
+    s.add_argument("--server", required=True)
+    s.add_argument("--user", required=True)
+    s.add_argument("--password", default=os.environ.get("FIELDAPP_PASSWORD"))
+    s.add_argument("--device-name", default=os.uname().nodename if hasattr(os, "uname") else "pc")
+    s.set_defaults(func=cmd_login)
+
+    s = sub.add_parser("logout", help="sign out and remove the local copy (after syncing)")
+    s.add_argument("--force", action="store_true", help="also drop unsynced work")
+    s.set_defaults(func=cmd_logout)
+
+    sub.add_parser("sync", help="send queued edits and fetch changes").set_defaults(func=cmd_sync)
+
+    s = sub.add_parser("tickets", help="list tickets (open ones unless --all)")
+    s.add_argument("--status", nargs="*", choices=STATUSES)
+    s.add_argument("--all", action="store_true")
+    s.set_defaults(func=cmd_tickets)
+
+    s = sub.add_parser("show", help="show one ticket")
+    s.add_argument("ticket", help="ticket id or its first characters")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("set-status", help="move a ticket along the workflow")
+    s.add_argument("ticket")
+    s.add_argument("status", choices=STATUSES)
+    s.add_argument("--note")
+    s.add_argument("--resolution-code", choices=RESOLUTION_CODES)
+    s.set_defaults(func=cmd_set_status)
+
+    s = sub.add_parser("note", help="add a note to a ticket")
+    s.add_argument("ticket")
+    s.add_argument("text")
+    s.set_defaults(func=cmd_note)
+
+    s = sub.add_parser("edit", help="change a field (priority, address, description, ...)")
+    s.add_argument("ticket")
+    s.add_argument("field")
+    s.add_argument("value", help="JSON or plain text")
+    s.set_defaults(func=cmd_edit)
+
+    s = sub.add_parser("reassign", help="assign a ticket to a crew (supervisor); 'none' unassigns")
+    s.add_argument("ticket")
+    s.add_argument("crew")
+    s.set_defaults(func=cmd_reassign)
+
+    s = sub.add_parser("conflicts", help="list conflicts (open unless --all)")
+    s.add_argument("--all", action="store_true")
+    s.set_defaults(func=cmd_conflicts)
+
+    s = sub.add_parser("resolve", help="resolve a conflict")
+    s.add_argument("conflict")
+    s.add_argument("--keep", choices=["mine", "theirs"], required=True)
+    s.set_defaults(func=cmd_resolve)
+
+    sub.add_parser("rejected", help="edits the server refused").set_defaults(func=cmd_rejected)
+    sub.add_parser("status", help="sync state of this device").set_defaults(func=cmd_status)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "login" and not args.password:
+        print("fieldapp: give --password (or FIELDAPP_PASSWORD)", file=sys.stderr)
+        return 2
+    try:
+        args.func(args, Output(args.json))
+    except SyncError as exc:
+        print(f"fieldapp: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

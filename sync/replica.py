@@ -1,0 +1,590 @@
+"""The device's local replica: server state per ticket, the outbox of local edits,
+conflicts and rejected edits, in one SQLite file (WAL, synchronous=FULL).
+
+What the user sees is the server state with the outbox replayed on top. A local
+edit writes its op to the outbox in one transaction, so it survives a crash the
+moment the call returns. An op leaves the outbox only when its answer is stored:
+applied ops stay (as 'acked') until a pulled ticket version contains them, so the
+screen never flips back to an old value between push and pull; conflicts and
+rejections move to their own tables. Nothing is dropped.
+
+One Replica object per thread (SQLite connections are not shared).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from sync.errors import LocalError
+from sync.wire import digest_hex, ticket_hash
+from sync.workflow import (
+    EDITABLE_FIELDS,
+    PRIORITIES,
+    RESOLUTION_CODES,
+    Role,
+    may_set_status,
+)
+
+TICKET_COLUMNS = (
+    "id",
+    "service_code",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "priority",
+    "status",
+    "assigned_crew",
+    "due_at",
+    "created_at",
+    "updated_at",
+    "version",
+    "resolution_code",
+    "resolution_note",
+    "notes",
+    "events",
+)
+CONFLICT_COLUMNS = (
+    "id",
+    "ticket_id",
+    "op_id",
+    "field",
+    "base",
+    "mine",
+    "theirs",
+    "standing",
+    "audience",
+    "audience_crew",
+    "author",
+    "author_crew",
+    "reason",
+    "status",
+    "resolution",
+    "created_at",
+)
+_JSON_CONFLICT = ("base", "mine", "theirs", "standing")
+
+migrations = Migrations("fieldapp.replica")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute(
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY, service_code TEXT, description TEXT, address TEXT,
+            lat REAL, lon REAL, priority INTEGER, status TEXT, assigned_crew TEXT,
+            due_at TEXT, created_at TEXT, updated_at TEXT, version INTEGER,
+            resolution_code TEXT, resolution_note TEXT, notes TEXT, events TEXT,
+            revoked INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute("CREATE INDEX ix_tickets_status ON tickets(status)")
+    db.execute(
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, op_id TEXT UNIQUE NOT NULL,
+            ticket_id TEXT NOT NULL, kind TEXT NOT NULL, field TEXT, base TEXT, value TEXT,
+            conflict_id TEXT, device_time TEXT NOT NULL,
+            acked_version INTEGER)"""
+    )
+    db.execute("CREATE INDEX ix_outbox_ticket ON outbox(ticket_id)")
+    db.execute(
+        """CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY, ticket_id TEXT, op_id TEXT, field TEXT, base TEXT, mine TEXT,
+            theirs TEXT, standing TEXT, audience TEXT, audience_crew TEXT, author TEXT,
+            author_crew TEXT, reason TEXT, status TEXT, resolution TEXT, created_at TEXT)"""
+    )
+    db.execute("CREATE INDEX ix_conflicts_ticket ON conflicts(ticket_id)")
+    db.execute(
+        """CREATE TABLE rejected (
+            op_id TEXT PRIMARY KEY, ticket_id TEXT, kind TEXT, field TEXT, base TEXT,
+            value TEXT, conflict_id TEXT, device_time TEXT, code INTEGER, reason TEXT,
+            rejected_at TEXT)"""
+    )
+
+
+def _j(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _u(raw: str | None) -> Any:
+    return None if raw is None else orjson.loads(raw)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Replica:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.conn = self.db.conn
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- settings and identity ------------------------------------------------
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else _u(row[0])
+
+    def put(self, **values: Any) -> None:
+        with self.conn:
+            self._put(values)
+
+    def _put(self, values: dict[str, Any]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [(k, _j(v)) for k, v in values.items()],
+        )
+
+    @property
+    def cursor(self) -> int:
+        return int(self.get("cursor", 0))
+
+    @property
+    def device_id(self) -> str:
+        device = self.get("device_id")
+        if device is None:
+            device = str(uuid.uuid4())
+            self.put(device_id=device)
+        return str(device)
+
+    @property
+    def role(self) -> str | None:
+        user = self.get("user")
+        return user["role"] if user else None
+
+    # -- reading what the user sees ---------------------------------------------
+    def _ops_for(self, ticket_ids: Iterable[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+        sql = "SELECT * FROM outbox"
+        args: list[Any] = []
+        if ticket_ids is not None:
+            ids = list(ticket_ids)
+            if not ids:
+                return {}
+            sql += f" WHERE ticket_id IN ({','.join('?' * len(ids))})"
+            args = ids
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in self.conn.execute(sql + " ORDER BY seq", args):
+            op = self._op_from_row(row)
+            out.setdefault(op["ticket_id"], []).append(op)
+        return out
+
+    def _op_from_row(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        cols = ("seq", "op_id", "ticket_id", "kind", "field", "base", "value", "conflict_id",
+                "device_time", "acked_version")
+        op = dict(zip(cols, row, strict=True))
+        op["base"] = _u(op["base"])
+        op["value"] = _u(op["value"])
+        return op
+
+    @staticmethod
+    def _ticket_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+        ticket = dict(zip((*TICKET_COLUMNS, "revoked"), row, strict=True))
+        ticket["notes"] = _u(ticket["notes"]) or []
+        ticket["events"] = _u(ticket["events"]) or []
+        return ticket
+
+    def _overlay(self, ticket: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
+        """The ticket as the user sees it: server state with local edits replayed."""
+        pending_fields: set[str] = set()
+        user = self.get("user") or {}
+        for op in ops:
+            acked = op["acked_version"] is not None
+            if acked and ticket["version"] >= op["acked_version"]:
+                continue  # the server state already contains it
+            if op["kind"] == "set":
+                if op["field"] == "location":
+                    ticket["lat"], ticket["lon"] = op["value"]
+                else:
+                    ticket[op["field"]] = op["value"]
+                if not acked:
+                    pending_fields.add(op["field"])
+            elif op["kind"] == "note":
+                ticket["notes"] = [
+                    *ticket["notes"],
+                    {
+                        "id": op["op_id"],
+                        "author": user.get("username", "me"),
+                        "text": op["value"],
+                        "device_time": op["device_time"],
+                        "created_at": None,
+                        "pending": not acked,
+                    },
+                ]
+        ticket["pending_fields"] = sorted(pending_fields)
+        ticket["pending"] = sum(1 for op in ops if op["acked_version"] is None)
+        return ticket
+
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        row = self.conn.execute(
+            f"SELECT {', '.join(TICKET_COLUMNS)}, revoked FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        if row is None:
+            raise LocalError(f"no ticket {ticket_id} on this device")
+        return self._overlay(self._ticket_from_row(row), self._ops_for([ticket_id]).get(ticket_id, []))
+
+    def find_ticket_id(self, prefix: str) -> str:
+        """Full id of the ticket whose id starts with `prefix` (for typing short ids)."""
+        rows = self.conn.execute(
+            "SELECT id FROM tickets WHERE id LIKE ? LIMIT 2", (prefix.lower() + "%",)
+        ).fetchall()
+        if not rows:
+            raise LocalError(f"no ticket {prefix} on this device")
+        if len(rows) > 1:
+            raise LocalError(f"ticket id {prefix} is ambiguous: type more of it")
+        return str(rows[0][0])
+
+    def tickets(self, *, include_revoked: bool = False) -> list[dict[str, Any]]:
+        where = "" if include_revoked else " WHERE revoked = 0"
+        rows = self.conn.execute(
+            f"SELECT {', '.join(TICKET_COLUMNS)}, revoked FROM tickets{where} ORDER BY id"
+        ).fetchall()
+        ops = self._ops_for()
+        return [self._overlay(self._ticket_from_row(r), ops.get(r[0], [])) for r in rows]
+
+    def ticket_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM tickets WHERE revoked = 0").fetchone()[0])
+
+    # -- local edits -------------------------------------------------------------
+    def _append(self, op: dict[str, Any]) -> dict[str, Any]:
+        self.conn.execute(
+            "INSERT INTO outbox (op_id, ticket_id, kind, field, base, value, conflict_id, "
+            "device_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                op["op_id"],
+                op["ticket_id"],
+                op["kind"],
+                op.get("field"),
+                _j(op.get("base")),
+                _j(op.get("value")),
+                op.get("conflict_id"),
+                op["device_time"],
+            ),
+        )
+        return op
+
+    def _new_op(self, ticket_id: str, kind: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "op_id": str(uuid.uuid4()),
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "device_time": now_iso(),
+            **fields,
+        }
+
+    def set_field(self, ticket_id: str, field: str, value: Any) -> dict[str, Any]:
+        """Change a field locally and queue the edit, in one transaction."""
+        if field not in EDITABLE_FIELDS:
+            raise LocalError(f"{field} cannot be edited")
+        role = self.role or Role.CREW
+        with self.conn:
+            ticket = self.ticket(ticket_id)
+            base = [ticket["lat"], ticket["lon"]] if field == "location" else ticket[field]
+            self._check_edit(role, ticket, field, value)
+            if base == value:
+                raise LocalError(f"{field} is already {value}")
+            return self._append(self._new_op(ticket_id, "set", field=field, base=base, value=value))
+
+    @staticmethod
+    def _check_edit(role: str, ticket: dict[str, Any], field: str, value: Any) -> None:
+        if field == "status":
+            if not may_set_status(role, ticket["status"], value):
+                raise LocalError(f"status cannot move from {ticket['status']} to {value}")
+        elif field == "priority":
+            if isinstance(value, bool) or value not in PRIORITIES:
+                raise LocalError("priority must be 1 (emergency) to 5 (planned)")
+        elif field == "resolution_code":
+            if value is not None and value not in RESOLUTION_CODES:
+                raise LocalError(f"resolution code must be one of {', '.join(RESOLUTION_CODES)}")
+        elif field in ("assigned_crew", "due_at") and role == Role.CREW:
+            raise LocalError("only a supervisor can reassign tickets or change due times")
+
+    def add_note(self, ticket_id: str, text: str) -> dict[str, Any]:
+        if not text.strip():
+            raise LocalError("a note cannot be empty")
+        with self.conn:
+            self.ticket(ticket_id)
+            return self._append(self._new_op(ticket_id, "note", value=text))
+
+    def resolve_conflict(self, conflict_id: str, keep: str) -> dict[str, Any]:
+        """Settle a conflict by keeping 'mine' (re-sent over what stands) or 'theirs'."""
+        if keep not in ("mine", "theirs"):
+            raise LocalError("keep must be 'mine' or 'theirs'")
+        with self.conn:
+            conflict = self.conflict(conflict_id)
+            if conflict["status"] != "open":
+                raise LocalError("this conflict is already resolved")
+            if conflict["resolving"]:
+                raise LocalError("this conflict is already being resolved")
+            op = self._new_op(
+                conflict["ticket_id"],
+                "resolve",
+                conflict_id=conflict["id"],
+                value=keep,
+                base=conflict["standing"],
+            )
+            return self._append(op)
+
+    # -- conflicts and rejected edits ----------------------------------------------
+    def _conflict_from_row(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        conflict = dict(zip(CONFLICT_COLUMNS, row, strict=True))
+        for key in _JSON_CONFLICT:
+            conflict[key] = _u(conflict[key])
+        return conflict
+
+    def conflicts(self, *, include_resolved: bool = False) -> list[dict[str, Any]]:
+        where = "" if include_resolved else " WHERE status = 'open'"
+        rows = self.conn.execute(
+            f"SELECT {', '.join(CONFLICT_COLUMNS)} FROM conflicts{where} ORDER BY created_at, id"
+        ).fetchall()
+        resolving = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT conflict_id FROM outbox WHERE kind = 'resolve' AND acked_version IS NULL"
+            )
+        }
+        out = []
+        for row in rows:
+            conflict = self._conflict_from_row(row)
+            conflict["resolving"] = conflict["id"] in resolving
+            out.append(conflict)
+        return out
+
+    def conflict(self, conflict_id: str) -> dict[str, Any]:
+        matches = [c for c in self.conflicts(include_resolved=True) if c["id"].startswith(conflict_id)]
+        if not matches:
+            raise LocalError(f"no conflict {conflict_id}")
+        if len(matches) > 1:
+            raise LocalError(f"conflict id {conflict_id} is ambiguous: type more of it")
+        return matches[0]
+
+    def rejected(self) -> list[dict[str, Any]]:
+        cols = ("op_id", "ticket_id", "kind", "field", "base", "value", "conflict_id",
+                "device_time", "code", "reason", "rejected_at")
+        rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM rejected ORDER BY rejected_at")
+        out = []
+        for row in rows:
+            item = dict(zip(cols, row, strict=True))
+            item["base"], item["value"] = _u(item["base"]), _u(item["value"])
+            out.append(item)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "pending": one("SELECT count(*) FROM outbox WHERE acked_version IS NULL").fetchone()[0],
+            "conflicts": one("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0],
+            "rejected": one("SELECT count(*) FROM rejected").fetchone()[0],
+        }
+
+    # -- sync: push ------------------------------------------------------------------
+    def pending_ops(self, limit: int) -> list[dict[str, Any]]:
+        """The oldest unanswered ops, in the wire shape of sync.wire.Op."""
+        rows = self.conn.execute(
+            "SELECT * FROM outbox WHERE acked_version IS NULL ORDER BY seq LIMIT ?", (limit,)
+        ).fetchall()
+        device = self.device_id
+        ops = []
+        for row in rows:
+            op = self._op_from_row(row)
+            wire = {k: op[k] for k in ("op_id", "ticket_id", "kind", "device_time")}
+            wire["device_id"] = device
+            if op["kind"] == "set":
+                wire.update(field=op["field"], base=op["base"], value=op["value"])
+            elif op["kind"] == "note":
+                wire["value"] = op["value"]
+            else:
+                wire.update(conflict_id=op["conflict_id"], value=op["value"], base=op["base"])
+            ops.append(wire)
+        return ops
+
+    def apply_results(self, ops: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
+        """Store the server's answers for pushed ops (one transaction)."""
+        by_id = {op["op_id"]: op for op in ops}
+        with self.conn:
+            for result in results:
+                op_id = str(result["op_id"])
+                op = by_id.get(op_id)
+                if op is None:
+                    continue
+                outcome = result["outcome"]
+                if outcome in ("applied", "merged"):
+                    self.conn.execute(
+                        "UPDATE outbox SET acked_version = ? WHERE op_id = ?",
+                        (int(result.get("ticket_version") or 0), op_id),
+                    )
+                    if op["kind"] == "resolve" and outcome == "applied":
+                        self.conn.execute(
+                            "UPDATE conflicts SET status = 'resolved', resolution = ? WHERE id = ?",
+                            (op["value"], op["conflict_id"]),
+                        )
+                    continue
+                if outcome == "conflict" and result.get("conflict"):
+                    self._store_conflicts([result["conflict"]])
+                elif outcome == "rejected":
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO rejected VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            op_id, op["ticket_id"], op["kind"], op.get("field"),
+                            _j(op.get("base")), _j(op.get("value")), op.get("conflict_id"),
+                            op["device_time"], result.get("code"), result.get("reason"),
+                            now_iso(),
+                        ),
+                    )
+                self.conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+            self._drop_released_revoked()
+
+    def _store_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
+        rows = []
+        for c in conflicts:
+            rows.append(
+                tuple(
+                    _j(c.get(k)) if k in _JSON_CONFLICT else (None if c.get(k) is None else str(c[k]))
+                    for k in CONFLICT_COLUMNS
+                )
+            )
+        self.conn.executemany(
+            f"INSERT OR REPLACE INTO conflicts ({', '.join(CONFLICT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(CONFLICT_COLUMNS))})",
+            rows,
+        )
+
+    def _drop_released_revoked(self) -> None:
+        """Remove tickets that left our scope once none of our ops still need them."""
+        self.conn.execute(
+            "DELETE FROM tickets WHERE revoked = 1 AND id NOT IN (SELECT ticket_id FROM outbox)"
+        )
+
+    # -- sync: pull --------------------------------------------------------------------
+    def apply_page(self, page: dict[str, Any], *, seen: set[str] | None = None) -> int:
+        """Apply one feed page and advance the cursor, in one transaction.
+
+        Returns how many tickets arrived that this device did not have before.
+        `seen` collects ticket ids (for a full re-pull).
+        """
+        docs = page["tickets"]
+        ids = [d["id"] for d in docs]
+        revoked_ids = [str(r) for r in page["revoked"]]
+        with self.conn:
+            digest = int(self.get("digest", digest_hex(0)), 16)
+            count = int(self.get("count", 0))
+            known = self._known_versions(ids + revoked_ids)
+            rows = []
+            new = 0
+            for d in docs:
+                old = known.get(d["id"])
+                if old is None:
+                    new += 1
+                elif not old[1]:
+                    digest ^= ticket_hash(d["id"], old[0])
+                    count -= 1
+                digest ^= ticket_hash(d["id"], d["version"])
+                count += 1
+                rows.append(
+                    (
+                        d["id"], d["service_code"], d["description"], d["address"], d["lat"],
+                        d["lon"], d["priority"], d["status"], d["assigned_crew"], d["due_at"],
+                        d["created_at"], d["updated_at"], d["version"], d["resolution_code"],
+                        d["resolution_note"], _j(d["notes"]), _j(d["events"]),
+                    )
+                )
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO tickets ({', '.join(TICKET_COLUMNS)}, revoked) "
+                f"VALUES ({', '.join('?' * len(TICKET_COLUMNS))}, 0)",
+                rows,
+            )
+            for ticket_id in revoked_ids:
+                old = known.get(ticket_id)
+                if old is not None and not old[1]:
+                    digest ^= ticket_hash(ticket_id, old[0])
+                    count -= 1
+                self.conn.execute("UPDATE tickets SET revoked = 1 WHERE id = ?", (ticket_id,))
+            if revoked_ids:
+                self.conn.execute(
+                    f"DELETE FROM outbox WHERE acked_version IS NOT NULL AND ticket_id IN "
+                    f"({','.join('?' * len(revoked_ids))})",
+                    revoked_ids,
+                )
+                self._drop_released_revoked()
+            if ids:
+                self._forget_contained_acks(ids)
+                self._replace_conflicts(ids, page.get("conflicts", []))
+            if seen is not None:
+                seen.update(ids)
+            self._put({"cursor": int(page["cursor"]), "digest": digest_hex(digest), "count": count})
+        return new
+
+    def _known_versions(self, ids: list[str]) -> dict[str, tuple[int, bool]]:
+        known: dict[str, tuple[int, bool]] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            for tid, version, revoked in self.conn.execute(
+                f"SELECT id, version, revoked FROM tickets WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                known[tid] = (version, bool(revoked))
+        return known
+
+    def _forget_contained_acks(self, ids: list[str]) -> None:
+        """Acked ops whose effect is now in the pulled server state leave the outbox."""
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            self.conn.execute(
+                "DELETE FROM outbox WHERE acked_version IS NOT NULL "
+                f"AND ticket_id IN ({','.join('?' * len(chunk))}) "
+                "AND acked_version <= (SELECT version FROM tickets WHERE id = outbox.ticket_id)",
+                chunk,
+            )
+
+    def _replace_conflicts(self, ids: list[str], conflicts: list[dict[str, Any]]) -> None:
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            self.conn.execute(
+                f"DELETE FROM conflicts WHERE ticket_id IN ({','.join('?' * len(chunk))})", chunk
+            )
+        if conflicts:
+            self._store_conflicts(conflicts)
+
+    def drop_unseen(self, seen: set[str]) -> None:
+        """After a full re-pull: tickets the server no longer shows us leave the scope."""
+        with self.conn:
+            local = [r[0] for r in self.conn.execute("SELECT id FROM tickets WHERE revoked = 0")]
+            gone = [tid for tid in local if tid not in seen]
+            for tid in gone:
+                self.conn.execute("UPDATE tickets SET revoked = 1 WHERE id = ?", (tid,))
+            self._drop_released_revoked()
+            self._put(self._recount())
+
+    def _recount(self) -> dict[str, Any]:
+        digest, count = 0, 0
+        for tid, version in self.conn.execute("SELECT id, version FROM tickets WHERE revoked = 0"):
+            digest ^= ticket_hash(tid, version)
+            count += 1
+        return {"digest": digest_hex(digest), "count": count}
+
+    def digest(self) -> tuple[str, int]:
+        return str(self.get("digest", digest_hex(0))), int(self.get("count", 0))
+
+    def wipe(self) -> None:
+        """Forget everything but the device id (sign-out)."""
+        with self.conn:
+            for table in ("tickets", "outbox", "conflicts", "rejected"):
+                self.conn.execute(f"DELETE FROM {table}")
+            device = self.get("device_id")
+            self.conn.execute("DELETE FROM meta")
+            self._put({"device_id": device})
