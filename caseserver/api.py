@@ -8,6 +8,7 @@ Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
@@ -19,10 +20,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseserver import feed
 from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
+from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.push import push
+from caseserver.services import BY_CODE
 from sync.wire import (
     API_PREFIX,
     DEFAULT_FEED_PAGE,
@@ -33,6 +36,8 @@ from sync.wire import (
     LoginResponse,
     PushRequest,
     PushResponse,
+    TicketCreate,
+    TicketDoc,
     UserDoc,
 )
 
@@ -97,9 +102,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, "; ".join(parts) or "invalid request"
 
 
-def current_caller(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Caller:
+def current_caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
     """The signed-in caller behind the bearer token, or 401 saying why not."""
     database: Database = request.app.state.db
     if not authorization or not authorization.lower().startswith("bearer "):
@@ -115,9 +118,7 @@ def current_caller(
     now = utcnow()
     if last_seen is None or (now - last_seen).total_seconds() > 300:
         with database.write() as session:
-            session.execute(
-                update(Device).where(Device.id == caller.device_id).values(last_seen_at=now)
-            )
+            session.execute(update(Device).where(Device.id == caller.device_id).values(last_seen_at=now))
     return caller
 
 
@@ -228,6 +229,49 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             if ticket is None or not caller.sees_crew(ticket.assigned_crew_id):
                 raise HTTPException(404, "no such ticket")
             return Response(content=ticket.doc, media_type="application/json")
+
+    @app.post(
+        f"{API_PREFIX}/tickets",
+        response_model=TicketDoc,
+        status_code=201,
+        tags=["tickets"],
+        summary="Log a new ticket (supervisor or admin)",
+    )
+    def create_ticket(body: TicketCreate, caller: CallerDep) -> Response:
+        if caller.role == "crew":
+            raise HTTPException(403, "only dispatch or the office can log new tickets")
+        service = BY_CODE.get(body.service_code)
+        if service is None:
+            raise HTTPException(422, f"unknown service code {body.service_code!r}")
+        with database.write() as session:
+            cs = ChangeSet(session)
+            crew_id = None
+            if body.assigned_crew is not None:
+                crew_id = cs.crews.id_by_code.get(body.assigned_crew)
+                if crew_id is None:
+                    raise HTTPException(422, f"unknown crew {body.assigned_crew!r}")
+                if not caller.sees_crew(crew_id):
+                    raise HTTPException(403, f"crew {body.assigned_crew} is not one of your crews")
+            now = utcnow()
+            ticket = cs.create_ticket(
+                caller,
+                service_code=service.code,
+                description=body.description,
+                address=body.address,
+                lat=body.lat,
+                lon=body.lon,
+                priority=body.priority or service.priority,
+                status="assigned" if crew_id is not None else "new",
+                assigned_crew_id=crew_id,
+                due_at=body.due_at or now + timedelta(hours=service.sla_hours),
+                created_at=now,
+                reporter_name=body.reporter_name,
+                reporter_email=body.reporter_email,
+                reporter_phone=body.reporter_phone,
+            )
+            cs.publish()
+            doc = ticket.doc
+        return Response(content=doc, media_type="application/json", status_code=201)
 
     @app.get(f"{API_PREFIX}/crews", response_model=list[CrewDoc], tags=["crews"])
     def get_crews(caller: CallerDep) -> list[CrewDoc]:

@@ -133,9 +133,7 @@ def cmd_device_list(args: argparse.Namespace) -> None:
     settings = _settings(args)
     db = Database(settings.database_url)
     with db.read() as session:
-        rows = session.execute(
-            select(Device, User.username).join(User, User.id == Device.user_id)
-        ).all()
+        rows = session.execute(select(Device, User.username).join(User, User.id == Device.user_id)).all()
         out = [
             {
                 "device": d.id,
@@ -184,9 +182,7 @@ def parser() -> argparse.ArgumentParser:
     ua.add_argument("--password", help="or CASESERVER_NEW_PASSWORD, or asked for")
     ua.set_defaults(func=cmd_user_add)
 
-    dv = sub.add_parser("device", help="manage devices").add_subparsers(
-        dest="action", required=True
-    )
+    dv = sub.add_parser("device", help="manage devices").add_subparsers(dest="action", required=True)
     dr = dv.add_parser("revoke", help="sign a device (or all of a user's devices) out")
     who = dr.add_mutually_exclusive_group(required=True)
     who.add_argument("--device")

@@ -22,9 +22,7 @@ class Settings:
         default_factory=lambda: int(os.environ.get("CASESERVER_MAX_BODY_BYTES", 4 * 1024 * 1024))
     )
     #: How long a device token stays valid without a new sign-in.
-    token_days: int = field(
-        default_factory=lambda: int(os.environ.get("CASESERVER_TOKEN_DAYS", 30))
-    )
+    token_days: int = field(default_factory=lambda: int(os.environ.get("CASESERVER_TOKEN_DAYS", 30)))
 
 
 def settings() -> Settings:

@@ -23,9 +23,7 @@ from caseserver.changes import ChangeSet, Crews
 from caseserver.models import Crew, SupervisedCrew, User, utcnow
 from caseserver.services import SERVICES, Service
 
-RESOURCES = Path(
-    os.environ.get("FIELDAPP_RESOURCES", Path(__file__).resolve().parents[1] / "resources")
-)
+RESOURCES = Path(os.environ.get("FIELDAPP_RESOURCES", Path(__file__).resolve().parents[1] / "resources"))
 ADDRESSES = RESOURCES / "demo_city" / "addresses.csv"
 
 CREWS = (
@@ -156,9 +154,7 @@ def ensure_crews_and_users(session: Session) -> dict[str, int]:
     return crew_ids
 
 
-def generate(
-    count: int, seed: int = 311, crew_ids: list[int] | None = None
-) -> Iterator[dict[str, Any]]:
+def generate(count: int, seed: int = 311, crew_ids: list[int] | None = None) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     addresses = load_addresses()
     now = utcnow()

@@ -59,12 +59,8 @@ def decide(
             if may_set_status(author_role, current, value):
                 return Decision("apply")
             if is_legal(current, value):
-                return Decision(
-                    "reject", code=403, reason=f"a {author_role} may not set status {value}"
-                )
-            return Decision(
-                "reject", code=409, reason=f"status cannot move from {current} to {value}"
-            )
+                return Decision("reject", code=403, reason=f"a {author_role} may not set status {value}")
+            return Decision("reject", code=409, reason=f"status cannot move from {current} to {value}")
         if current in TERMINAL:
             return Decision(
                 "conflict",
@@ -76,8 +72,7 @@ def decide(
         return Decision(
             "conflict",
             audience=_author_audience(author_role),
-            reason=f"status was changed to {current} meanwhile; a stale move to {value} "
-            "would go backwards",
+            reason=f"status was changed to {current} meanwhile; a stale move to {value} would go backwards",
         )
 
     if not concurrent:

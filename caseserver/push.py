@@ -125,9 +125,7 @@ def _result(op: Op, ticket: Ticket, decision: Decision) -> OpResult:
 def _apply_note(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
     text = note_text(op.value)
     added = batch.cs.add_note(ticket, str(op.op_id), text, batch.caller, op.device_time)
-    return OpResult(
-        op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version
-    )
+    return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
 
 
 def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:

@@ -57,9 +57,7 @@ def _ticket_line(t: dict[str, Any]) -> str:
 
 
 def cmd_login(args: argparse.Namespace, out: Output) -> None:
-    user = sign_in(
-        Path(args.profile) / REPLICA_FILE, args.server, args.user, args.password, args.device_name
-    )
+    user = sign_in(Path(args.profile) / REPLICA_FILE, args.server, args.user, args.password, args.device_name)
     crew = f", crew {user['crew']}" if user.get("crew") else ""
     out.emit(user, f"signed in as {user['username']} ({user['role']}{crew})")
 
@@ -210,8 +208,11 @@ def cmd_status(args: argparse.Namespace, out: Output) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldapp", description="Field app for public-works crews.")
-    p.add_argument("--profile", default=str(default_profile()),
-                   help="folder of this device's replica and credentials (env FIELDAPP_PROFILE)")
+    p.add_argument(
+        "--profile",
+        default=str(default_profile()),
+        help="folder of this device's replica and credentials (env FIELDAPP_PROFILE)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -35,7 +35,11 @@ class CaseServerClient:
         url = f"{self.base_url}{API_PREFIX}{path}"
         try:
             response = self.session.request(
-                method, url, data=data, params=params or None, headers=headers,
+                method,
+                url,
+                data=data,
+                params=params or None,
+                headers=headers,
                 timeout=self.timeout,
             )
         except requests.exceptions.InvalidURL as exc:
@@ -63,9 +67,7 @@ class CaseServerClient:
             raise RequestRefused(status, message)
         raise ServerFailure(f"the case server failed (HTTP {status}): {message}")
 
-    def login(
-        self, username: str, password: str, device_name: str, device_id: str | None
-    ) -> dict[str, Any]:
+    def login(self, username: str, password: str, device_name: str, device_id: str | None) -> dict[str, Any]:
         body = {"username": username, "password": password, "device_name": device_name}
         if device_id:
             body["device_id"] = device_id

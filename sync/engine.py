@@ -55,8 +55,13 @@ class SyncEngine:
         self.state = SyncState()
 
     # -- state ----------------------------------------------------------------------
-    def _emit_state(self, replica: Replica, phase: str, message: str | None = None,
-                    progress: tuple[str, int, int | None] | None = None) -> None:
+    def _emit_state(
+        self,
+        replica: Replica,
+        phase: str,
+        message: str | None = None,
+        progress: tuple[str, int, int | None] | None = None,
+    ) -> None:
         counts = replica.counts()
         self.state = SyncState(
             phase=phase,  # type: ignore[arg-type]
@@ -140,13 +145,14 @@ class SyncEngine:
 
     def _pull(self, replica: Replica, client: CaseServerClient, report: SyncReport) -> None:
         page = self._pull_pages(replica, client, report, full=False)
-        if page is not None and page.get("digest") is not None:
-            if replica.digest() != (page["digest"], page["count"]):
-                report.repulled = True
-                self._pull_pages(replica, client, report, full=True)
+        server_digest = None if page is None else page.get("digest")
+        if server_digest is not None and replica.digest() != (server_digest, page["count"]):
+            report.repulled = True
+            self._pull_pages(replica, client, report, full=True)
 
-    def _pull_pages(self, replica: Replica, client: CaseServerClient, report: SyncReport,
-                    *, full: bool) -> dict[str, Any] | None:
+    def _pull_pages(
+        self, replica: Replica, client: CaseServerClient, report: SyncReport, *, full: bool
+    ) -> dict[str, Any] | None:
         cursor = 0 if full else replica.cursor
         seen: set[str] | None = set() if full else None
         page = None
@@ -177,13 +183,9 @@ def sign_in(
     try:
         previous = replica.get("user")
         counts = replica.counts()
-        switching = previous and (
-            previous["username"] != username or replica.get("server") != server
-        )
+        switching = previous and (previous["username"] != username or replica.get("server") != server)
         if switching and (counts["pending"] or counts["conflicts"] or counts["rejected"]):
-            raise LocalError(
-                f"{previous['username']} has unsynced work on this device: sync it first"
-            )
+            raise LocalError(f"{previous['username']} has unsynced work on this device: sync it first")
         client = CaseServerClient(server)
         try:
             answer = client.login(username, password, device_name, replica.device_id)

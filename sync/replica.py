@@ -185,8 +185,18 @@ class Replica:
         return out
 
     def _op_from_row(self, row: tuple[Any, ...]) -> dict[str, Any]:
-        cols = ("seq", "op_id", "ticket_id", "kind", "field", "base", "value", "conflict_id",
-                "device_time", "acked_version")
+        cols = (
+            "seq",
+            "op_id",
+            "ticket_id",
+            "kind",
+            "field",
+            "base",
+            "value",
+            "conflict_id",
+            "device_time",
+            "acked_version",
+        )
         op = dict(zip(cols, row, strict=True))
         op["base"] = _u(op["base"])
         op["value"] = _u(op["value"])
@@ -374,8 +384,19 @@ class Replica:
         return matches[0]
 
     def rejected(self) -> list[dict[str, Any]]:
-        cols = ("op_id", "ticket_id", "kind", "field", "base", "value", "conflict_id",
-                "device_time", "code", "reason", "rejected_at")
+        cols = (
+            "op_id",
+            "ticket_id",
+            "kind",
+            "field",
+            "base",
+            "value",
+            "conflict_id",
+            "device_time",
+            "code",
+            "reason",
+            "rejected_at",
+        )
         rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM rejected ORDER BY rejected_at")
         out = []
         for row in rows:
@@ -440,9 +461,16 @@ class Replica:
                     self.conn.execute(
                         "INSERT OR REPLACE INTO rejected VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         (
-                            op_id, op["ticket_id"], op["kind"], op.get("field"),
-                            _j(op.get("base")), _j(op.get("value")), op.get("conflict_id"),
-                            op["device_time"], result.get("code"), result.get("reason"),
+                            op_id,
+                            op["ticket_id"],
+                            op["kind"],
+                            op.get("field"),
+                            _j(op.get("base")),
+                            _j(op.get("value")),
+                            op.get("conflict_id"),
+                            op["device_time"],
+                            result.get("code"),
+                            result.get("reason"),
                             now_iso(),
                         ),
                     )
@@ -497,10 +525,23 @@ class Replica:
                 count += 1
                 rows.append(
                     (
-                        d["id"], d["service_code"], d["description"], d["address"], d["lat"],
-                        d["lon"], d["priority"], d["status"], d["assigned_crew"], d["due_at"],
-                        d["created_at"], d["updated_at"], d["version"], d["resolution_code"],
-                        d["resolution_note"], _j(d["notes"]), _j(d["events"]),
+                        d["id"],
+                        d["service_code"],
+                        d["description"],
+                        d["address"],
+                        d["lat"],
+                        d["lon"],
+                        d["priority"],
+                        d["status"],
+                        d["assigned_crew"],
+                        d["due_at"],
+                        d["created_at"],
+                        d["updated_at"],
+                        d["version"],
+                        d["resolution_code"],
+                        d["resolution_note"],
+                        _j(d["notes"]),
+                        _j(d["events"]),
                     )
                 )
             self.conn.executemany(

@@ -78,9 +78,7 @@ class SyncScheduler:
             if not self._scheduler.running:
                 return
             when = datetime.now().astimezone() + timedelta(seconds=delay)
-            self._scheduler.add_job(
-                self._run, DateTrigger(run_date=when), id=JOB_ID, replace_existing=True
-            )
+            self._scheduler.add_job(self._run, DateTrigger(run_date=when), id=JOB_ID, replace_existing=True)
 
     def _run(self) -> None:
         try:

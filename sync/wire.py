@@ -148,6 +148,22 @@ class FeedPage(BaseModel):
     count: int | None = None
 
 
+class TicketCreate(Strict):
+    """A new ticket logged by the office or dispatch (phone call, walk-in, Open311)."""
+
+    service_code: str = Field(max_length=40)
+    description: str = Field(min_length=1, max_length=MAX_TEXT)
+    address: str = Field(min_length=1, max_length=300)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    priority: int | None = Field(default=None, ge=1, le=5)
+    due_at: datetime | None = None
+    assigned_crew: str | None = Field(default=None, max_length=40)
+    reporter_name: str | None = Field(default=None, max_length=120)
+    reporter_email: str | None = Field(default=None, max_length=254)
+    reporter_phone: str | None = Field(default=None, max_length=40)
+
+
 class LoginRequest(Strict):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)

@@ -37,14 +37,10 @@ FINAL: frozenset[str] = frozenset({Status.CLOSED, Status.CANCELLED})
 #: Legal moves of the status field.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset({Status.ASSIGNED, Status.CANCELLED}),
-    Status.ASSIGNED: frozenset(
-        {Status.EN_ROUTE, Status.IN_PROGRESS, Status.ON_HOLD, Status.CANCELLED}
-    ),
+    Status.ASSIGNED: frozenset({Status.EN_ROUTE, Status.IN_PROGRESS, Status.ON_HOLD, Status.CANCELLED}),
     Status.EN_ROUTE: frozenset({Status.IN_PROGRESS, Status.ON_HOLD, Status.CANCELLED}),
     Status.IN_PROGRESS: frozenset({Status.ON_HOLD, Status.RESOLVED, Status.CANCELLED}),
-    Status.ON_HOLD: frozenset(
-        {Status.IN_PROGRESS, Status.EN_ROUTE, Status.RESOLVED, Status.CANCELLED}
-    ),
+    Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.EN_ROUTE, Status.RESOLVED, Status.CANCELLED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
     Status.CLOSED: frozenset(),
     Status.CANCELLED: frozenset(),

@@ -1,0 +1,50 @@
+"""Shared fixtures: real case server processes on free localhost ports, real databases.
+
+The server tests run against SQLite always and against PostgreSQL too when
+CASESERVER_TEST_DATABASE_URL points at one (each server gets its own fresh
+database there).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from serverproc import CaseServer, fresh_database_url, start_server
+
+PG_URL = os.environ.get("CASESERVER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    """One seeded case server per backend for the whole run; tests make their own tickets."""
+    folder = tmp_path_factory.mktemp(f"server-{backend}")
+    with fresh_database_url(backend, folder) as url:
+        proc = start_server(url, folder)
+        try:
+            yield proc
+        finally:
+            proc.stop()
+
+
+@pytest.fixture
+def fresh_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
+    """A server with an empty database of its own (for tests that count everything)."""
+    with fresh_database_url(backend, tmp_path) as url:
+        proc = start_server(url, tmp_path)
+        try:
+            yield proc
+        finally:
+            proc.stop()
