@@ -103,14 +103,32 @@ class ChangeSet:
             return iso(ticket.due_at)
         return getattr(ticket, field)
 
-    def last_writer_role(self, ticket_id: str, field: str) -> str | None:
+    def last_writer(self, ticket_id: str, field: str) -> tuple[str, int | None] | None:
+        """(role, user id) of whoever last set `field`, from the audit trail."""
         stmt = (
-            select(AuditEvent.actor_role)
+            select(AuditEvent.actor_role, AuditEvent.actor_id)
             .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field == field)
             .order_by(AuditEvent.id.desc())
             .limit(1)
         )
-        return self.session.scalar(stmt)
+        row = self.session.execute(stmt).first()
+        return None if row is None else (row[0], row[1])
+
+    def crew_changed_status_since(self, ticket_id: str, version: int) -> str | None:
+        """The status a crew set after ticket version `version`, if one did."""
+        stmt = (
+            select(AuditEvent.new)
+            .where(
+                AuditEvent.ticket_id == ticket_id,
+                AuditEvent.field == "status",
+                AuditEvent.actor_role == "crew",
+                AuditEvent.version > version,
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        raw = self.session.scalar(stmt)
+        return None if raw is None else str(loads(raw))
 
     def was_assigned_to(self, ticket_id: str, crew_code: str) -> bool:
         """Whether the ticket was ever assigned to this crew (audit history)."""
@@ -159,6 +177,7 @@ class ChangeSet:
             new=dumps(new),
             at=at or self.now,
             device_time=device_time,
+            version=ticket.version,
         )
 
     def _audit(

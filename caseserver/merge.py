@@ -1,7 +1,9 @@
 """The merge rules: what happens to one edit of one field, three-way against its base.
 
 Pure functions over plain values; push.py feeds them and carries out the answer.
-See docs/sync.md for the rules in prose and the conflict matrix.
+See docs/sync.md for the rules in prose and the conflict matrix. Office fields
+are never changed by a crew directly: a crew's edit is always a proposed
+correction, so the result is the same whichever side syncs first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ Action = Literal["apply", "noop", "conflict", "reject"]
 @dataclass(frozen=True)
 class Decision:
     action: Action
-    #: True when the edit went in over a concurrent change (forward move, authority).
+    #: True when the edit went in over a concurrent change (forward move, authority);
+    #: whoever made that change gets a conflict record telling them what replaced it.
     over_concurrent: bool = False
     #: For 'conflict': who should look at it ('crew', 'supervisor' or 'office').
     audience: str | None = None
@@ -75,6 +78,22 @@ def decide(
             reason=f"status was changed to {current} meanwhile; a stale move to {value} would go backwards",
         )
 
+    if owner == "office":
+        if author_role == "crew":
+            return Decision(
+                "conflict",
+                audience="office",
+                reason=f"{field} belongs to the office: the crew's value is kept as a proposed "
+                "correction for the office to review",
+            )
+        if not concurrent:
+            return Decision("apply")
+        return Decision(
+            "conflict",
+            audience="office",
+            reason=f"{field} was changed by someone else first; theirs stands",
+        )
+
     if not concurrent:
         return Decision("apply")
 
@@ -91,14 +110,6 @@ def decide(
             "conflict",
             audience="supervisor",
             reason=f"{field} was changed by another supervisor first; theirs stands",
-        )
-
-    if owner == "office":
-        return Decision(
-            "conflict",
-            audience="office",
-            reason=f"the office changed {field} meanwhile; the office's value stands and "
-            "this edit is a proposed correction",
         )
 
     return Decision(

@@ -146,6 +146,8 @@ class AuditEvent(Base):
     new: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The ticket's version right after this change.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Conflict(Base):

@@ -18,7 +18,7 @@ from caseserver.auth import Caller
 from caseserver.changes import ChangeSet, dumps, loads
 from caseserver.fields import FieldValueError, iso, normalize, note_text
 from caseserver.merge import Decision, decide
-from caseserver.models import AppliedOp, Conflict, Ticket
+from caseserver.models import AppliedOp, Conflict, Ticket, User
 from sync.wire import ConflictDoc, Op, OpResult
 from sync.workflow import EDITABLE_FIELDS, Role
 
@@ -138,11 +138,23 @@ def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
         base = normalize(op.field, op.base, crews)
     except FieldValueError as exc:
         raise _Rejected(422, f"base: {exc}") from exc
-    decision = _decide(batch, ticket, op.field, base, value)
+    field_name = op.field
+    previous = batch.cs.current(ticket, field_name)
+    writer = batch.cs.last_writer(ticket.id, field_name)
+    decision = _decide(batch, ticket, field_name, base, value, writer)
     if decision.action == "reject":
         raise _Rejected(decision.code or 409, decision.reason)
     if decision.action == "conflict":
-        conflict = _open_conflict(batch, ticket, op, op.field, base, value, decision)
+        conflict = _record_conflict(
+            batch,
+            ticket,
+            field_name,
+            base=base,
+            mine=value,
+            audience=decision.audience or "crew",
+            reason=decision.reason,
+            op_id=str(op.op_id),
+        )
         return OpResult(
             op_id=op.op_id,
             outcome="conflict",
@@ -151,11 +163,44 @@ def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
             conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, batch.caller.username),
         )
     if decision.action == "apply":
-        batch.cs.set_field(ticket, op.field, value, batch.caller, str(op.op_id), op.device_time)
+        started = _status_changed_by_crew_since(batch, ticket, field_name, op.ticket_version)
+        batch.cs.set_field(ticket, field_name, value, batch.caller, str(op.op_id), op.device_time)
+        if decision.over_concurrent and writer is not None:
+            _tell_overridden(batch, ticket, field_name, base, previous, value, writer)
+        if started is not None:
+            _record_conflict(
+                batch,
+                ticket,
+                field_name,
+                base=base,
+                mine=value,
+                audience="supervisor",
+                reason=(
+                    f"the crew had already set status {started} before this reassignment "
+                    f"arrived; the ticket now stays with {value or 'the unassigned queue'}"
+                ),
+                op_id=str(op.op_id),
+            )
     return _result(op, ticket, decision)
 
 
-def _decide(batch: _Batch, ticket: Ticket, field_name: str, base: Any, value: Any) -> Decision:
+def _status_changed_by_crew_since(
+    batch: _Batch, ticket: Ticket, field_name: str, seen_version: int | None
+) -> str | None:
+    """For a reassignment: the status a crew set after the supervisor's view of the ticket."""
+    if field_name != "assigned_crew" or seen_version is None:
+        return None
+    return batch.cs.crew_changed_status_since(ticket.id, seen_version)
+
+
+def _decide(
+    batch: _Batch,
+    ticket: Ticket,
+    field_name: str,
+    base: Any,
+    value: Any,
+    writer: tuple[str, int | None] | None,
+) -> Decision:
     return decide(
         field=field_name,
         base=base,
@@ -163,7 +208,7 @@ def _decide(batch: _Batch, ticket: Ticket, field_name: str, base: Any, value: An
         current=batch.cs.current(ticket, field_name),
         ticket_status=ticket.status,
         author_role=batch.caller.role,
-        last_writer_role=batch.cs.last_writer_role(ticket.id, field_name),
+        last_writer_role=writer[0] if writer else None,
     )
 
 
@@ -182,6 +227,8 @@ def _apply_resolve(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
     if conflict.status == "resolved":
         return OpResult(op_id=op.op_id, outcome="merged", reason="already resolved")
     if op.value == "mine":
+        if caller.role == Role.CREW and conflict.audience == "office":
+            raise _Rejected(403, "the office decides on proposed corrections; you can withdraw yours")
         crews = set(batch.cs.crews.id_by_code)
         mine = loads(conflict.mine)
         _check_permission(batch, conflict.field, mine)
@@ -189,7 +236,8 @@ def _apply_resolve(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
             base = normalize(conflict.field, op.base, crews)
         except FieldValueError as exc:
             raise _Rejected(422, f"base: {exc}") from exc
-        decision = _decide(batch, ticket, conflict.field, base, mine)
+        writer = batch.cs.last_writer(ticket.id, conflict.field)
+        decision = _decide(batch, ticket, conflict.field, base, mine, writer)
         if decision.action == "reject":
             raise _Rejected(decision.code or 409, decision.reason)
         if decision.action == "conflict":
@@ -225,31 +273,38 @@ def _may_resolve(caller: Caller, conflict: Conflict) -> bool:
     )
 
 
-def _open_conflict(
+def _record_conflict(
     batch: _Batch,
     ticket: Ticket,
-    op: Op,
     field_name: str,
+    *,
     base: Any,
     mine: Any,
-    decision: Decision,
+    audience: str,
+    reason: str,
+    op_id: str | None,
+    author_id: int | None = None,
+    author_crew_id: int | None = None,
 ) -> Conflict:
+    """Store a conflict: `mine` is the value that does not stand, kept for whoever decides."""
     caller = batch.caller
+    if author_id is None:
+        author_id, author_crew_id = caller.user_id, caller.crew_id
     standing = batch.cs.current(ticket, field_name)
     conflict = Conflict(
         id=str(uuid.uuid4()),
         ticket_id=ticket.id,
-        op_id=str(op.op_id),
+        op_id=op_id,
         field=field_name,
         base=dumps(base),
         mine=dumps(mine),
         theirs=dumps(standing),
         standing=dumps(standing),
-        audience=decision.audience or "crew",
-        audience_crew_id=caller.crew_id if decision.audience == "crew" else None,
-        author_id=caller.user_id,
-        author_crew_id=caller.crew_id,
-        reason=decision.reason,
+        audience=audience,
+        audience_crew_id=author_crew_id if audience == "crew" else None,
+        author_id=author_id,
+        author_crew_id=author_crew_id,
+        reason=reason,
         status="open",
         created_at=batch.cs.now,
     )
@@ -258,33 +313,58 @@ def _open_conflict(
     return conflict
 
 
+def _tell_overridden(
+    batch: _Batch,
+    ticket: Ticket,
+    field_name: str,
+    base: Any,
+    overridden: Any,
+    value: Any,
+    writer: tuple[str, int | None],
+) -> None:
+    """An edit went in over someone's concurrent change: they get a conflict saying so."""
+    role, user_id = writer
+    if user_id is None:
+        return
+    user = batch.cs.session.get(User, user_id)
+    crew_id = user.crew_id if user is not None else None
+    _record_conflict(
+        batch,
+        ticket,
+        field_name,
+        base=base,
+        mine=overridden,
+        audience="crew" if role == Role.CREW else "supervisor",
+        reason=(
+            f"{batch.caller.username} ({batch.caller.role}) set {field_name} to {value} over "
+            f"your {overridden}; {value} stands"
+        ),
+        op_id=None,
+        author_id=user_id,
+        author_crew_id=crew_id,
+    )
+
+
 def _report_late_work(batch: _Batch) -> None:
     """A crew worked on a ticket after it was reassigned: tell the supervisor."""
     caller = batch.caller
     for ticket_id, work in batch.late_work.items():
         ticket = batch.tickets[ticket_id]
         new_crew = batch.cs.crews.code(ticket.assigned_crew_id)
-        conflict = Conflict(
-            id=str(uuid.uuid4()),
-            ticket_id=ticket_id,
-            field="assigned_crew",
-            base=dumps(caller.crew_code),
-            mine=dumps(caller.crew_code),
-            theirs=dumps(new_crew),
-            standing=dumps(new_crew),
+        _record_conflict(
+            batch,
+            ticket,
+            "assigned_crew",
+            base=caller.crew_code,
+            mine=caller.crew_code,
             audience="supervisor",
-            author_id=caller.user_id,
-            author_crew_id=caller.crew_id,
             reason=(
                 f"crew {caller.crew_code} worked on this ticket after it was reassigned to "
                 f"{new_crew or 'the unassigned queue'}: {'; '.join(work)}. "
                 "Their work was kept; the ticket stays with the new assignment."
             ),
-            status="open",
-            created_at=batch.cs.now,
+            op_id=None,
         )
-        batch.cs.session.add(conflict)
-        batch.cs.touch(ticket)
 
 
 def conflict_doc(conflict: Conflict, crew_codes: dict[int, str], author: str) -> ConflictDoc:

@@ -91,7 +91,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         """CREATE TABLE outbox (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, op_id TEXT UNIQUE NOT NULL,
             ticket_id TEXT NOT NULL, kind TEXT NOT NULL, field TEXT, base TEXT, value TEXT,
-            conflict_id TEXT, device_time TEXT NOT NULL,
+            conflict_id TEXT, device_time TEXT NOT NULL, ticket_version INTEGER,
             acked_version INTEGER)"""
     )
     db.execute("CREATE INDEX ix_outbox_ticket ON outbox(ticket_id)")
@@ -195,6 +195,7 @@ class Replica:
             "value",
             "conflict_id",
             "device_time",
+            "ticket_version",
             "acked_version",
         )
         op = dict(zip(cols, row, strict=True))
@@ -274,7 +275,7 @@ class Replica:
     def _append(self, op: dict[str, Any]) -> dict[str, Any]:
         self.conn.execute(
             "INSERT INTO outbox (op_id, ticket_id, kind, field, base, value, conflict_id, "
-            "device_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "device_time, ticket_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 op["op_id"],
                 op["ticket_id"],
@@ -284,6 +285,7 @@ class Replica:
                 _j(op.get("value")),
                 op.get("conflict_id"),
                 op["device_time"],
+                op.get("ticket_version"),
             ),
         )
         return op
@@ -308,7 +310,15 @@ class Replica:
             self._check_edit(role, ticket, field, value)
             if base == value:
                 raise LocalError(f"{field} is already {value}")
-            return self._append(self._new_op(ticket_id, "set", field=field, base=base, value=value))
+            op = self._new_op(
+                ticket_id,
+                "set",
+                field=field,
+                base=base,
+                value=value,
+                ticket_version=ticket["version"],
+            )
+            return self._append(op)
 
     @staticmethod
     def _check_edit(role: str, ticket: dict[str, Any], field: str, value: Any) -> None:
@@ -423,7 +433,7 @@ class Replica:
         ops = []
         for row in rows:
             op = self._op_from_row(row)
-            wire = {k: op[k] for k in ("op_id", "ticket_id", "kind", "device_time")}
+            wire = {k: op[k] for k in ("op_id", "ticket_id", "kind", "device_time", "ticket_version")}
             wire["device_id"] = device
             if op["kind"] == "set":
                 wire.update(field=op["field"], base=op["base"], value=op["value"])

@@ -53,6 +53,8 @@ class Op(Strict):
     conflict_id: UUID | None = None
     device_time: datetime
     device_id: UUID | None = None
+    #: The ticket version the device showed when the edit was made.
+    ticket_version: int | None = None
 
 
 class PushRequest(Strict):

@@ -98,6 +98,7 @@ def upgrade() -> None:
     sa.Column('new', sa.Text(), nullable=True),
     sa.Column('at', caseserver.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('device_time', caseserver.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),
     sa.PrimaryKeyConstraint('id')
