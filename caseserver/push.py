@@ -168,15 +168,16 @@ def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
         if decision.over_concurrent and writer is not None:
             _tell_overridden(batch, ticket, field_name, base, previous, value, writer)
         if started is not None:
+            # 'mine' is the crew that started the work: keeping it gives the ticket back.
             _record_conflict(
                 batch,
                 ticket,
                 field_name,
                 base=base,
-                mine=value,
+                mine=previous,
                 audience="supervisor",
                 reason=(
-                    f"the crew had already set status {started} before this reassignment "
+                    f"crew {previous} had already set status {started} before this reassignment "
                     f"arrived; the ticket now stays with {value or 'the unassigned queue'}"
                 ),
                 op_id=str(op.op_id),
