@@ -338,8 +338,8 @@ class ChangeSet:
         delta: dict[str, tuple[int, int]] = {}
 
         def add(scope: str, h: int, n: int) -> None:
-            x, c = delta.get(scope, (0, 0))
-            delta[scope] = (x ^ h, c + n)
+            total, c = delta.get(scope, (0, 0))
+            delta[scope] = (total + n * h, c + n)
 
         for ticket in tickets:
             before = self._before.get(ticket.id)
@@ -357,12 +357,12 @@ class ChangeSet:
             )
         }
         for scope in scopes:
-            x, c = delta[scope]
+            total, c = delta[scope]
             row = rows.get(scope)
             if row is None:
                 row = ScopeDigest(scope=scope, digest=digest_hex(0), count=0)
                 self.session.add(row)
-            row.digest = digest_hex(int(row.digest, 16) ^ x)
+            row.digest = digest_hex(int(row.digest, 16) + total)
             row.count += c
 
 

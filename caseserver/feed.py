@@ -53,7 +53,7 @@ def _conflict_visible(caller: Caller) -> ColumnElement[bool]:
 
 
 def scope_digest(session: Session, caller: Caller) -> tuple[str, int]:
-    """XOR digest and count of (ticket id, version) over the caller's scope."""
+    """Digest (see sync.wire) and count of (ticket id, version) over the caller's scope."""
     stmt = select(ScopeDigest.digest, ScopeDigest.count)
     if caller.scope_crews is not None:
         scopes = [str(c) for c in caller.scope_crews]
@@ -62,7 +62,7 @@ def scope_digest(session: Session, caller: Caller) -> tuple[str, int]:
         stmt = stmt.where(ScopeDigest.scope.in_(scopes))
     value, count = 0, 0
     for digest, n in session.execute(stmt):
-        value ^= int(digest, 16)
+        value += int(digest, 16)
         count += n
     return digest_hex(value), count
 

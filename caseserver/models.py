@@ -204,9 +204,9 @@ class FeedCounter(Base):
 
 
 class ScopeDigest(Base):
-    """XOR of ticket_hash(id, version) over the tickets of one crew ('' = unassigned)."""
+    """Digest (sync.wire) of (id, version) over the tickets of one crew ('' = unassigned)."""
 
     __tablename__ = "scope_digests"
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
-    digest: Mapped[str] = mapped_column(String(32), default="0" * 32)
+    digest: Mapped[str] = mapped_column(String(32), default="0" * 16)
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -84,8 +84,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             lat REAL, lon REAL, priority INTEGER, status TEXT, assigned_crew TEXT,
             due_at TEXT, created_at TEXT, updated_at TEXT, version INTEGER,
             resolution_code TEXT, resolution_note TEXT, notes TEXT, events TEXT,
-            revoked INTEGER NOT NULL DEFAULT 0)"""
+            vhash INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)"""
     )
+    # Covers the digest: SUM(vhash) over the tickets in scope without touching rows.
+    db.execute("CREATE INDEX ix_tickets_digest ON tickets(revoked, vhash)")
     db.execute("CREATE INDEX ix_tickets_status ON tickets(status)")
     db.execute(
         """CREATE TABLE outbox (
@@ -519,53 +521,26 @@ class Replica:
         ids = [d["id"] for d in docs]
         revoked_ids = [str(r) for r in page["revoked"]]
         with self.conn:
-            digest = int(self.get("digest", digest_hex(0)), 16)
-            count = int(self.get("count", 0))
-            known = self._known_versions(ids + revoked_ids)
-            rows = []
-            new = 0
-            for d in docs:
-                old = known.get(d["id"])
-                if old is None:
-                    new += 1
-                elif not old[1]:
-                    digest ^= ticket_hash(d["id"], old[0])
-                    count -= 1
-                digest ^= ticket_hash(d["id"], d["version"])
-                count += 1
-                rows.append(
-                    (
-                        d["id"],
-                        d["service_code"],
-                        d["description"],
-                        d["address"],
-                        d["lat"],
-                        d["lon"],
-                        d["priority"],
-                        d["status"],
-                        d["assigned_crew"],
-                        d["due_at"],
-                        d["created_at"],
-                        d["updated_at"],
-                        d["version"],
-                        d["resolution_code"],
-                        d["resolution_note"],
-                        _j(d["notes"]),
-                        _j(d["events"]),
-                    )
+            known = self._known_ids(ids)
+            rows = [
+                (
+                    d["id"], d["service_code"], d["description"], d["address"], d["lat"],
+                    d["lon"], d["priority"], d["status"], d["assigned_crew"], d["due_at"],
+                    d["created_at"], d["updated_at"], d["version"], d["resolution_code"],
+                    d["resolution_note"], _j(d["notes"]), _j(d["events"]),
+                    ticket_hash(d["id"], d["version"]),
                 )
+                for d in docs
+            ]
             self.conn.executemany(
-                f"INSERT OR REPLACE INTO tickets ({', '.join(TICKET_COLUMNS)}, revoked) "
-                f"VALUES ({', '.join('?' * len(TICKET_COLUMNS))}, 0)",
+                f"INSERT OR REPLACE INTO tickets ({', '.join(TICKET_COLUMNS)}, vhash, revoked) "
+                f"VALUES ({', '.join('?' * len(TICKET_COLUMNS))}, ?, 0)",
                 rows,
             )
-            for ticket_id in revoked_ids:
-                old = known.get(ticket_id)
-                if old is not None and not old[1]:
-                    digest ^= ticket_hash(ticket_id, old[0])
-                    count -= 1
-                self.conn.execute("UPDATE tickets SET revoked = 1 WHERE id = ?", (ticket_id,))
             if revoked_ids:
+                self.conn.executemany(
+                    "UPDATE tickets SET revoked = 1 WHERE id = ?", [(r,) for r in revoked_ids]
+                )
                 self.conn.execute(
                     f"DELETE FROM outbox WHERE acked_version IS NOT NULL AND ticket_id IN "
                     f"({','.join('?' * len(revoked_ids))})",
@@ -577,18 +552,17 @@ class Replica:
                 self._replace_conflicts(ids, page.get("conflicts", []))
             if seen is not None:
                 seen.update(ids)
-            self._put({"cursor": int(page["cursor"]), "digest": digest_hex(digest), "count": count})
-        return new
+            self._put({"cursor": int(page["cursor"])})
+        return len(ids) - len(known)
 
-    def _known_versions(self, ids: list[str]) -> dict[str, tuple[int, bool]]:
-        known: dict[str, tuple[int, bool]] = {}
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
-            for tid, version, revoked in self.conn.execute(
-                f"SELECT id, version, revoked FROM tickets WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                known[tid] = (version, bool(revoked))
+            marks = ",".join("?" * len(chunk))
+            known.update(
+                r[0] for r in self.conn.execute(f"SELECT id FROM tickets WHERE id IN ({marks})", chunk)
+            )
         return known
 
     def _forget_contained_acks(self, ids: list[str]) -> None:
@@ -615,21 +589,16 @@ class Replica:
         """After a full re-pull: tickets the server no longer shows us leave the scope."""
         with self.conn:
             local = [r[0] for r in self.conn.execute("SELECT id FROM tickets WHERE revoked = 0")]
-            gone = [tid for tid in local if tid not in seen]
-            for tid in gone:
-                self.conn.execute("UPDATE tickets SET revoked = 1 WHERE id = ?", (tid,))
+            gone = [(tid,) for tid in local if tid not in seen]
+            self.conn.executemany("UPDATE tickets SET revoked = 1 WHERE id = ?", gone)
             self._drop_released_revoked()
-            self._put(self._recount())
-
-    def _recount(self) -> dict[str, Any]:
-        digest, count = 0, 0
-        for tid, version in self.conn.execute("SELECT id, version FROM tickets WHERE revoked = 0"):
-            digest ^= ticket_hash(tid, version)
-            count += 1
-        return {"digest": digest_hex(digest), "count": count}
 
     def digest(self) -> tuple[str, int]:
-        return str(self.get("digest", digest_hex(0))), int(self.get("count", 0))
+        """Digest and count of (id, version) over the tickets in scope, from the rows."""
+        count, total = self.conn.execute(
+            "SELECT count(*), coalesce(sum(vhash), 0) FROM tickets WHERE revoked = 0"
+        ).fetchone()
+        return digest_hex(int(total)), int(count)
 
     def wipe(self) -> None:
         """Forget everything but the device id (sign-out)."""

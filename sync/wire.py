@@ -198,11 +198,17 @@ class ErrorDoc(BaseModel):
     detail: str
 
 
+#: A digest is the sum, modulo 2**64, of ticket_hash over a set of tickets: sums can
+#: be kept up to date one ticket at a time and added across crews, and SQLite can
+#: compute them with SUM() over an index.
+DIGEST_MOD = 2**64
+
+
 def ticket_hash(ticket_id: str, version: int) -> int:
-    """128-bit hash of one (ticket, version) pair; digests XOR these together."""
+    """40-bit hash of one (ticket, version) pair (small enough for SQLite's SUM)."""
     raw = hashlib.sha256(f"{ticket_id}:{version}".encode()).digest()
-    return int.from_bytes(raw[:16], "big")
+    return int.from_bytes(raw[:5], "big")
 
 
 def digest_hex(value: int) -> str:
-    return f"{value:032x}"
+    return f"{value % DIGEST_MOD:016x}"
