@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -98,6 +99,7 @@ class SyncScheduler:
             log.exception("sync failed unexpectedly")
             self.last_error = SyncError(f"sync failed unexpectedly: {exc}")
             self.failures += 1
+            self.engine.state = replace(self.engine.state, phase="error", message=str(self.last_error))
             self.engine.events.emit("state", self.engine.state)
             self._schedule(backoff_delay(self.failures, self.retry_base, self.retry_cap, self._rng))
             return

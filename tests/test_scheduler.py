@@ -1,0 +1,142 @@
+"""Background sync: state events, retries with backoff after failures, no new edit needed."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+from serverproc import CaseServer, Device, start_server
+
+from sync.engine import SyncEngine
+from sync.events import EventBus, SyncState
+from sync.scheduler import SyncScheduler, backoff_delay
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    rng = random.Random(1)
+    for failures in range(1, 12):
+        nominal = min(600.0, 5.0 * 2 ** (failures - 1))
+        delay = backoff_delay(failures, 5.0, 600.0, rng)
+        assert 0.5 * nominal <= delay <= 1.5 * nominal
+    samples = {round(backoff_delay(3, 5.0, 600.0, rng), 3) for _ in range(20)}
+    assert len(samples) > 10  # jitter spreads devices that failed together
+
+
+def test_scheduler_goes_offline_then_syncs_by_itself_when_the_server_returns(
+    backend: str, tmp_path: Path
+) -> None:
+    from serverproc import fresh_database_url
+
+    with fresh_database_url(backend, tmp_path) as url:
+        server = start_server(url, tmp_path)
+        try:
+            admin = server.token("admin")
+            ticket_id = server.create_ticket(admin, assigned_crew="north")["id"]
+            device = Device(tmp_path / "dev", server, "aino")
+            device.sync()
+            device.note(ticket_id, "queued while the server is down")
+            server.stop()
+
+            events = EventBus()
+            states: list[SyncState] = []
+            offline = threading.Event()
+            idle_again = threading.Event()
+
+            def on_state(state: SyncState) -> None:
+                states.append(state)
+                if state.phase == "offline":
+                    offline.set()
+                if state.phase == "idle" and offline.is_set():
+                    idle_again.set()
+
+            events.subscribe("state", on_state)
+            scheduler = SyncScheduler(
+                SyncEngine(device.path, events), interval=3600, retry_base=0.2, retry_cap=1.0, seed=7
+            )
+            scheduler.start()
+            try:
+                assert offline.wait(30), states
+                deadline = time.monotonic() + 10
+                while scheduler.failures < 1 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert scheduler.failures >= 1
+                offline_state = next(s for s in states if s.phase == "offline")
+                assert offline_state.pending == 1 and "cannot reach" in (offline_state.message or "")
+                # The server comes back on the same port and database; no new edit is made.
+                server = _restart(server, tmp_path)
+                assert idle_again.wait(30), states
+            finally:
+                scheduler.stop()
+            assert states[-1].pending == 0 and states[-1].last_sync
+            notes = server.get_ticket(server.token("admin"), ticket_id)["notes"]
+            assert [n["text"] for n in notes] == ["queued while the server is down"]
+        finally:
+            server.stop()
+
+
+def _restart(server: CaseServer, folder: Path) -> CaseServer:
+    import subprocess
+    import sys
+
+    import requests
+    from serverproc import REPO, server_env
+
+    port = server.url.rsplit(":", 1)[1]
+    log = (folder / "restart.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "caseserver",
+            "serve",
+            "--port",
+            port,
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=server_env(server.database_url),
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{server.url}/health", timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return CaseServer(server.url, server.database_url, process, folder / "restart.log")
+
+
+def test_sync_now_runs_at_once_and_reports_progress(server: CaseServer, tmp_path: Path) -> None:
+    admin = server.token("admin")
+    for _ in range(3):
+        server.create_ticket(admin, assigned_crew="north")
+    device = Device(tmp_path / "dev", server, "aino")
+    events = EventBus()
+    seen: list[SyncState] = []
+    done = threading.Event()
+
+    def on_state(state: SyncState) -> None:
+        seen.append(state)
+        if state.phase == "idle":
+            done.set()
+
+    events.subscribe("state", on_state)
+    scheduler = SyncScheduler(SyncEngine(device.path, events), interval=3600)
+    scheduler.start(sync_now=False)
+    try:
+        scheduler.sync_now()
+        assert done.wait(30)
+    finally:
+        scheduler.stop()
+    phases = [s.phase for s in seen]
+    assert phases[0] == "syncing" and phases[-1] == "idle"
+    pulls = [s.progress for s in seen if s.progress and s.progress[0] == "pull"]
+    assert pulls and pulls[-1][1] >= 3
+    with device.replica() as replica:
+        assert replica.ticket_count() >= 3
