@@ -180,18 +180,6 @@ class ChangeSet:
             version=ticket.version,
         )
 
-    def _audit(
-        self,
-        ticket: Ticket,
-        field: str,
-        old: Any,
-        new: Any,
-        actor: Caller | None,
-        op_id: str | None,
-        device_time: datetime | None,
-    ) -> None:
-        self.session.add(self._event(ticket, field, old, new, actor, op_id, device_time))
-
     def set_field(
         self,
         ticket: Ticket,
@@ -210,7 +198,7 @@ class ChangeSet:
             new_crew = None if value is None else self.crews.id_by_code[value]
             self._revoked.append(Revocation(ticket_id=ticket.id, crew_id=ticket.assigned_crew_id))
             ticket.assigned_crew_id = new_crew
-            self._audit(ticket, field, old, value, actor, op_id, device_time)
+            self.session.add(self._event(ticket, field, old, value, actor, op_id, device_time))
             if value is not None and ticket.status == Status.NEW:
                 self.set_field(ticket, "status", Status.ASSIGNED.value, actor, op_id, device_time)
             elif value is None and ticket.status == Status.ASSIGNED:
@@ -222,7 +210,7 @@ class ChangeSet:
             ticket.due_at = None if value is None else datetime.fromisoformat(value)
         else:
             setattr(ticket, field, value)
-        self._audit(ticket, field, old, value, actor, op_id, device_time)
+        self.session.add(self._event(ticket, field, old, value, actor, op_id, device_time))
 
     def add_note(
         self,
