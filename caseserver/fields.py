@@ -36,7 +36,10 @@ def parse_time(raw: Any) -> datetime:
         raise FieldValueError(f"not an ISO-8601 time: {raw!r}") from exc
     if dt.tzinfo is None:
         raise FieldValueError("time needs a UTC offset, e.g. 2026-05-01T08:00:00Z")
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError as exc:
+        raise FieldValueError(f"time out of range: {raw!r}") from exc
 
 
 def _text(raw: Any, *, limit: int, optional: bool) -> str | None:
@@ -44,6 +47,8 @@ def _text(raw: Any, *, limit: int, optional: bool) -> str | None:
         return None
     if not isinstance(raw, str):
         raise FieldValueError("expected text")
+    if "\x00" in raw:
+        raise FieldValueError("text must not contain NUL characters")
     if not raw.strip() and not optional:
         raise FieldValueError("must not be empty")
     if len(raw) > limit:
@@ -74,7 +79,7 @@ def normalize(field: str, raw: Any, crew_codes: set[str]) -> Any:
     if field == "address":
         return _text(raw, limit=300, optional=False)
     if field == "service_code":
-        if raw not in BY_CODE:
+        if not isinstance(raw, str) or raw not in BY_CODE:
             raise FieldValueError(f"unknown service code {raw!r}")
         return raw
     if field == "location":
@@ -89,7 +94,7 @@ def normalize(field: str, raw: Any, crew_codes: set[str]) -> Any:
             raise FieldValueError("location out of range")
         return [round(lat, 7), round(lon, 7)]
     if field == "resolution_code":
-        if raw is not None and raw not in RESOLUTION_CODES:
+        if raw is not None and (not isinstance(raw, str) or raw not in RESOLUTION_CODES):
             raise FieldValueError(f"unknown resolution code {raw!r}")
         return raw
     if field == "resolution_note":

@@ -8,11 +8,11 @@ requests from them. Pydantic only; no I/O, no Qt.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 API_PREFIX = "/api/v1"
 
@@ -26,9 +26,25 @@ MAX_TEXT = 4000
 
 
 class Strict(BaseModel):
-    """Request bodies refuse unknown fields instead of ignoring them."""
+    """Request bodies refuse unknown fields, NUL characters and times outside the calendar."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in ("base", "value"):
+            return value  # free-form edit values are checked per field by the server
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("time needs a UTC offset, e.g. 2026-05-01T08:00:00Z")
+            try:
+                return value.astimezone(UTC)
+            except OverflowError as exc:
+                raise ValueError("time out of range") from exc
+        return value
 
 
 Outcome = Literal["applied", "merged", "conflict", "rejected"]
