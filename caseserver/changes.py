@@ -12,7 +12,9 @@ positions after every earlier holder has committed: feed positions become
 visible in order, so a reader that has seen position N has seen everything
 below N, and the feed never skips a change that commits late. Lock order is
 always tickets (by id), then scope digests (by scope), then the counter, so
-concurrent writers cannot deadlock.
+concurrent writers cannot deadlock. (The digest row of a crew is also held to
+commit, so writes within one crew already queue there; the counter orders
+writes across crews.)
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
@@ -91,6 +95,8 @@ class ChangeSet:
             stmt = select(Ticket).where(Ticket.id.in_(chunk)).order_by(Ticket.id).with_for_update()
             for ticket in self.session.scalars(stmt):
                 found[ticket.id] = ticket
+        # Time the change after the wait for the locks, never before the last version.
+        self.now = max([utcnow(), *(t.updated_at for t in found.values())])
         return found
 
     def current(self, ticket: Ticket, field: str) -> Any:
@@ -335,6 +341,7 @@ class ChangeSet:
                 add(scope_key(before[0]), ticket_hash(ticket.id, before[1]), -1)
             add(scope_key(ticket.assigned_crew_id), ticket_hash(ticket.id, ticket.version), 1)
         scopes = sorted(delta)
+        self._ensure_digest_rows(scopes)
         rows = {
             r.scope: r
             for r in self.session.scalars(
@@ -346,12 +353,17 @@ class ChangeSet:
         }
         for scope in scopes:
             total, c = delta[scope]
-            row = rows.get(scope)
-            if row is None:
-                row = ScopeDigest(scope=scope, digest=digest_hex(0), count=0)
-                self.session.add(row)
+            row = rows[scope]
             row.digest = digest_hex(int(row.digest, 16) + total)
             row.count += c
+
+
+    def _ensure_digest_rows(self, scopes: list[str]) -> None:
+        """Create missing digest rows; concurrent creators in other processes do not clash."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(ScopeDigest).on_conflict_do_nothing(index_elements=["scope"])
+        self.session.execute(stmt, [{"scope": s, "digest": digest_hex(0), "count": 0} for s in scopes])
 
 
 def _usernames(session: Session) -> dict[int, str]:
