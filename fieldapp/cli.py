@@ -21,6 +21,7 @@ from sync.replica import Replica
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
 REPLICA_FILE = "replica.sqlite"
+VIEWS = ("signin", "mywork", "ticket", "conflicts", "dispatch")
 
 
 def default_profile() -> Path:
@@ -206,6 +207,15 @@ def cmd_status(args: argparse.Namespace, out: Output) -> None:
     out.emit(data, text)
 
 
+def cmd_gui(args: argparse.Namespace, out: Output) -> None:
+    from fieldapp.app import run_gui, self_check
+
+    profile = Path(args.profile)
+    if args.self_check:
+        raise SystemExit(self_check(profile))
+    raise SystemExit(run_gui(profile, args.screenshot, args.view))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fieldapp", description="Field app for public-works crews.")
     p.add_argument(
@@ -214,7 +224,9 @@ def parser() -> argparse.ArgumentParser:
         help="folder of this device's replica and credentials (env FIELDAPP_PROFILE)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--view", help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="command")
 
     s = sub.add_parser("login", help="sign in to a case server and remember this device")
     s.add_argument("--server", required=True)
@@ -272,11 +284,26 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rejected", help="edits the server refused").set_defaults(func=cmd_rejected)
     sub.add_parser("status", help="sync state of this device").set_defaults(func=cmd_status)
+
+    s = sub.add_parser("gui", help="open the app window (the default without a command)")
+    s.add_argument("--screenshot", type=Path, help="render a screen to this PNG and exit")
+    s.add_argument("--view", choices=VIEWS)
+    s.add_argument(
+        "--self-check",
+        action="store_true",
+        help="open the replica and the web view, then exit 0 if both work",
+    )
+    s.set_defaults(func=cmd_gui)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command is None:  # `fieldapp` alone, or `fieldapp --screenshot FILE --view NAME`
+        if args.view is not None and args.view not in VIEWS:
+            print(f"fieldapp: unknown view {args.view}; one of {', '.join(VIEWS)}", file=sys.stderr)
+            return 2
+        args.func, args.self_check = cmd_gui, False
     if args.command == "login" and not args.password:
         print("fieldapp: give --password (or FIELDAPP_PASSWORD)", file=sys.stderr)
         return 2

@@ -71,6 +71,20 @@ CONFLICT_COLUMNS = (
     "created_at",
 )
 _JSON_CONFLICT = ("base", "mine", "theirs", "standing")
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "priority",
+    "due_at",
+    "service_code",
+    "address",
+    "lat",
+    "lon",
+    "assigned_crew",
+    "description",
+    "created_at",
+    "version",
+)
 
 migrations = Migrations("fieldapp.replica")
 
@@ -269,6 +283,33 @@ class Replica:
         ).fetchall()
         ops = self._ops_for()
         return [self._overlay(self._ticket_from_row(r), ops.get(r[0], [])) for r in rows]
+
+    def ticket_rows(self) -> list[dict[str, Any]]:
+        """Light rows for lists (no notes or history), with local edits applied."""
+        cols = LIST_COLUMNS
+        rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE revoked = 0").fetchall()
+        out = [dict(zip(cols, r, strict=True)) for r in rows]
+        edits: dict[str, list[tuple[str, Any, int | None]]] = {}
+        for ticket_id, field, value, acked in self.conn.execute(
+            "SELECT ticket_id, field, value, acked_version FROM outbox WHERE kind = 'set' ORDER BY seq"
+        ):
+            edits.setdefault(ticket_id, []).append((field, _u(value), acked))
+        if edits:
+            by_id = {row["id"]: row for row in out}
+            for ticket_id, changes in edits.items():
+                row = by_id.get(ticket_id)
+                if row is None:
+                    continue
+                for field, value, acked in changes:
+                    if acked is not None and row["version"] >= acked:
+                        continue  # the server state already has it
+                    if field == "location":
+                        row["lat"], row["lon"] = value
+                    elif field in row:
+                        row[field] = value
+                    if acked is None:
+                        row["pending"] = True
+        return out
 
     def ticket_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM tickets WHERE revoked = 0").fetchone()[0])
@@ -524,10 +565,23 @@ class Replica:
             known = self._known_ids(ids)
             rows = [
                 (
-                    d["id"], d["service_code"], d["description"], d["address"], d["lat"],
-                    d["lon"], d["priority"], d["status"], d["assigned_crew"], d["due_at"],
-                    d["created_at"], d["updated_at"], d["version"], d["resolution_code"],
-                    d["resolution_note"], _j(d["notes"]), _j(d["events"]),
+                    d["id"],
+                    d["service_code"],
+                    d["description"],
+                    d["address"],
+                    d["lat"],
+                    d["lon"],
+                    d["priority"],
+                    d["status"],
+                    d["assigned_crew"],
+                    d["due_at"],
+                    d["created_at"],
+                    d["updated_at"],
+                    d["version"],
+                    d["resolution_code"],
+                    d["resolution_note"],
+                    _j(d["notes"]),
+                    _j(d["events"]),
                     ticket_hash(d["id"], d["version"]),
                 )
                 for d in docs

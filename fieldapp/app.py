@@ -1,0 +1,97 @@
+"""Starting the Qt application: the window, screenshots of named screens, the self-check."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+RESOURCES = Path(
+    os.environ.get(
+        "FIELDAPP_RESOURCES",
+        Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parents[1])) / "resources",
+    )
+)
+
+
+def _prepare_environment() -> None:
+    if os.geteuid() == 0 if hasattr(os, "geteuid") else False:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
+
+
+def _application() -> object:
+    _prepare_environment()
+    from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: F401  (before QApplication)
+
+    from fieldapp.qt import QApplication, Qt
+
+    QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Field app")
+    app.setOrganizationName("City public works")
+    icon = RESOURCES / "icons" / "fieldapp.png"
+    if icon.exists():
+        from fieldapp.qt import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def run_gui(profile: Path, screenshot: Path | None = None, view: str | None = None) -> int:
+    """Open the app window; with `screenshot`, render `view` to a PNG and exit."""
+    app = _application()
+    from fieldapp.mainwindow import MainWindow
+    from fieldapp.qt import QTimer
+
+    window = MainWindow(profile)
+    window.resize(1280, 800)
+    window.show()
+    if screenshot is not None:
+        window.prepare_screenshot(view or "mywork")
+
+        def capture() -> None:
+            if window.busy():
+                QTimer.singleShot(100, capture)
+                return
+            window.grab().save(str(screenshot))
+            window.close()
+
+        QTimer.singleShot(300, capture)
+    code = int(app.exec())  # type: ignore[attr-defined]
+    window.shutdown()
+    return code
+
+
+def self_check(profile: Path) -> int:
+    """Open the replica and load a web page in the Qt web view; exit 0 when both work."""
+    from sync.replica import Replica
+
+    replica = Replica(profile / "replica.sqlite")
+    tickets = replica.ticket_count()
+    replica.close()
+    app = _application()
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    from fieldapp.qt import QTimer
+
+    page = RESOURCES / "web" / "selfcheck.html"
+    view = QWebEngineView()
+    result = {"code": 1}
+
+    def loaded(ok: bool) -> None:
+        def read_title(title: str) -> None:
+            result["code"] = 0 if ok and title == "self-check ok" else 1
+            app.quit()  # type: ignore[attr-defined]
+
+        view.page().runJavaScript("document.title", 0, read_title)
+
+    view.loadFinished.connect(loaded)
+    view.load(QUrl.fromLocalFile(str(page)))
+    QTimer.singleShot(60_000, app.quit)  # type: ignore[attr-defined]
+    app.exec()  # type: ignore[attr-defined]
+    status = "ok" if result["code"] == 0 else "FAILED"
+    print(f"self-check {status}: replica with {tickets} tickets, web view page {page.name}")
+    return result["code"]

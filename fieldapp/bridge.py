@@ -1,0 +1,54 @@
+"""The Qt adapter of the sync core: core events re-emitted as signals on the GUI thread.
+
+The engine and scheduler know nothing of Qt; they call EventBus callbacks on their
+worker thread. This object lives on the GUI thread, so its signals are delivered
+to GUI slots through Qt's queued connections.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fieldapp.qt import QObject, Signal
+from sync.engine import SyncEngine
+from sync.events import EventBus, SyncState
+from sync.scheduler import SyncScheduler
+
+
+class SyncBridge(QObject):
+    #: A new SyncState (phase, counts, progress, message).
+    state_changed = Signal(object)
+    #: This many tickets arrived that the device did not have before.
+    new_tickets = Signal(int)
+
+    def __init__(self, replica_path: Path, *, interval: float = 120.0, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.events = EventBus()
+        self.engine = SyncEngine(replica_path, self.events)
+        self.scheduler = SyncScheduler(self.engine, interval=interval)
+        self._unsubscribe = [
+            self.events.subscribe("state", self.state_changed.emit),
+            self.events.subscribe("new_tickets", self.new_tickets.emit),
+        ]
+
+    @property
+    def state(self) -> SyncState:
+        return self.engine.state
+
+    def start(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start(sync_now=True)
+
+    def sync_now(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.sync_now()
+        else:
+            self.start()
+
+    def stop(self) -> None:
+        """Stop background sync and wait for a running sync to finish (nothing is cut off)."""
+        self.scheduler.stop(wait=True)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []

@@ -1,0 +1,79 @@
+"""Long work off the GUI thread, with results back on it (Anki's CollectionOp, in small).
+
+`run_task(parent, fn, on_done, on_error)` runs `fn()` on a worker thread; the
+callbacks run on the GUI thread. Database work is serialised on one worker so
+two tasks never write the replica at once; `wait_for_tasks()` lets tests and
+shutdown wait for everything in flight.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from fieldapp.qt import QObject, QRunnable, QThreadPool, Signal
+
+_pool = QThreadPool()
+_pool.setMaxThreadCount(1)
+_live: set[_Relay] = set()
+
+
+class _Relay(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # delivered to the GUI thread, never lost
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.relay.failed.emit(exc)
+        else:
+            self.relay.done.emit(result)
+
+
+def run_task(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[Exception], None] | None = None,
+) -> None:
+    """Run `fn` on the worker; call `on_done(result)` or `on_error(exc)` on the GUI thread."""
+    relay = _Relay()
+    _live.add(relay)
+
+    def finish() -> None:
+        _live.discard(relay)
+
+    def done(result: Any) -> None:
+        finish()
+        if on_done is not None:
+            on_done(result)
+
+    def failed(exc: Exception) -> None:
+        finish()
+        if on_error is not None:
+            on_error(exc)
+        else:
+            from fieldapp.errors import show_error
+
+            show_error(None, exc)
+
+    relay.done.connect(done)
+    relay.failed.connect(failed)
+    _pool.start(_Job(fn, relay))
+
+
+def tasks_running() -> int:
+    return len(_live)
+
+
+def wait_for_tasks(msecs: int = 30_000) -> bool:
+    return bool(_pool.waitForDone(msecs))

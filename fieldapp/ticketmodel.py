@@ -1,0 +1,229 @@
+"""The ticket list as a Qt model over light replica rows.
+
+Sorting and filtering happen here, in Python over precomputed keys, instead of
+in a QSortFilterProxyModel (whose per-comparison calls into Python are too slow
+for 50,000 rows). The view only ever sees the current permutation.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fieldapp.qt import QAbstractTableModel, QBrush, QColor, QFont, QModelIndex, Qt, tr
+
+COLUMNS = ("status", "priority", "due", "distance", "service", "address", "crew")
+HEADERS = {
+    "status": "Status",
+    "priority": "Priority",
+    "due": "Due",
+    "distance": "Distance",
+    "service": "Service",
+    "address": "Address",
+    "crew": "Crew",
+}
+SORTS = ("priority", "due", "distance", "status")
+STATUS_LABELS = {
+    "new": "New",
+    "assigned": "Assigned",
+    "en_route": "En route",
+    "in_progress": "In progress",
+    "on_hold": "On hold",
+    "resolved": "Resolved",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+}
+STATUS_ORDER = {s: i for i, s in enumerate(STATUS_LABELS)}
+OPEN = frozenset({"new", "assigned", "en_route", "in_progress", "on_hold"})
+#: A ticket due within this time is "at risk".
+AT_RISK = timedelta(hours=4)
+OVERDUE_COLOUR = QColor("#b00020")
+AT_RISK_COLOUR = QColor("#9a5b00")
+TicketRow = dict[str, Any]
+
+
+def parse_time(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine; ample for sorting a crew's day)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6_371_008.8 * 2 * math.asin(math.sqrt(a))
+
+
+def sla_state(row: TicketRow, now: datetime) -> str | None:
+    """'overdue', 'at_risk' or None for an open ticket's due time."""
+    if row["status"] not in OPEN or not row.get("_due"):
+        return None
+    due = row["_due"]
+    if due < now:
+        return "overdue"
+    if due - now < AT_RISK:
+        return "at_risk"
+    return None
+
+
+class TicketTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[TicketRow] = []
+        self._view: list[int] = []
+        self._sort = "priority"
+        self._statuses: frozenset[str] | None = OPEN
+        self._service: str | None = None
+        self._text = ""
+        self._position: tuple[float, float] | None = None
+        self.now = datetime.now(UTC)
+
+    # -- data in -------------------------------------------------------------------
+    def set_rows(self, rows: list[TicketRow]) -> None:
+        self.beginResetModel()
+        self.now = datetime.now(UTC)
+        for row in rows:
+            row["_due"] = parse_time(row["due_at"])
+            row["_search"] = " ".join(
+                str(row[k] or "") for k in ("address", "description", "service_code", "id")
+            ).lower()
+            row.setdefault("pending", False)
+        self._rows = rows
+        self._compute_distances()
+        self._view = self._arrange()
+        self.endResetModel()
+
+    def set_position(self, lat: float, lon: float) -> None:
+        self._position = (lat, lon)
+        self._compute_distances()
+        self._rearrange()
+
+    def _compute_distances(self) -> None:
+        if self._position is None:
+            for row in self._rows:
+                row["_dist"] = None
+            return
+        lat, lon = self._position
+        for row in self._rows:
+            row["_dist"] = distance_m(lat, lon, row["lat"], row["lon"])
+
+    # -- sorting and filtering --------------------------------------------------------
+    def set_sort(self, key: str) -> None:
+        if key not in SORTS:
+            raise ValueError(key)
+        self._sort = key
+        self._rearrange()
+
+    def set_filter(
+        self,
+        *,
+        statuses: frozenset[str] | None = None,
+        service: str | None = None,
+        text: str = "",
+    ) -> None:
+        self._statuses = statuses
+        self._service = service
+        self._text = text.strip().lower()
+        self._rearrange()
+
+    def _rearrange(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._view = self._arrange()
+        self.layoutChanged.emit()
+
+    def _arrange(self) -> list[int]:
+        rows = self._rows
+        statuses, service, text = self._statuses, self._service, self._text
+        keep = [
+            i
+            for i, r in enumerate(rows)
+            if (statuses is None or r["status"] in statuses)
+            and (service is None or r["service_code"] == service)
+            and (not text or text in r["_search"])
+        ]
+        far = datetime.max.replace(tzinfo=UTC)
+        if self._sort == "priority":
+            keep.sort(key=lambda i: (rows[i]["priority"], rows[i]["_due"] or far))
+        elif self._sort == "due":
+            keep.sort(key=lambda i: (rows[i]["_due"] or far, rows[i]["priority"]))
+        elif self._sort == "distance":
+            keep.sort(key=lambda i: (rows[i]["_dist"] is None, rows[i]["_dist"] or 0.0))
+        else:
+            keep.sort(key=lambda i: (STATUS_ORDER.get(rows[i]["status"], 99), rows[i]["priority"]))
+        return keep
+
+    # -- Qt model ------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._view)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr(HEADERS[COLUMNS[section]])
+        return None
+
+    def row_at(self, index: int) -> TicketRow:
+        return self._rows[self._view[index]]
+
+    def ticket_id(self, index: int) -> str:
+        return str(self.row_at(index)["id"])
+
+    def visible_ids(self) -> list[str]:
+        return [self._rows[i]["id"] for i in self._view]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column in ("due", "status"):
+            state = sla_state(row, self.now)
+            if state == "overdue":
+                return QBrush(OVERDUE_COLOUR)
+            if state == "at_risk":
+                return QBrush(AT_RISK_COLOUR)
+        if role == Qt.ItemDataRole.FontRole and (row.get("pending") or sla_state(row, self.now)):
+            font = QFont()
+            font.setBold(sla_state(row, self.now) == "overdue")
+            font.setItalic(bool(row.get("pending")))
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and row.get("pending"):
+            return tr("Changed on this device; not yet on the server")
+        if role == Qt.ItemDataRole.UserRole:
+            return row["id"]
+        return None
+
+    def _display(self, row: TicketRow, column: str) -> str:
+        if column == "status":
+            label = tr(STATUS_LABELS.get(row["status"], row["status"]))
+            return f"{label} ⟳" if row.get("pending") else label
+        if column == "priority":
+            return f"P{row['priority']}"
+        if column == "due":
+            due = row["_due"]
+            if due is None:
+                return ""
+            text = due.astimezone().strftime("%d.%m. %H:%M")
+            state = sla_state(row, self.now)
+            if state == "overdue":
+                return tr("{time} OVERDUE").format(time=text)
+            if state == "at_risk":
+                return tr("{time} soon").format(time=text)
+            return text
+        if column == "distance":
+            dist = row["_dist"]
+            if dist is None:
+                return ""
+            return f"{dist:.0f} m" if dist < 1000 else f"{dist / 1000:.1f} km"
+        if column == "service":
+            return str(row["service_code"]).replace("_", " ")
+        if column == "address":
+            return str(row["address"])
+        return str(row["assigned_crew"] or tr("unassigned"))
