@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,17 @@ class Crews:
         return None if crew_id is None else self.code_by_id[crew_id]
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """An audit event, as much of it as the merge rules need."""
+
+    field: str
+    role: str
+    actor_id: int | None
+    new: str | None
+    version: int
+
+
 def scope_key(crew_id: int | None) -> str:
     return "" if crew_id is None else str(crew_id)
 
@@ -84,6 +96,11 @@ class ChangeSet:
         self._revoked: list[Revocation] = []
         #: Audit events of tickets created here; added once the tickets are flushed.
         self._creation_events: list[AuditEvent] = []
+        #: The audit trail of each locked ticket, oldest first, kept current in memory so
+        #: the merge rules never query (or flush) per op.
+        self._history: dict[str, list[_Seen]] = {}
+        #: Ids of notes known to exist among those asked about, plus notes added here.
+        self._notes: set[str] = set()
 
     # -- reading -------------------------------------------------------------
     def lock(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]:
@@ -95,6 +112,21 @@ class ChangeSet:
             stmt = select(Ticket).where(Ticket.id.in_(chunk)).order_by(Ticket.id).with_for_update()
             for ticket in self.session.scalars(stmt):
                 found[ticket.id] = ticket
+                self._history[ticket.id] = []
+            trail = (
+                select(
+                    AuditEvent.ticket_id,
+                    AuditEvent.field,
+                    AuditEvent.actor_role,
+                    AuditEvent.actor_id,
+                    AuditEvent.new,
+                    AuditEvent.version,
+                )
+                .where(AuditEvent.ticket_id.in_(chunk))
+                .order_by(AuditEvent.id)
+            )
+            for tid, *seen in self.session.execute(trail):
+                self._history[tid].append(_Seen(*seen))
         # Time the change after the wait for the locks, never before the last version.
         self.now = max([utcnow(), *(t.updated_at for t in found.values())])
         return found
@@ -109,45 +141,31 @@ class ChangeSet:
             return iso(ticket.due_at)
         return getattr(ticket, field)
 
+    def preload_notes(self, note_ids: Iterable[str]) -> None:
+        """Learn which of these notes exist already (one query for a whole batch)."""
+        ids = list(note_ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            self._notes.update(self.session.scalars(select(Note.id).where(Note.id.in_(chunk))))
+
     def last_writer(self, ticket_id: str, field: str) -> tuple[str, int | None] | None:
-        """(role, user id) of whoever last set `field`, from the audit trail."""
-        stmt = (
-            select(AuditEvent.actor_role, AuditEvent.actor_id)
-            .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field == field)
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
-        row = self.session.execute(stmt).first()
-        return None if row is None else (row[0], row[1])
+        """(role, user id) of whoever last set `field` of a locked ticket."""
+        for seen in reversed(self._history.get(ticket_id, [])):
+            if seen.field == field:
+                return seen.role, seen.actor_id
+        return None
 
     def crew_changed_status_since(self, ticket_id: str, version: int) -> str | None:
         """The status a crew set after ticket version `version`, if one did."""
-        stmt = (
-            select(AuditEvent.new)
-            .where(
-                AuditEvent.ticket_id == ticket_id,
-                AuditEvent.field == "status",
-                AuditEvent.actor_role == "crew",
-                AuditEvent.version > version,
-            )
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
-        raw = self.session.scalar(stmt)
-        return None if raw is None else str(loads(raw))
+        for seen in reversed(self._history.get(ticket_id, [])):
+            if seen.field == "status" and seen.role == "crew" and seen.version > version:
+                return str(loads(seen.new))
+        return None
 
     def was_assigned_to(self, ticket_id: str, crew_code: str) -> bool:
-        """Whether the ticket was ever assigned to this crew (audit history)."""
-        stmt = (
-            select(AuditEvent.id)
-            .where(
-                AuditEvent.ticket_id == ticket_id,
-                AuditEvent.field == "assigned_crew",
-                AuditEvent.new == dumps(crew_code),
-            )
-            .limit(1)
-        )
-        return self.session.scalar(stmt) is not None
+        """Whether a locked ticket was ever assigned to this crew."""
+        wanted = dumps(crew_code)
+        return any(s.field == "assigned_crew" and s.new == wanted for s in self._history.get(ticket_id, []))
 
     # -- writing -------------------------------------------------------------
     def touch(self, ticket: Ticket) -> None:
@@ -204,7 +222,7 @@ class ChangeSet:
             new_crew = None if value is None else self.crews.id_by_code[value]
             self._revoked.append(Revocation(ticket_id=ticket.id, crew_id=ticket.assigned_crew_id))
             ticket.assigned_crew_id = new_crew
-            self.session.add(self._event(ticket, field, old, value, actor, op_id, device_time))
+            self._record(self._event(ticket, field, old, value, actor, op_id, device_time))
             if value is not None and ticket.status == Status.NEW:
                 self.set_field(ticket, "status", Status.ASSIGNED.value, actor, op_id, device_time)
             elif value is None and ticket.status == Status.ASSIGNED:
@@ -216,7 +234,13 @@ class ChangeSet:
             ticket.due_at = None if value is None else datetime.fromisoformat(value)
         else:
             setattr(ticket, field, value)
-        self.session.add(self._event(ticket, field, old, value, actor, op_id, device_time))
+        self._record(self._event(ticket, field, old, value, actor, op_id, device_time))
+
+    def _record(self, event: AuditEvent) -> None:
+        self.session.add(event)
+        self._history.setdefault(event.ticket_id, []).append(
+            _Seen(event.field, event.actor_role, event.actor_id, event.new, event.version)
+        )
 
     def add_note(
         self,
@@ -226,9 +250,13 @@ class ChangeSet:
         actor: Caller,
         device_time: datetime | None,
     ) -> bool:
-        """Append a note; False when a note with this id already exists (a replay)."""
-        if self.session.get(Note, note_id) is not None:
+        """Append a note; False when a note with this id already exists (a replay).
+
+        The caller has preloaded the batch's note ids (preload_notes).
+        """
+        if note_id in self._notes:
             return False
+        self._notes.add(note_id)
         self.session.add(
             Note(
                 id=note_id,
@@ -356,7 +384,6 @@ class ChangeSet:
             row = rows[scope]
             row.digest = digest_hex(int(row.digest, 16) + total)
             row.count += c
-
 
     def _ensure_digest_rows(self, scopes: list[str]) -> None:
         """Create missing digest rows; concurrent creators in other processes do not clash."""

@@ -46,22 +46,25 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
         row.op_id: OpResult.model_validate_json(row.result)
         for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
     }
+    cs.preload_notes(str(op.op_id) for op in ops if op.kind == "note")
     batch = _Batch(cs=cs, caller=caller, tickets=tickets)
     results: list[OpResult] = []
-    for op in ops:
-        key = str(op.op_id)
-        if key not in answered:
-            answered[key] = _apply(batch, op)
-            session.add(
-                AppliedOp(
-                    op_id=key,
-                    device_id=caller.device_id,
-                    ticket_id=str(op.ticket_id),
-                    result=answered[key].model_dump_json(),
+    # Everything the rules read is loaded or kept in memory; one flush at the end.
+    with session.no_autoflush:
+        for op in ops:
+            key = str(op.op_id)
+            if key not in answered:
+                answered[key] = _apply(batch, op)
+                session.add(
+                    AppliedOp(
+                        op_id=key,
+                        device_id=caller.device_id,
+                        ticket_id=str(op.ticket_id),
+                        result=answered[key].model_dump_json(),
+                    )
                 )
-            )
-        results.append(answered[key])
-    _report_late_work(batch)
+            results.append(answered[key])
+        _report_late_work(batch)
     cs.publish()
     return results
 

@@ -66,10 +66,11 @@ def cmd_login(args: argparse.Namespace, out: Output) -> None:
 def cmd_logout(args: argparse.Namespace, out: Output) -> None:
     replica = _replica(args)
     counts = replica.counts()
-    if any(counts.values()) and not args.force:
+    # Conflicts live on the server too; unsent and refused edits exist only here.
+    if (counts["pending"] or counts["rejected"]) and not args.force:
         raise LocalError(
-            f"{counts['pending']} unsynced edit(s), {counts['conflicts']} conflict(s) and "
-            f"{counts['rejected']} rejected edit(s) would be lost: sync first, or use --force"
+            f"{counts['pending']} unsynced edit(s) and {counts['rejected']} refused edit(s) "
+            "exist only on this device: sync first, or use --force to drop them"
         )
     replica.wipe()
     out.emit({"signed_out": True}, "signed out; the local copy was removed")
