@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.client import CaseServerClient
-from sync.errors import LocalError, Offline, RequestRefused, SyncError
+from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, SyncError
 from sync.events import EventBus, SyncState
 from sync.replica import Replica, now_iso
 from sync.wire import DEFAULT_FEED_PAGE, MAX_OPS_PER_PUSH
@@ -61,6 +61,7 @@ class SyncEngine:
         phase: str,
         message: str | None = None,
         progress: tuple[str, int, int | None] | None = None,
+        auth_required: bool = False,
     ) -> None:
         counts = replica.counts()
         self.state = SyncState(
@@ -71,6 +72,7 @@ class SyncEngine:
             rejected=counts["rejected"],
             last_sync=replica.get("last_sync"),
             progress=progress,
+            auth_required=auth_required,
         )
         self.events.emit("state", self.state)
 
@@ -108,7 +110,7 @@ class SyncEngine:
             raise
         except SyncError as exc:
             replica.put(last_error=str(exc))
-            self._emit_state(replica, "error", str(exc))
+            self._emit_state(replica, "error", str(exc), auth_required=isinstance(exc, AuthRequired))
             raise
         finally:
             client.close()

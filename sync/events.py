@@ -24,6 +24,8 @@ class SyncState:
     last_sync: str | None = None
     #: While syncing: (what, done, total); total may be None when unknown.
     progress: tuple[str, int, int | None] | None = None
+    #: The session ended (token expired or revoked): the user must sign in again.
+    auth_required: bool = False
 
 
 @dataclass

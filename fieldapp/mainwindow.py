@@ -1,0 +1,223 @@
+"""The main window: sign-in, then the screens of the signed-in role, with the sync strip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fieldapp.bridge import SyncBridge
+from fieldapp.qt import (
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QShortcut,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+    touch_button,
+    tr,
+)
+from fieldapp.screens.conflicts import ConflictsScreen
+from fieldapp.screens.mywork import MyWorkScreen
+from fieldapp.screens.signin import SignInScreen
+from fieldapp.screens.statusbar import SyncStatusBar
+from fieldapp.screens.ticketview import TicketScreen
+from fieldapp.tasks import run_task, tasks_running, wait_for_tasks
+from sync.events import SyncState
+from sync.replica import Replica
+
+REPLICA_FILE = "replica.sqlite"
+
+
+def _signed_in_user(path: Path) -> dict[str, Any] | None:
+    replica = Replica(path)
+    try:
+        return replica.get("user") if replica.get("token") else None
+    finally:
+        replica.close()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, profile: Path, *, sync_interval: float = 120.0) -> None:
+        super().__init__()
+        self.profile = Path(profile)
+        self.replica_path = self.profile / REPLICA_FILE
+        self.sync_interval = sync_interval
+        self.bridge: SyncBridge | None = None
+        self.user: dict[str, Any] | None = None
+        self._last_phase = "idle"
+        self.setWindowTitle(tr("Field app"))
+        self.setMinimumSize(640, 480)
+
+        self.stack = QStackedWidget()
+        self.signin = SignInScreen(self.replica_path)
+        self.mywork = MyWorkScreen(self.replica_path)
+        self.ticket = TicketScreen(self.replica_path)
+        self.conflicts = ConflictsScreen(self.replica_path)
+        self.dispatch: Any = None
+        for screen in (self.signin, self.mywork, self.ticket, self.conflicts):
+            self.stack.addWidget(screen)
+
+        self.status = SyncStatusBar()
+        self.nav = QHBoxLayout()
+        self.nav_buttons: dict[str, Any] = {}
+        self.user_label = QLabel()
+        self.announce = QLabel()
+        self.announce.setStyleSheet("color:#0d47a1; font-weight:bold")
+        self.announce.setAccessibleName(tr("New tickets"))
+        for key, text in (("mywork", "My work"), ("dispatch", "Dispatch"), ("conflicts", "Conflicts")):
+            button = touch_button(tr(text))
+            button.clicked.connect(lambda _c=False, k=key: self.show_view(k))
+            self.nav.addWidget(button)
+            self.nav_buttons[key] = button
+        self.nav.addWidget(self.announce, 1)
+        self.nav.addWidget(self.user_label)
+        self.nav_bar = QWidget()
+        self.nav_bar.setLayout(self.nav)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav_bar)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.status)
+        self.setCentralWidget(central)
+
+        self.signin.signed_in.connect(self._signed_in)
+        self.mywork.open_ticket.connect(self.open_ticket)
+        self.conflicts.open_ticket.connect(self.open_ticket)
+        self.ticket.back.connect(lambda: self.show_view("mywork"))
+        self.ticket.changed.connect(self._local_change)
+        self.conflicts.changed.connect(self._local_change)
+        self.status.sync_requested.connect(self.sync_now)
+        self.status.conflicts_requested.connect(lambda: self.show_view("conflicts"))
+        QShortcut(QKeySequence("F5"), self, activated=self.sync_now)
+        QShortcut(QKeySequence("Ctrl+1"), self, activated=lambda: self.show_view("mywork"))
+        QShortcut(QKeySequence("Ctrl+2"), self, activated=lambda: self.show_view("dispatch"))
+        QShortcut(QKeySequence("Ctrl+3"), self, activated=lambda: self.show_view("conflicts"))
+
+        self.profile.mkdir(parents=True, exist_ok=True)
+        user = _signed_in_user(self.replica_path)
+        if user:
+            self._start(user)  # remembered device: works offline straight away
+        else:
+            self.show_view("signin")
+
+    # -- session -----------------------------------------------------------------------
+    def _signed_in(self, user: dict[str, Any]) -> None:
+        self._start(user)
+
+    def _start(self, user: dict[str, Any]) -> None:
+        self.user = user
+        crew = f" · {user['crew']}" if user.get("crew") else ""
+        self.user_label.setText(f"{user['display_name']} ({tr(user['role'])}{crew})")
+        supervisor = user["role"] in ("supervisor", "admin")
+        if supervisor and self.dispatch is None:
+            from fieldapp.screens.dispatch import DispatchBoard
+
+            self.dispatch = DispatchBoard(self.replica_path)
+            self.dispatch.changed.connect(self._local_change)
+            self.dispatch.open_ticket.connect(self.open_ticket)
+            self.stack.addWidget(self.dispatch)
+        self.nav_buttons["dispatch"].setVisible(supervisor)
+        self.nav_bar.setVisible(True)
+        if self.bridge is None:
+            self.bridge = SyncBridge(self.replica_path, interval=self.sync_interval, parent=self)
+            self.bridge.state_changed.connect(self._state_changed)
+            self.bridge.new_tickets.connect(self._new_tickets)
+            self.bridge.start()
+        self.show_view("dispatch" if supervisor else "mywork")
+
+    def shutdown(self) -> None:
+        """Stop background work; a running sync finishes first (nothing is cut off)."""
+        if self.bridge is not None:
+            self.bridge.stop()
+            self.bridge = None
+        wait_for_tasks()
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # -- navigation ------------------------------------------------------------------------
+    def show_view(self, name: str) -> None:
+        if name != "signin" and self.user is None:
+            name = "signin"
+        if name == "signin" and self.bridge is not None:
+            self.bridge.stop()
+            self.bridge = None
+        self.nav_bar.setVisible(name != "signin")
+        if name == "dispatch" and self.dispatch is None:
+            name = "mywork"
+        screen = {
+            "signin": self.signin,
+            "mywork": self.mywork,
+            "ticket": self.ticket,
+            "conflicts": self.conflicts,
+            "dispatch": self.dispatch,
+        }[name]
+        if hasattr(screen, "reload") and name != "ticket":
+            screen.reload()
+        self.stack.setCurrentWidget(screen)
+        if name == "mywork":
+            self.announce.setText("")
+
+    def current_view(self) -> str:
+        widget = self.stack.currentWidget()
+        names = ("signin", "mywork", "ticket", "conflicts", "dispatch")
+        return next((n for n in names if getattr(self, n) is widget), "?")
+
+    def open_ticket(self, ticket_id: str) -> None:
+        self.ticket.show_ticket(ticket_id)
+        self.stack.setCurrentWidget(self.ticket)
+        self.nav_bar.setVisible(True)
+
+    # -- sync -----------------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        if self.bridge is not None:
+            self.bridge.sync_now()
+
+    def _local_change(self) -> None:
+        if self.bridge is not None:
+            run_task(self.bridge.engine.refresh_state)  # show the pending count at once
+            self.bridge.sync_now()
+
+    def _state_changed(self, state: SyncState) -> None:
+        self.status.show_state(state)
+        if state.auth_required and self.current_view() != "signin":
+            # The session ended (expired or revoked): sign in again; the replica and its
+            # unsent work stay, and are sent after signing in as the same user.
+            self.signin.error.setText(state.message or "")
+            if self.user:
+                self.signin.user.setText(self.user["username"])
+            self.show_view("signin")
+        finished = self._last_phase == "syncing" and state.phase != "syncing"
+        self._last_phase = state.phase
+        if finished:
+            self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        widget = self.stack.currentWidget()
+        if widget is self.ticket:
+            self.ticket.reload()
+        elif hasattr(widget, "reload") and widget is not self.signin:
+            widget.reload()
+
+    def _new_tickets(self, count: int) -> None:
+        self.announce.setText(tr("{n} new ticket(s) assigned since you last looked").format(n=count))
+
+    # -- screenshots and tests ------------------------------------------------------------------
+    def busy(self) -> bool:
+        screens = [self.signin, self.mywork, self.ticket, self.conflicts, self.dispatch]
+        return tasks_running() > 0 or any(s is not None and s.busy() for s in screens)
+
+    def prepare_screenshot(self, view: str) -> None:
+        if view == "ticket":
+            rows = Replica(self.replica_path).ticket_rows() if self.user else []
+            if rows:
+                rows.sort(key=lambda r: (r["status"] not in ("in_progress", "assigned"), r["priority"]))
+                self.open_ticket(rows[0]["id"])
+                return
+            view = "mywork"
+        self.show_view(view)
