@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -101,6 +101,7 @@ class ChangeSet:
         self._history: dict[str, list[_Seen]] = {}
         #: Ids of notes known to exist among those asked about, plus notes added here.
         self._notes: set[str] = set()
+        self._notes_added = 0
 
     # -- reading -------------------------------------------------------------
     def lock(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]:
@@ -257,6 +258,9 @@ class ChangeSet:
         if note_id in self._notes:
             return False
         self._notes.add(note_id)
+        # Notes of one batch keep the order they were sent in.
+        self._notes_added += 1
+        created = self.now + timedelta(microseconds=self._notes_added)
         self.session.add(
             Note(
                 id=note_id,
@@ -265,7 +269,7 @@ class ChangeSet:
                 device_id=actor.device_id,
                 text=text,
                 device_time=device_time,
-                created_at=self.now,
+                created_at=created,
             )
         )
         self._bump(ticket)

@@ -212,9 +212,8 @@ def cmd_gui(args: argparse.Namespace, out: Output) -> None:
     from fieldapp.app import run_gui, self_check
 
     profile = Path(args.profile)
-    if args.self_check:
-        raise SystemExit(self_check(profile))
-    raise SystemExit(run_gui(profile, args.screenshot, args.view))
+    code = self_check(profile) if args.self_check else run_gui(profile, args.screenshot, args.view)
+    raise SystemExit(code)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -12,11 +12,19 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from fieldapp.qt import QObject, QRunnable, QThreadPool, Signal
+from fieldapp.qt import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-_pool = QThreadPool()
-_pool.setMaxThreadCount(1)
+_pools: list[QThreadPool] = []
 _live: set[_Relay] = set()
+
+
+def _pool() -> QThreadPool:
+    """The single database worker, owned by the application so it ends with it."""
+    if not _pools:
+        pool = QThreadPool(QCoreApplication.instance())
+        pool.setMaxThreadCount(1)
+        _pools.append(pool)
+    return _pools[0]
 
 
 class _Relay(QObject):
@@ -68,7 +76,7 @@ def run_task(
 
     relay.done.connect(done)
     relay.failed.connect(failed)
-    _pool.start(_Job(fn, relay))
+    _pool().start(_Job(fn, relay))
 
 
 def tasks_running() -> int:
@@ -76,4 +84,4 @@ def tasks_running() -> int:
 
 
 def wait_for_tasks(msecs: int = 30_000) -> bool:
-    return bool(_pool.waitForDone(msecs))
+    return bool(_pool().waitForDone(msecs))

@@ -138,14 +138,21 @@ class CaseServer:
 
 
 def start_server(
-    database_url: str, folder: Path, *, seed: bool = True, workers: int = 1, **env: str
+    database_url: str,
+    folder: Path,
+    *,
+    seed: bool = True,
+    workers: int = 1,
+    port: int | None = None,
+    **env: str,
 ) -> CaseServer:
+    """A real `caseserver serve` process; `port` reuses an address (a restart)."""
     if seed:
         done = run_caseserver(database_url, "seed-demo", "--tickets", "0")
         assert done.returncode == 0, done.stderr
-    port = free_port()
+    port = port or free_port()
     log_path = folder / f"server-{port}.log"
-    log = log_path.open("wb")
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -177,6 +184,12 @@ def start_server(
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"case server did not start: {log_path.read_text()}")
+
+
+def restart_server(server: CaseServer, folder: Path) -> CaseServer:
+    """Start the stopped server again on the same port and database."""
+    port = int(server.url.rsplit(":", 1)[1])
+    return start_server(server.database_url, folder, seed=False, port=port)
 
 
 class Device:

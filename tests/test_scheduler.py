@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from serverproc import CaseServer, Device, start_server
+from serverproc import CaseServer, Device, restart_server, start_server
 
 from sync.engine import SyncEngine
 from sync.events import EventBus, SyncState
@@ -65,7 +65,7 @@ def test_scheduler_goes_offline_then_syncs_by_itself_when_the_server_returns(
                 offline_state = next(s for s in states if s.phase == "offline")
                 assert offline_state.pending == 1 and "cannot reach" in (offline_state.message or "")
                 # The server comes back on the same port and database; no new edit is made.
-                server = _restart(server, tmp_path)
+                server = restart_server(server, tmp_path)
                 assert idle_again.wait(30), states
             finally:
                 scheduler.stop()
@@ -74,42 +74,6 @@ def test_scheduler_goes_offline_then_syncs_by_itself_when_the_server_returns(
             assert [n["text"] for n in notes] == ["queued while the server is down"]
         finally:
             server.stop()
-
-
-def _restart(server: CaseServer, folder: Path) -> CaseServer:
-    import subprocess
-    import sys
-
-    import requests
-    from serverproc import REPO, server_env
-
-    port = server.url.rsplit(":", 1)[1]
-    log = (folder / "restart.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "caseserver",
-            "serve",
-            "--port",
-            port,
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=server_env(server.database_url),
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{server.url}/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    return CaseServer(server.url, server.database_url, process, folder / "restart.log")
 
 
 def test_sync_now_runs_at_once_and_reports_progress(server: CaseServer, tmp_path: Path) -> None:
