@@ -1,8 +1,9 @@
 """The demo: a local case server on SQLite with the demo city, and signed-in demo devices.
 
-Run with `make demo` (or `python -m fieldapp.demo`). Data lives in ./demo-data;
-the server keeps running until Ctrl+C. Each demo user gets a device profile under
-demo-data/devices/USER, ready for `fieldapp --profile ...` commands.
+Run with `make demo` (or `python -m fieldapp.demo`). Data lives in ./demo-data.
+Each demo user gets a signed-in device profile under demo-data/devices/USER; the
+app window opens as the crew member aino (`--user sanna` for the supervisor), and
+closing it stops the server. Without a display, the server runs until Ctrl+C.
 """
 
 from __future__ import annotations
@@ -34,11 +35,21 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -
     raise SystemExit("the case server did not answer in time; see demo-data/server.log")
 
 
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="demo-data", help="folder for the demo's data")
     parser.add_argument("--port", type=int, default=8311)
     parser.add_argument("--tickets", type=int, default=300)
+    parser.add_argument(
+        "--user", default="aino", choices=sorted(DEMO_USERS), help="whose device the app window opens as"
+    )
+    parser.add_argument("--no-gui", action="store_true", help="only the server and the devices")
     args = parser.parse_args()
 
     data = Path(args.data).resolve()
@@ -61,14 +72,17 @@ def main() -> int:
             print(f"{user}: signed in, {report.pulled} tickets on the device")
         print(
             f"\nCase server: {url} (API docs at {url}/docs)\n"
-            "Try the field app from another terminal, for example:\n"
+            "The field app's command line works on the same devices, for example:\n"
             f"  .venv/bin/fieldapp --profile {data}/devices/aino tickets\n"
-            f"  .venv/bin/fieldapp --profile {data}/devices/aino set-status TICKET en_route\n"
-            f"  .venv/bin/fieldapp --profile {data}/devices/aino sync\n"
-            f"  .venv/bin/fieldapp --profile {data}/devices/sanna reassign TICKET central\n"
-            "Press Ctrl+C to stop the server."
+            f"  .venv/bin/fieldapp --profile {data}/devices/sanna reassign TICKET central"
         )
-        process.wait()
+        if args.no_gui or not _has_display():
+            print("Press Ctrl+C to stop the server.")
+            process.wait()
+        else:
+            print(f"Opening the app as {args.user}; close its window to stop the demo.")
+            profile = data / "devices" / args.user
+            subprocess.run([sys.executable, "-m", "fieldapp", "--profile", str(profile)], check=False)
     except KeyboardInterrupt:
         pass
     finally:
