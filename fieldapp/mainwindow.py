@@ -11,6 +11,7 @@ from fieldapp.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QShortcut,
     QStackedWidget,
     QVBoxLayout,
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
             self.nav_buttons[key] = button
         self.nav.addWidget(self.announce, 1)
         self.nav.addWidget(self.user_label)
+        self.sign_out_button = touch_button(tr("Sign out"))
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.nav.addWidget(self.sign_out_button)
         self.nav_bar = QWidget()
         self.nav_bar.setLayout(self.nav)
 
@@ -128,6 +132,57 @@ class MainWindow(QMainWindow):
             self.bridge.new_tickets.connect(self._new_tickets)
             self.bridge.start()
         self.show_view("dispatch" if supervisor else "mywork")
+
+    def sign_out(self, *, confirm: Any = None) -> None:
+        """Sign out: wipe the local copy, but never silently drop unsent work.
+
+        `confirm(counts) -> bool` asks whether to discard unsent work (a dialog by default).
+        """
+        if self.bridge is not None:
+            self.bridge.stop()
+            self.bridge = None
+        path = self.replica_path
+
+        def counts() -> dict[str, int]:
+            replica = Replica(path)
+            try:
+                return replica.counts()
+            finally:
+                replica.close()
+
+        def decide(found: dict[str, int]) -> None:
+            if (found["pending"] or found["rejected"]) and not (confirm or self._confirm_discard)(found):
+                self._start(self.user or {})  # keep working; sync resumes
+                return
+            run_task(self._wipe, lambda _r: self._signed_out())
+
+        run_task(counts, decide)
+
+    def _confirm_discard(self, found: dict[str, int]) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("Sign out"),
+            tr(
+                "{pending} change(s) have not reached the server yet and {rejected} were refused. "
+                "Signing out now deletes them from this device for good."
+            ).format(**found),
+            parent=self,
+        )
+        discard = box.addButton(tr("Sign out and discard them"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("Stay signed in"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is discard
+
+    def _wipe(self) -> None:
+        replica = Replica(self.replica_path)
+        try:
+            replica.wipe()
+        finally:
+            replica.close()
+
+    def _signed_out(self) -> None:
+        self.user = None
+        self.show_view("signin")
 
     def shutdown(self) -> None:
         """Stop background work; a running sync finishes first (nothing is cut off)."""

@@ -248,3 +248,43 @@ def test_window_keeps_turning_during_a_long_first_sync(  # type: ignore[no-untyp
             window.shutdown()
         finally:
             server.stop()
+
+
+def test_sign_out_never_drops_unsent_work_silently(qtbot, server: CaseServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ticket_id = server.create_ticket(server.token("admin"), assigned_crew="north")["id"]
+    window = _window(qtbot, tmp_path / "tablet")
+    _sign_in(qtbot, window, server, "aino")
+    window.bridge.stop()  # keep the edit unsent for this test
+    window.bridge = None
+    window.open_ticket(ticket_id)
+    _settle(qtbot, window)
+    window.ticket.add_note("not sent yet")
+    _settle(qtbot, window)
+
+    asked: list[dict[str, int]] = []
+    window.sign_out(confirm=lambda counts: asked.append(counts) or False)
+    qtbot.waitUntil(lambda: bool(asked) and window.bridge is not None, timeout=10_000)
+    _settle(qtbot, window)
+    assert asked[0]["pending"] == 1
+    assert window.current_view() != "signin"
+
+    with qtbot.waitSignal(
+        window.bridge.state_changed,
+        timeout=30_000,
+        check_params_cb=lambda s: s.phase == "idle" and s.pending == 0,
+    ):
+        window.sync_now()
+    window.sign_out(confirm=lambda counts: pytest.fail(f"asked although all was sent: {counts}"))
+    qtbot.waitUntil(lambda: window.current_view() == "signin", timeout=10_000)
+    _settle(qtbot, window)
+    assert [n["text"] for n in server.get_ticket(server.token("admin"), ticket_id)["notes"]] == [
+        "not sent yet"
+    ]
+    from sync.replica import Replica
+
+    replica = Replica(tmp_path / "tablet" / "replica.sqlite")
+    try:
+        assert replica.ticket_count() == 0 and replica.get("token") is None
+    finally:
+        replica.close()
+    window.shutdown()
