@@ -21,6 +21,8 @@ class SyncBridge(QObject):
     state_changed = Signal(object)
     #: This many tickets arrived that the device did not have before.
     new_tickets = Signal(int)
+    #: A sync finished (its SyncReport).
+    synced = Signal(object)
 
     def __init__(self, replica_path: Path, *, interval: float = 120.0, parent: Any = None) -> None:
         super().__init__(parent)
@@ -30,6 +32,7 @@ class SyncBridge(QObject):
         self._unsubscribe = [
             self.events.subscribe("state", self.state_changed.emit),
             self.events.subscribe("new_tickets", self.new_tickets.emit),
+            self.events.subscribe("synced", self.synced.emit),
         ]
 
     @property

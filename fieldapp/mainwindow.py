@@ -47,7 +47,6 @@ class MainWindow(QMainWindow):
         self.sync_interval = sync_interval
         self.bridge: SyncBridge | None = None
         self.user: dict[str, Any] | None = None
-        self._last_phase = "idle"
         self.setWindowTitle(tr("Field app"))
         self.setMinimumSize(640, 480)
 
@@ -130,6 +129,7 @@ class MainWindow(QMainWindow):
             self.bridge = SyncBridge(self.replica_path, interval=self.sync_interval, parent=self)
             self.bridge.state_changed.connect(self._state_changed)
             self.bridge.new_tickets.connect(self._new_tickets)
+            self.bridge.synced.connect(self._synced)
             self.bridge.start()
         self.show_view("dispatch" if supervisor else "mywork")
 
@@ -247,9 +247,10 @@ class MainWindow(QMainWindow):
             if self.user:
                 self.signin.user.setText(self.user["username"])
             self.show_view("signin")
-        finished = self._last_phase == "syncing" and state.phase != "syncing"
-        self._last_phase = state.phase
-        if finished:
+
+    def _synced(self, report: Any) -> None:
+        """Reload what is on screen only when the sync changed something."""
+        if report.pushed or report.pulled or report.revoked or report.repulled:
             self._refresh_current()
 
     def _refresh_current(self) -> None:

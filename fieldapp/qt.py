@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QBuffer,
+    QByteArray,
     QCoreApplication,
     QEvent,
+    QFile,
+    QIODevice,
     QMimeData,
     QModelIndex,
     QObject,
@@ -19,6 +23,7 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
+    QUrl,
     Signal,
     Slot,
 )
@@ -33,6 +38,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QIcon,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -40,6 +46,23 @@ from PySide6.QtGui import (
     QPixmap,
     QShortcut,
 )
+from PySide6.QtPositioning import (
+    QGeoCoordinate,
+    QGeoPositionInfo,
+    QGeoPositionInfoSource,
+    QNmeaPositionInfoSource,
+)
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineSettings,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -74,6 +97,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+try:  # an optional module: a serial GPS can also be read as a device file
+    from PySide6.QtSerialPort import QSerialPort, QSerialPortInfo
+except ImportError:  # pragma: no cover - depends on the Qt build
+    QSerialPort = None  # type: ignore[assignment,misc]
+    QSerialPortInfo = None  # type: ignore[assignment,misc]
+
 #: Smallest touch target, in device-independent pixels (a gloved finger).
 TOUCH = 44
 
@@ -104,7 +133,9 @@ __all__ = [
     "QAction",
     "QApplication",
     "QBrush",
+    "QBuffer",
     "QButtonGroup",
+    "QByteArray",
     "QColor",
     "QComboBox",
     "QCoreApplication",
@@ -116,14 +147,20 @@ __all__ = [
     "QDragMoveEvent",
     "QDropEvent",
     "QEvent",
+    "QFile",
     "QFont",
     "QFormLayout",
     "QFrame",
+    "QGeoCoordinate",
+    "QGeoPositionInfo",
+    "QGeoPositionInfoSource",
     "QGridLayout",
     "QGroupBox",
     "QHBoxLayout",
     "QHeaderView",
+    "QIODevice",
     "QIcon",
+    "QImage",
     "QInputDialog",
     "QKeyEvent",
     "QKeySequence",
@@ -136,6 +173,7 @@ __all__ = [
     "QMimeData",
     "QModelIndex",
     "QMouseEvent",
+    "QNmeaPositionInfoSource",
     "QObject",
     "QPalette",
     "QPersistentModelIndex",
@@ -146,6 +184,8 @@ __all__ = [
     "QPushButton",
     "QRunnable",
     "QScrollArea",
+    "QSerialPort",
+    "QSerialPortInfo",
     "QShortcut",
     "QSize",
     "QSizePolicy",
@@ -156,7 +196,17 @@ __all__ = [
     "QThreadPool",
     "QTimer",
     "QToolButton",
+    "QUrl",
     "QVBoxLayout",
+    "QWebEnginePage",
+    "QWebEngineProfile",
+    "QWebEngineSettings",
+    "QWebEngineUrlRequestInfo",
+    "QWebEngineUrlRequestInterceptor",
+    "QWebEngineUrlRequestJob",
+    "QWebEngineUrlScheme",
+    "QWebEngineUrlSchemeHandler",
+    "QWebEngineView",
     "QWidget",
     "Qt",
     "Signal",

@@ -69,6 +69,17 @@ def sla_state(row: TicketRow, now: datetime) -> str | None:
     return None
 
 
+def prepare_rows(rows: list[TicketRow]) -> list[TicketRow]:
+    """Precompute sort and search keys (on a worker thread: it is the costly part)."""
+    for row in rows:
+        row["_due"] = parse_time(row["due_at"])
+        row["_search"] = " ".join(
+            str(row[k] or "") for k in ("address", "description", "service_code", "id")
+        ).lower()
+        row.setdefault("pending", False)
+    return rows
+
+
 class TicketTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -83,14 +94,11 @@ class TicketTableModel(QAbstractTableModel):
 
     # -- data in -------------------------------------------------------------------
     def set_rows(self, rows: list[TicketRow]) -> None:
+        """Show these rows (prepared with prepare_rows, or prepared here if not)."""
+        if rows and "_search" not in rows[0]:
+            prepare_rows(rows)
         self.beginResetModel()
         self.now = datetime.now(UTC)
-        for row in rows:
-            row["_due"] = parse_time(row["due_at"])
-            row["_search"] = " ".join(
-                str(row[k] or "") for k in ("address", "description", "service_code", "id")
-            ).lower()
-            row.setdefault("pending", False)
         self._rows = rows
         self._compute_distances()
         self._view = self._arrange()

@@ -116,6 +116,7 @@ class SyncEngine:
             client.close()
         replica.put(last_sync=now_iso(), last_error=None)
         self._emit_state(replica, "idle")
+        self.events.emit("synced", report)
         if report.new_tickets:
             self.events.emit("new_tickets", report.new_tickets)
         return report

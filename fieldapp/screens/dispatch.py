@@ -65,6 +65,8 @@ MIME_TYPE = "application/x-fieldapp-ticket-ids"
 #: Statuses the crew is not yet working on; other open statuses are shown on the item.
 _NOT_STARTED = frozenset({"new", "assigned"})
 _FAR = datetime.max.replace(tzinfo=UTC)
+#: Most tickets a column lists (the most urgent first); nobody scrolls past this on a board.
+COLUMN_LIMIT = 300
 _NAVIGATION_KEYS = frozenset(
     {
         Qt.Key.Key_Up,
@@ -86,6 +88,8 @@ class Workload:
     at_risk: int = 0
     #: Resolved tickets of the crew on this device (awaiting close-out by the office).
     resolved: int = 0
+    #: Open tickets beyond the column's limit (the least urgent), not listed.
+    hidden: int = 0
 
 
 @dataclass
@@ -130,8 +134,13 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
             load.at_risk += row["_sla"] == "at_risk"
         elif row["status"] == "resolved":
             load.resolved += 1
-    for items in columns.values():
+    for crew, items in columns.items():
         items.sort(key=lambda r: (r["priority"], r["_due"] or _FAR, r["id"]))
+        # A column shows its most urgent tickets; the header keeps the full counts.
+        del items[COLUMN_LIMIT:]
+        workload[crew].hidden = workload[crew].open - len(items)
+        for row in items:
+            row["_text"] = item_text(row)  # formatted here, on the worker, not on the GUI thread
     return BoardData(user=user, crews=order, columns=columns, workload=workload, now=now)
 
 
@@ -188,10 +197,19 @@ def crew_title(crew: Crew) -> str:
 
 def workload_text(crew: Crew, load: Workload) -> str:
     if crew is None:
-        return tr("{open} waiting · {overdue} overdue").format(open=load.open, overdue=load.overdue)
-    return tr("{open} open · {overdue} overdue · {resolved} resolved").format(
-        open=load.open, overdue=load.overdue, resolved=load.resolved
-    )
+        text = tr("{open} waiting · {overdue} overdue").format(open=load.open, overdue=load.overdue)
+    else:
+        text = tr("{open} open · {overdue} overdue · {resolved} resolved").format(
+            open=load.open, overdue=load.overdue, resolved=load.resolved
+        )
+    if load.hidden:
+        text += " · " + tr("{n} more not shown").format(n=load.hidden)
+    return text
+
+
+def _short_time(moment: datetime) -> str:
+    local = moment.astimezone()
+    return f"{local.day:02d}.{local.month:02d}. {local.hour:02d}:{local.minute:02d}"
 
 
 def item_text(row: dict[str, Any]) -> str:
@@ -207,9 +225,7 @@ def item_text(row: dict[str, Any]) -> str:
     if row.get("pending"):
         parts.append(tr("⟳ not sent yet"))
     due = row.get("_due")
-    parts.append(
-        tr("Due {time}").format(time=due.astimezone().strftime("%d.%m. %H:%M")) if due else tr("No due time")
-    )
+    parts.append(tr("Due {time}").format(time=_short_time(due)) if due else tr("No due time"))
     if row["status"] not in _NOT_STARTED:
         parts.append(tr(STATUS_LABELS.get(row["status"], row["status"])))
     return first + "\n" + " · ".join(parts)
@@ -266,7 +282,7 @@ class CrewList(QListWidget):
 
     @staticmethod
     def _item(row: dict[str, Any], height: int) -> QListWidgetItem:
-        text = item_text(row)
+        text = row.get("_text") or item_text(row)
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, row["id"])
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace("\n", ". "))

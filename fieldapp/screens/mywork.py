@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from fieldapp.qt import (
     tr,
 )
 from fieldapp.tasks import run_task
-from fieldapp.ticketmodel import OPEN, STATUS_LABELS, TicketTableModel
+from fieldapp.ticketmodel import OPEN, STATUS_LABELS, TicketTableModel, prepare_rows
 from sync.replica import Replica
 
 SORT_LABELS = {
@@ -40,7 +41,7 @@ STATUS_FILTERS: dict[str, frozenset[str] | None] = {
 def load_rows(replica_path: Path) -> list[dict[str, Any]]:
     replica = Replica(replica_path)
     try:
-        return replica.ticket_rows()
+        return prepare_rows(replica.ticket_rows())
     finally:
         replica.close()
 
@@ -119,6 +120,9 @@ class MyWorkScreen(QWidget):
             self.model.set_rows(rows)
             self._fill_services(rows)
             self._update_count()
+            # The list's objects live long: keep them out of the collector's full scans,
+            # which otherwise stall every thread while a big sync parses its pages.
+            gc.freeze()
 
         def failed(exc: Exception) -> None:
             self._loading = False
