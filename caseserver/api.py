@@ -27,6 +27,7 @@ from caseserver.db import Database
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.push import push
 from caseserver.services import BY_CODE
+from caseserver.tiles import tiles_router
 from sync.wire import (
     API_PREFIX,
     DEFAULT_FEED_PAGE,
@@ -167,6 +168,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+    app.include_router(tiles_router())  # public basemap tiles from CASESERVER_TILES_DIR
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

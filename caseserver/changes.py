@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -94,8 +94,9 @@ class ChangeSet:
         #: (crew, version) of each touched ticket before this transaction; None if new.
         self._before: dict[str, tuple[int | None, int] | None] = {}
         self._revoked: list[Revocation] = []
-        #: Audit events of tickets created here; added once the tickets are flushed.
-        self._creation_events: list[AuditEvent] = []
+        #: Rows written in bulk by publish(), after the ticket rows they refer to.
+        self._audit_rows: list[dict[str, Any]] = []
+        self._note_rows: list[dict[str, Any]] = []
         #: The audit trail of each locked ticket, oldest first, kept current in memory so
         #: the merge rules never query (or flush) per op.
         self._history: dict[str, list[_Seen]] = {}
@@ -190,20 +191,21 @@ class ChangeSet:
         op_id: str | None = None,
         device_time: datetime | None = None,
         at: datetime | None = None,
-    ) -> AuditEvent:
-        return AuditEvent(
-            ticket_id=ticket.id,
-            actor_id=actor.user_id if actor else None,
-            actor_role=actor.role if actor else "system",
-            device_id=actor.device_id if actor else None,
-            op_id=op_id,
-            field=field,
-            old=dumps(old),
-            new=dumps(new),
-            at=at or self.now,
-            device_time=device_time,
-            version=ticket.version,
-        )
+    ) -> dict[str, Any]:
+        """An audit_events row (written in bulk by publish())."""
+        return {
+            "ticket_id": ticket.id,
+            "actor_id": actor.user_id if actor else None,
+            "actor_role": actor.role if actor else "system",
+            "device_id": actor.device_id if actor else None,
+            "op_id": op_id,
+            "field": field,
+            "old": dumps(old),
+            "new": dumps(new),
+            "at": at or self.now,
+            "device_time": device_time,
+            "version": ticket.version,
+        }
 
     def set_field(
         self,
@@ -237,10 +239,10 @@ class ChangeSet:
             setattr(ticket, field, value)
         self._record(self._event(ticket, field, old, value, actor, op_id, device_time))
 
-    def _record(self, event: AuditEvent) -> None:
-        self.session.add(event)
-        self._history.setdefault(event.ticket_id, []).append(
-            _Seen(event.field, event.actor_role, event.actor_id, event.new, event.version)
+    def _record(self, event: dict[str, Any]) -> None:
+        self._audit_rows.append(event)
+        self._history.setdefault(event["ticket_id"], []).append(
+            _Seen(event["field"], event["actor_role"], event["actor_id"], event["new"], event["version"])
         )
 
     def add_note(
@@ -261,16 +263,16 @@ class ChangeSet:
         # Notes of one batch keep the order they were sent in.
         self._notes_added += 1
         created = self.now + timedelta(microseconds=self._notes_added)
-        self.session.add(
-            Note(
-                id=note_id,
-                ticket_id=ticket.id,
-                author_id=actor.user_id,
-                device_id=actor.device_id,
-                text=text,
-                device_time=device_time,
-                created_at=created,
-            )
+        self._note_rows.append(
+            {
+                "id": note_id,
+                "ticket_id": ticket.id,
+                "author_id": actor.user_id,
+                "device_id": actor.device_id,
+                "text": text,
+                "device_time": device_time,
+                "created_at": created,
+            }
         )
         self._bump(ticket)
         return True
@@ -290,7 +292,7 @@ class ChangeSet:
         if ticket.assigned_crew_id is not None:
             crew = self.crews.code(ticket.assigned_crew_id)
             events.append(self._event(ticket, "assigned_crew", None, crew, actor, at=at))
-        self._creation_events.extend(events)
+        self._audit_rows.extend(events)
         return ticket
 
     # -- publishing ------------------------------------------------------------
@@ -299,10 +301,7 @@ class ChangeSet:
         if not self._touched:
             return
         self.session.flush()
-        if self._creation_events:
-            self.session.add_all(self._creation_events)
-            self._creation_events.clear()
-            self.session.flush()
+        self._write_rows()
         tickets = sorted(self._touched.values(), key=lambda t: t.id)
         self._rebuild_docs(tickets)
         self._update_digests(tickets)
@@ -325,6 +324,13 @@ class ChangeSet:
         self._touched.clear()
         self._before.clear()
         self._revoked.clear()
+
+    def _write_rows(self) -> None:
+        """Append-only rows go in as one executemany each (no per-row ORM work)."""
+        for model, rows in ((Note, self._note_rows), (AuditEvent, self._audit_rows)):
+            if rows:
+                self.session.execute(insert(model), rows)
+                rows.clear()
 
     def _rebuild_docs(self, tickets: list[Ticket]) -> None:
         ids = [t.id for t in tickets]

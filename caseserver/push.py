@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
@@ -49,22 +49,26 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
     cs.preload_notes(str(op.op_id) for op in ops if op.kind == "note")
     batch = _Batch(cs=cs, caller=caller, tickets=tickets)
     results: list[OpResult] = []
+    stored: list[dict[str, object]] = []
     # Everything the rules read is loaded or kept in memory; one flush at the end.
     with session.no_autoflush:
         for op in ops:
             key = str(op.op_id)
             if key not in answered:
                 answered[key] = _apply(batch, op)
-                session.add(
-                    AppliedOp(
-                        op_id=key,
-                        device_id=caller.device_id,
-                        ticket_id=str(op.ticket_id),
-                        result=answered[key].model_dump_json(),
-                    )
+                stored.append(
+                    {
+                        "op_id": key,
+                        "device_id": caller.device_id,
+                        "ticket_id": str(op.ticket_id),
+                        "result": answered[key].model_dump_json(),
+                        "received_at": cs.now,
+                    }
                 )
             results.append(answered[key])
         _report_late_work(batch)
+    if stored:
+        session.execute(insert(AppliedOp), stored)
     cs.publish()
     return results
 

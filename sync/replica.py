@@ -241,7 +241,8 @@ class Replica:
                     ticket[op["field"]] = op["value"]
                 if not acked:
                     pending_fields.add(op["field"])
-            elif op["kind"] == "note":
+            elif op["kind"] == "note" and op["op_id"] not in {n["id"] for n in ticket["notes"]}:
+                # (A note the server already shows, e.g. sent before a crash, is not repeated.)
                 ticket["notes"] = [
                     *ticket["notes"],
                     {
