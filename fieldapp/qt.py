@@ -5,6 +5,7 @@ Version quirks and small helpers live here, so screens import names, not PySide6
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QBuffer,
@@ -13,6 +14,7 @@ from PySide6.QtCore import (
     QEvent,
     QFile,
     QIODevice,
+    QLocationPermission,
     QMimeData,
     QModelIndex,
     QObject,
@@ -112,6 +114,16 @@ def tr(text: str, context: str = "fieldapp") -> str:
     return QCoreApplication.translate(context, text)
 
 
+def delete_now(obj: QObject) -> None:
+    """Delete a Qt object at once, not at the next turn of the event loop (like deleteLater).
+
+    For objects whose teardown order matters (a web page before its profile) when the
+    event loop may never run again.
+    """
+    if shiboken6.isValid(obj):
+        shiboken6.delete(obj)
+
+
 def touch_button(text: str, name: str | None = None, primary: bool = False) -> QPushButton:
     """A button big enough for gloves, with an accessible name."""
     button = QPushButton(text)
@@ -168,6 +180,7 @@ __all__ = [
     "QLineEdit",
     "QListWidget",
     "QListWidgetItem",
+    "QLocationPermission",
     "QMainWindow",
     "QMessageBox",
     "QMimeData",
@@ -211,6 +224,7 @@ __all__ = [
     "Qt",
     "Signal",
     "Slot",
+    "delete_now",
     "touch_button",
     "tr",
 ]

@@ -8,6 +8,7 @@ for 50,000 rows). The view only ever sees the current permutation.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,6 +70,36 @@ def sla_state(row: TicketRow, now: datetime) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ViewSettings:
+    sort: str
+    statuses: frozenset[str] | None
+    service: str | None
+    text: str
+
+
+def arrange(rows: list[TicketRow], settings: ViewSettings) -> list[int]:
+    """Indexes of the rows to show, in order (pure: runs on a worker or the GUI thread)."""
+    statuses, service, text = settings.statuses, settings.service, settings.text
+    keep = [
+        i
+        for i, r in enumerate(rows)
+        if (statuses is None or r["status"] in statuses)
+        and (service is None or r["service_code"] == service)
+        and (not text or text in r["_search"])
+    ]
+    far = datetime.max.replace(tzinfo=UTC)
+    if settings.sort == "priority":
+        keep.sort(key=lambda i: (rows[i]["priority"], rows[i]["_due"] or far))
+    elif settings.sort == "due":
+        keep.sort(key=lambda i: (rows[i]["_due"] or far, rows[i]["priority"]))
+    elif settings.sort == "distance":
+        keep.sort(key=lambda i: (rows[i].get("_dist") is None, rows[i].get("_dist") or 0.0))
+    else:
+        keep.sort(key=lambda i: (STATUS_ORDER.get(rows[i]["status"], 99), rows[i]["priority"]))
+    return keep
+
+
 def prepare_rows(rows: list[TicketRow]) -> list[TicketRow]:
     """Precompute sort and search keys (on a worker thread: it is the costly part)."""
     for row in rows:
@@ -93,15 +124,22 @@ class TicketTableModel(QAbstractTableModel):
         self.now = datetime.now(UTC)
 
     # -- data in -------------------------------------------------------------------
-    def set_rows(self, rows: list[TicketRow]) -> None:
-        """Show these rows (prepared with prepare_rows, or prepared here if not)."""
+    def set_rows(self, rows: list[TicketRow], order: tuple[ViewSettings, list[int]] | None = None) -> None:
+        """Show these rows (prepared with prepare_rows, or prepared here if not).
+
+        `order` is the rows' arrangement made on a worker for given settings; it is
+        used when those are still the current settings (and no position is set).
+        """
         if rows and "_search" not in rows[0]:
             prepare_rows(rows)
         self.beginResetModel()
         self.now = datetime.now(UTC)
         self._rows = rows
         self._compute_distances()
-        self._view = self._arrange()
+        if order is not None and order[0] == self.view_settings() and self._position is None:
+            self._view = order[1]
+        else:
+            self._view = self._arrange()
         self.endResetModel()
 
     def set_position(self, lat: float, lon: float) -> None:
@@ -143,25 +181,11 @@ class TicketTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _arrange(self) -> list[int]:
-        rows = self._rows
-        statuses, service, text = self._statuses, self._service, self._text
-        keep = [
-            i
-            for i, r in enumerate(rows)
-            if (statuses is None or r["status"] in statuses)
-            and (service is None or r["service_code"] == service)
-            and (not text or text in r["_search"])
-        ]
-        far = datetime.max.replace(tzinfo=UTC)
-        if self._sort == "priority":
-            keep.sort(key=lambda i: (rows[i]["priority"], rows[i]["_due"] or far))
-        elif self._sort == "due":
-            keep.sort(key=lambda i: (rows[i]["_due"] or far, rows[i]["priority"]))
-        elif self._sort == "distance":
-            keep.sort(key=lambda i: (rows[i]["_dist"] is None, rows[i]["_dist"] or 0.0))
-        else:
-            keep.sort(key=lambda i: (STATUS_ORDER.get(rows[i]["status"], 99), rows[i]["priority"]))
-        return keep
+        return arrange(self._rows, self.view_settings())
+
+    def view_settings(self) -> ViewSettings:
+        """The current sort and filter, to arrange rows elsewhere (on a worker)."""
+        return ViewSettings(self._sort, self._statuses, self._service, self._text)
 
     # -- Qt model ------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

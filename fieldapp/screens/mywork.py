@@ -22,7 +22,14 @@ from fieldapp.qt import (
     tr,
 )
 from fieldapp.tasks import run_task
-from fieldapp.ticketmodel import OPEN, STATUS_LABELS, TicketTableModel, prepare_rows
+from fieldapp.ticketmodel import (
+    OPEN,
+    STATUS_LABELS,
+    TicketTableModel,
+    ViewSettings,
+    arrange,
+    prepare_rows,
+)
 from sync.replica import Replica
 
 SORT_LABELS = {
@@ -38,12 +45,14 @@ STATUS_FILTERS: dict[str, frozenset[str] | None] = {
 }
 
 
-def load_rows(replica_path: Path) -> list[dict[str, Any]]:
+def load_rows(replica_path: Path, settings: ViewSettings | None = None) -> tuple[list[dict[str, Any]], Any]:
+    """Rows ready to show, and their arrangement for `settings` (all done on a worker)."""
     replica = Replica(replica_path)
     try:
-        return prepare_rows(replica.ticket_rows())
+        rows = prepare_rows(replica.ticket_rows())
     finally:
         replica.close()
+    return rows, None if settings is None else (settings, arrange(rows, settings))
 
 
 class MyWorkScreen(QWidget):
@@ -115,9 +124,10 @@ class MyWorkScreen(QWidget):
         self._loading = True
         path = self.replica_path
 
-        def done(rows: list[dict[str, Any]]) -> None:
+        def done(result: tuple[list[dict[str, Any]], Any]) -> None:
+            rows, order = result
             self._loading = False
-            self.model.set_rows(rows)
+            self.model.set_rows(rows, order)
             self._fill_services(rows)
             self._update_count()
             # The list's objects live long: keep them out of the collector's full scans,
@@ -130,7 +140,8 @@ class MyWorkScreen(QWidget):
 
             show_error(self, exc)
 
-        run_task(lambda: load_rows(path), done, failed)
+        settings = self.model.view_settings()
+        run_task(lambda: load_rows(path, settings), done, failed)
 
     def set_position(self, lat: float, lon: float) -> None:
         self.model.set_position(lat, lon)
