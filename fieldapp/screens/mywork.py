@@ -62,6 +62,7 @@ class MyWorkScreen(QWidget):
         super().__init__(parent)
         self.replica_path = replica_path
         self._loading = False
+        self._again = False
         self.model = TicketTableModel(self)
 
         self.search = QLineEdit()
@@ -120,8 +121,10 @@ class MyWorkScreen(QWidget):
     def reload(self) -> None:
         """Reload the rows from the replica off the GUI thread."""
         if self._loading:
+            self._again = True  # the replica changed while loading: load once more after
             return
         self._loading = True
+        self._again = False
         path = self.replica_path
 
         def done(result: tuple[list[dict[str, Any]], Any]) -> None:
@@ -133,9 +136,12 @@ class MyWorkScreen(QWidget):
             # The list's objects live long: keep them out of the collector's full scans,
             # which otherwise stall every thread while a big sync parses its pages.
             gc.freeze()
+            if self._again:
+                self.reload()
 
         def failed(exc: Exception) -> None:
             self._loading = False
+            self._again = False
             from fieldapp.errors import show_error
 
             show_error(self, exc)
