@@ -529,6 +529,17 @@ class Replica:
                         ),
                     )
                 self.conn.execute("DELETE FROM outbox WHERE op_id = ?", (op_id,))
+            # An answer that arrives after a pull already brought its effect (or the
+            # ticket's revocation) has nothing left to show.
+            touched = sorted({op["ticket_id"] for op in ops})
+            self._forget_contained_acks(touched)
+            marks = ",".join("?" * len(touched))
+            if touched:
+                self.conn.execute(
+                    f"DELETE FROM outbox WHERE acked_version IS NOT NULL AND ticket_id IN ({marks}) "
+                    "AND ticket_id IN (SELECT id FROM tickets WHERE revoked = 1)",
+                    touched,
+                )
             self._drop_released_revoked()
 
     def _store_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
