@@ -158,7 +158,7 @@ def tiles_router(folder: Path | None = None) -> APIRouter:
             doc["bounds"] = bounds
         center = _floats(meta.get("center"), 3)
         if center:
-            doc["center"] = center
+            doc["center"] = [center[0], center[1], round(center[2])]
         return JSONResponse(doc, headers={"Cache-Control": METADATA_CACHE_CONTROL})
 
     return router
