@@ -3,7 +3,7 @@
 A `ChangeSet` locks the tickets it will touch, applies field changes with their
 side effects and audit events, and on `publish()`:
 
-1. rebuilds the device document of every touched ticket,
+1. updates the device document of every touched ticket (from memory),
 2. updates the per-crew scope digests,
 3. takes the next feed positions from the feed counter *last*, under its row lock.
 
@@ -297,13 +297,11 @@ class ChangeSet:
 
     # -- publishing ------------------------------------------------------------
     def publish(self) -> None:
-        """Rebuild docs, update digests, then take feed positions (see module docstring)."""
+        """Update docs and digests, then take feed positions (see module docstring)."""
         if not self._touched:
             return
-        self.session.flush()
-        self._write_rows()
         tickets = sorted(self._touched.values(), key=lambda t: t.id)
-        self._rebuild_docs(tickets)
+        self._update_docs(tickets)
         self._update_digests(tickets)
         count = len(tickets) + len(self._revoked)
         top = self.session.execute(
@@ -320,7 +318,8 @@ class ChangeSet:
             seq += 1
             revocation.seq = seq
             self.session.add(revocation)
-        self.session.flush()
+        self.session.flush()  # ticket rows first: the rows below refer to them
+        self._write_rows()
         self._touched.clear()
         self._before.clear()
         self._revoked.clear()
@@ -332,39 +331,47 @@ class ChangeSet:
                 self.session.execute(insert(model), rows)
                 rows.clear()
 
-    def _rebuild_docs(self, tickets: list[Ticket]) -> None:
-        ids = [t.id for t in tickets]
-        notes: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-        events: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    def _update_docs(self, tickets: list[Ticket]) -> None:
+        """Bring each touched ticket's device document up to date, from memory.
+
+        The stored document already holds the notes and history written before; this
+        transaction's notes and audit events are appended to it, and the fields are
+        taken from the ticket row. No notes or events are read back.
+        """
         usernames = _usernames(self.session)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            for note in self.session.scalars(
-                select(Note).where(Note.ticket_id.in_(chunk)).order_by(Note.created_at, Note.id)
-            ):
-                notes[note.ticket_id].append(
-                    {
-                        "id": note.id,
-                        "author": usernames.get(note.author_id, "?"),
-                        "text": note.text,
-                        "device_time": iso(note.device_time),
-                        "created_at": iso(note.created_at),
-                    }
-                )
-            for ev in self.session.scalars(
-                select(AuditEvent).where(AuditEvent.ticket_id.in_(chunk)).order_by(AuditEvent.id)
-            ):
-                events[ev.ticket_id].append(
-                    {
-                        "at": iso(ev.at),
-                        "actor": usernames.get(ev.actor_id, "system") if ev.actor_id else "system",
-                        "field": ev.field,
-                        "old": loads(ev.old),
-                        "new": loads(ev.new),
-                    }
-                )
+        notes: dict[str, list[dict[str, Any]]] = {}
+        for row in self._note_rows:
+            notes.setdefault(row["ticket_id"], []).append(
+                {
+                    "id": row["id"],
+                    "author": usernames.get(row["author_id"], "?"),
+                    "text": row["text"],
+                    "device_time": iso(row["device_time"]),
+                    "created_at": iso(row["created_at"]),
+                }
+            )
+        events: dict[str, list[dict[str, Any]]] = {}
+        for row in self._audit_rows:
+            actor = row["actor_id"]
+            events.setdefault(row["ticket_id"], []).append(
+                {
+                    "at": iso(row["at"]),
+                    "actor": usernames.get(actor, "system") if actor else "system",
+                    "field": row["field"],
+                    "old": loads(row["old"]),
+                    "new": loads(row["new"]),
+                }
+            )
         for ticket in tickets:
-            ticket.doc = dumps(ticket_doc(ticket, self.crews, notes[ticket.id], events[ticket.id]))
+            previous = loads(ticket.doc) if ticket.doc else {"notes": [], "events": []}
+            ticket.doc = dumps(
+                ticket_doc(
+                    ticket,
+                    self.crews,
+                    previous["notes"] + notes.get(ticket.id, []),
+                    previous["events"] + events.get(ticket.id, []),
+                )
+            )
 
     def _update_digests(self, tickets: list[Ticket]) -> None:
         delta: dict[str, tuple[int, int]] = {}
