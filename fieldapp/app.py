@@ -25,7 +25,10 @@ def _application() -> object:
     _prepare_environment()
     from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: F401  (before QApplication)
 
+    from fieldapp.mapview import register_schemes
     from fieldapp.qt import QApplication, Qt
+
+    register_schemes()  # the map's tiles:// scheme must exist before the application
 
     QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -65,33 +68,30 @@ def run_gui(profile: Path, screenshot: Path | None = None, view: str | None = No
 
 
 def self_check(profile: Path) -> int:
-    """Open the replica and load a web page in the Qt web view; exit 0 when both work."""
+    """Open the replica and load the offline map page with its tickets; exit 0 when both work."""
     from sync.replica import Replica
 
     replica = Replica(profile / "replica.sqlite")
-    tickets = replica.ticket_count()
+    rows = replica.ticket_rows()
     replica.close()
     app = _application()
-    from PySide6.QtCore import QUrl
-    from PySide6.QtWebEngineWidgets import QWebEngineView
-
+    from fieldapp.mapview import MapView
     from fieldapp.qt import QTimer
 
-    page = RESOURCES / "web" / "selfcheck.html"
-    view = QWebEngineView()
+    view = MapView()
+    view.resize(800, 600)
     result = {"code": 1}
 
-    def loaded(ok: bool) -> None:
-        def read_title(title: str) -> None:
-            result["code"] = 0 if ok and title == "self-check ok" else 1
-            app.quit()  # type: ignore[attr-defined]
+    def ready() -> None:
+        result["code"] = 0
+        app.quit()  # type: ignore[attr-defined]
 
-        view.page().runJavaScript("document.title", 0, read_title)
-
-    view.loadFinished.connect(loaded)
-    view.load(QUrl.fromLocalFile(str(page)))
+    view.ready.connect(ready)
+    view.show_tickets(rows)
+    view.show()
     QTimer.singleShot(60_000, app.quit)  # type: ignore[attr-defined]
     app.exec()  # type: ignore[attr-defined]
     status = "ok" if result["code"] == 0 else "FAILED"
-    print(f"self-check {status}: replica with {tickets} tickets, web view page {page.name}")
+    print(f"self-check {status}: replica with {len(rows)} tickets, offline map page loaded")
+    view.close()
     return result["code"]

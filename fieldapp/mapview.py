@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import re
+import sqlite3
 import tempfile
 import time
 from collections import deque
@@ -40,6 +41,7 @@ from fieldapp.qt import (
     QCoreApplication,
     QIODevice,
     QObject,
+    QTimer,
     QUrl,
     QVBoxLayout,
     QWebEnginePage,
@@ -55,6 +57,7 @@ from fieldapp.qt import (
     Signal,
     delete_now,
 )
+from fieldapp.tasks import run_task
 from maps.errors import NotMBTiles
 from maps.mappage import (
     ATTRIBUTION,
@@ -75,27 +78,30 @@ SCHEME = b"tiles"
 ALLOWED_SCHEMES = frozenset({"file", "tiles"})
 #: How often (seconds) a missing tile may trigger a rescan of the tile folders.
 RESCAN_AFTER = 5.0
+#: How often the use of cache tiles is written back (for the cache's LRU eviction).
+RECORD_USE_MS = 30_000
 _TILE_PATH = re.compile(r"^/(\d{1,2})/(\d{1,9})/(\d{1,9})(?:\.(?:png|jpe?g|webp))?$")
 _registered: list[bool] = []
 
 
-def register_schemes() -> None:
+def register_schemes() -> bool:
     """Register the ``tiles://`` scheme with Qt WebEngine; call before the QApplication exists.
 
-    Safe to call more than once. Raises ``RuntimeError`` when it is too late (the
-    application exists and nobody registered the scheme in time).
+    Safe to call more than once. Returns whether the scheme is registered: False (with
+    a warning) when it is too late, the application exists and nobody registered the
+    scheme in time; a ``MapView`` then refuses to start.
     """
     if _registered:
-        return
+        return True
     if QCoreApplication.instance() is not None:
-        raise RuntimeError(
-            "fieldapp.mapview.register_schemes() must be called before the QApplication is created"
-        )
+        log.warning("map: register_schemes() called after the QApplication was created: no tiles:// scheme")
+        return False
     scheme = QWebEngineUrlScheme(SCHEME)
     scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
     scheme.setFlags(QWebEngineUrlScheme.Flag.SecureScheme | QWebEngineUrlScheme.Flag.LocalScheme)
     QWebEngineUrlScheme.registerScheme(scheme)
     _registered.append(True)
+    return True
 
 
 def schemes_registered() -> bool:
@@ -129,12 +135,19 @@ class TileSources:
     Files that appear later (a first download) are picked up by ``refresh()``, which
     a missing tile also triggers at most every ``RESCAN_AFTER`` seconds. Tiles are
     read on the GUI thread: one primary-key lookup in SQLite, tens of microseconds.
+
+    The files are opened read-only, so showing a tile never waits for a prefetch that
+    is writing. Which cache tiles were shown (for the cache's LRU eviction) is kept in
+    memory: ``take_shown()`` hands it over, and ``record_use`` writes it on a worker.
+    Only files with the cache's bookkeeping table are tracked (never the bundled basemap).
     """
 
     def __init__(self, paths: Iterable[str | Path]) -> None:
         self.paths = [Path(p) for p in paths]
         self._open: dict[Path, MBTiles] = {}
         self._formats: dict[Path, str | None] = {}
+        self._tracked: set[Path] = set()
+        self._shown: dict[Path, dict[tuple[int, int, int], float]] = {}
         self._bad: set[Path] = set()
         self._scanned = 0.0
         self.refresh()
@@ -166,6 +179,8 @@ class TileSources:
                 continue
             self._open[path] = tiles
             self._formats[path] = tiles.metadata().get("format")
+            if _has_bookkeeping(path):
+                self._tracked.add(path)
         # Keep the order of self.files(): first source first.
         self._open = {p: self._open[p] for p in present if p in self._open}
 
@@ -177,6 +192,8 @@ class TileSources:
             for path, tiles in self._open.items():
                 data = tiles.get_tile(z, x, y)
                 if data:
+                    if path in self._tracked:
+                        self._shown.setdefault(path, {})[(z, x, y)] = time.time()
                     return data, _mime(data, self._formats.get(path))
             if attempt or time.monotonic() - self._scanned < RESCAN_AFTER:
                 break
@@ -186,10 +203,43 @@ class TileSources:
     def metadata(self) -> list[dict[str, str]]:
         return [tiles.metadata() for tiles in self._open.values()]
 
+    def take_shown(self) -> dict[Path, dict[tuple[int, int, int], float]]:
+        """Cache tiles shown since the last call, with when (Unix seconds); clears the record."""
+        shown, self._shown = self._shown, {}
+        return shown
+
     def close(self) -> None:
         for tiles in self._open.values():
             tiles.close()
         self._open.clear()
+
+
+def _has_bookkeeping(path: Path) -> bool:
+    """True for a tile cache written by ``maps.mbtiles`` (it has the ``tile_state`` table)."""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tile_state'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def record_use(shown: Mapping[Path, Mapping[tuple[int, int, int], float]]) -> int:
+    """Write when cache tiles were shown (``TileSources.take_shown()``); run it on a worker.
+
+    Returns how many tiles were recorded. Each file gets its own short-lived writable
+    ``MBTiles`` on the calling thread.
+    """
+    count = 0
+    for path, tiles in shown.items():
+        with MBTiles(path) as cache:
+            for (z, x, y), when in tiles.items():
+                cache.touch(z, x, y, when)
+                count += 1
+    return count
 
 
 class TileSchemeHandler(QWebEngineUrlSchemeHandler):
@@ -361,6 +411,10 @@ class MapView(QWidget):
         settings.setAttribute(QWebEngineSettings.WebAttribute.FocusOnNavigationEnabled, False)
         self.page.message.connect(self._on_message)
         self.page.loadFinished.connect(self._on_load_finished)
+        self._use_timer = QTimer(self)
+        self._use_timer.setInterval(RECORD_USE_MS)
+        self._use_timer.timeout.connect(self.record_tile_use)
+        self._use_timer.start()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -405,7 +459,7 @@ class MapView(QWidget):
         if zoom is not None:
             self._zoom = zoom
         self._shown_once = True
-        if self._is_ready:
+        if self._page_up():
             payload = json.dumps(ticket_payload(self._rows, colour_by))
             script = f"fa.setTickets({payload}, {json.dumps(bool(fit))});"
             if center is not None:
@@ -420,7 +474,7 @@ class MapView(QWidget):
         """Move the "you are here" dot (accuracy in metres draws a circle round it)."""
         accuracy = float(accuracy) if accuracy is not None and math.isfinite(accuracy) else 0.0
         self._position = (float(lat), float(lon), max(accuracy, 0.0))
-        if self._is_ready:
+        if self._page_up():
             lat_, lon_, acc = self._position
             self.page.runJavaScript(f"fa.setPosition({lat_}, {lon_}, {acc}, {json.dumps(follow)});", 0)
 
@@ -428,16 +482,20 @@ class MapView(QWidget):
         self._center = (float(lat), float(lon))
         if zoom is not None:
             self._zoom = zoom
-        if self._is_ready:
+        if self._page_up():
             self.page.runJavaScript(f"fa.map.setView([{lat}, {lon}], {int(self._zoom)});", 0)
 
     def show_ticket(self, ticket_id: str) -> None:
         """Zoom until the ticket's marker stands on its own (out of its cluster)."""
-        if self._is_ready:
+        if self._page_up():
             self.page.runJavaScript(f"fa.showTicket({json.dumps(str(ticket_id))});", 0)
 
     def is_ready(self) -> bool:
         return self._is_ready
+
+    def _page_up(self) -> bool:
+        """The page is loaded (its script object ``fa`` exists), markers or not."""
+        return self._loaded and not self._closed
 
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
         """Run a script in the page (the main world, where ``window.fa`` lives)."""
@@ -451,8 +509,17 @@ class MapView(QWidget):
     def refresh_tiles(self) -> None:
         """Pick up new or removed tile files (after a download) and redraw the tiles."""
         self.sources.refresh()
-        if self._is_ready:
+        if self._page_up():
             self.page.runJavaScript("fa.tiles.redraw();", 0)
+
+    def record_tile_use(self) -> None:
+        """Write which cache tiles were shown, on the worker (a timer does it every 30 s)."""
+        shown = self.sources.take_shown()
+        if shown:
+            run_task(
+                lambda: record_use(shown),
+                on_error=lambda exc: log.warning("map: tile use not saved: %s", exc),
+            )
 
     # -- internals ---------------------------------------------------------------------
     def _load(self, fit: bool) -> None:
@@ -525,6 +592,8 @@ class MapView(QWidget):
             return
         self._closed = True
         self._is_ready = False
+        self._use_timer.stop()
+        self.record_tile_use()
         self.page.triggerAction(QWebEnginePage.WebAction.Stop)
         # The view goes too: left alone it would make itself a new page in the default profile.
         # The page is the view's child; the profile, interceptor and tile handler the page's.

@@ -160,8 +160,10 @@ class DeviceReader(QObject):
     ) -> None:
         super().__init__(parent)
         self.path = str(path)
+        if not hasattr(os, "O_NONBLOCK"):  # Windows: a COM port read this way would block the GUI
+            raise OSError(f"cannot read {path} as a device file here: use serial:{path} (QtSerialPort)")
         self.device = StreamDevice(self)
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
         self._fd: int | None = os.open(self.path, flags)
         if os.isatty(self._fd):
             self._configure_tty(baud)
@@ -370,6 +372,13 @@ class PositionService(QObject):
     def stop(self) -> None:
         self.active = False
         self.source.stopUpdates()
+
+    def close(self) -> None:
+        """Stop, and let go of a device file this service reads (a serial port closes with the source)."""
+        self.stop()
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            reader.close()
 
     # -- source events -------------------------------------------------------------------
     def _on_position(self, info: QGeoPositionInfo) -> None:
