@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.replica_path = self.profile / REPLICA_FILE
         self.sync_interval = sync_interval
         self.bridge: SyncBridge | None = None
+        self.gps: Any = None
         self.user: dict[str, Any] | None = None
         self.setWindowTitle(tr("Field app"))
         self.setMinimumSize(640, 480)
@@ -132,6 +133,18 @@ class MainWindow(QMainWindow):
             self.bridge.synced.connect(self._synced)
             self.bridge.start()
         self.show_view("dispatch" if supervisor else "mywork")
+        self._start_positioning()
+
+    def _start_positioning(self) -> None:
+        """Where the device is (system GPS, a serial receiver, or FIELDAPP_GPS=nmea:FILE)."""
+        if self.gps is not None:
+            return
+        from fieldapp.positioning import PositionService
+
+        self.gps = PositionService.from_environment(self)
+        if self.gps is not None:
+            self.gps.moved.connect(self.mywork.set_position)  # nearest first, re-sorted after 25 m
+            self.gps.start()
 
     def sign_out(self, *, confirm: Any = None) -> None:
         """Sign out: wipe the local copy, but never silently drop unsent work.
@@ -186,6 +199,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work; a running sync finishes first (nothing is cut off)."""
+        if self.gps is not None:
+            self.gps.close()
+            self.gps = None
         if self.bridge is not None:
             self.bridge.stop()
             self.bridge = None

@@ -83,6 +83,7 @@ LIST_COLUMNS = (
     "assigned_crew",
     "description",
     "created_at",
+    "updated_at",
     "version",
 )
 

@@ -86,7 +86,7 @@ class Workload:
     open: int = 0
     overdue: int = 0
     at_risk: int = 0
-    #: Resolved tickets of the crew on this device (awaiting close-out by the office).
+    #: Tickets of the crew resolved today (last changed today while resolved).
     resolved: int = 0
     #: Open tickets beyond the column's limit (the least urgent), not listed.
     hidden: int = 0
@@ -132,7 +132,7 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
             load.open += 1
             load.overdue += row["_sla"] == "overdue"
             load.at_risk += row["_sla"] == "at_risk"
-        elif row["status"] == "resolved":
+        elif row["status"] == "resolved" and _same_day(parse_time(row.get("updated_at")), now):
             load.resolved += 1
     for crew, items in columns.items():
         items.sort(key=lambda r: (r["priority"], r["_due"] or _FAR, r["id"]))
@@ -199,12 +199,17 @@ def workload_text(crew: Crew, load: Workload) -> str:
     if crew is None:
         text = tr("{open} waiting · {overdue} overdue").format(open=load.open, overdue=load.overdue)
     else:
-        text = tr("{open} open · {overdue} overdue · {resolved} resolved").format(
+        text = tr("{open} open · {overdue} overdue · {resolved} resolved today").format(
             open=load.open, overdue=load.overdue, resolved=load.resolved
         )
     if load.hidden:
         text += " · " + tr("{n} more not shown").format(n=load.hidden)
     return text
+
+
+def _same_day(moment: datetime | None, now: datetime) -> bool:
+    """Whether `moment` falls on today's local date."""
+    return moment is not None and moment.astimezone().date() == now.astimezone().date()
 
 
 def _short_time(moment: datetime) -> str:
