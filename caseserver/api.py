@@ -122,9 +122,10 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
 def current_caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
     """The signed-in caller behind the bearer token, or 401 saying why not."""
     database: Database = request.app.state.db
-    if not authorization or not authorization.lower().startswith("bearer "):
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "sign in first (missing bearer token)")
-    token = authorization[7:].strip()
     with database.read() as session:
         try:
             user, device = authenticate(session, token)

@@ -743,7 +743,7 @@ def call(server: CaseServer, method: str, path: str, headers: dict[str, str]) ->
         ({"Authorization": "Basic YWRtaW46YWRtaW4tZGVtbw=="}, "missing bearer token"),
         ({"Authorization": "Bearer"}, "missing bearer token"),
         ({"Authorization": "Bearer not-a-real-token"}, "unknown token"),
-        ({"Authorization": "Bearer  "}, "unknown token"),
+        ({"Authorization": "Bearer  "}, "missing bearer token"),
     ],
     ids=["none", "empty", "basic", "bearer-only", "unknown", "bearer-blank"],
 )
