@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -328,7 +328,7 @@ class ChangeSet:
         """Append-only rows go in as one executemany each (no per-row ORM work)."""
         for model, rows in ((Note, self._note_rows), (AuditEvent, self._audit_rows)):
             if rows:
-                self.session.execute(insert(model), rows)
+                core_insert(self.session, model, rows)
                 rows.clear()
 
     def _update_docs(self, tickets: list[Ticket]) -> None:
@@ -406,8 +406,16 @@ class ChangeSet:
         """Create missing digest rows; concurrent creators in other processes do not clash."""
         dialect = self.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(ScopeDigest).on_conflict_do_nothing(index_elements=["scope"])
-        self.session.execute(stmt, [{"scope": s, "digest": digest_hex(0), "count": 0} for s in scopes])
+        stmt = insert(ScopeDigest.__table__).on_conflict_do_nothing(index_elements=["scope"])
+        self.session.connection().execute(
+            stmt, [{"scope": s, "digest": digest_hex(0), "count": 0} for s in scopes]
+        )
+
+
+def core_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """One executemany through Core: append-only rows need none of the ORM's bookkeeping."""
+    session.flush()
+    session.connection().execute(model.__table__.insert(), rows)
 
 
 def _usernames(session: Session) -> dict[int, str]:

@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
-from caseserver.changes import ChangeSet, dumps, loads
+from caseserver.changes import ChangeSet, core_insert, dumps, loads
 from caseserver.fields import FieldValueError, iso, normalize, note_text
 from caseserver.merge import Decision, decide
 from caseserver.models import AppliedOp, Conflict, Ticket, User
@@ -68,7 +68,7 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
             results.append(answered[key])
         _report_late_work(batch)
     if stored:
-        session.execute(insert(AppliedOp), stored)
+        core_insert(session, AppliedOp, stored)
     cs.publish()
     return results
 
