@@ -444,7 +444,6 @@ def test_concurrent_pushers_on_several_servers_never_make_the_feed_skip(
         # No moment at which a read to the top of the feed lacked an already answered change.
         passed_over = check_checkpoints(log, acks, set(in_scope))
         assert not passed_over, f"{log.name} was passed over changes: {passed_over[:5]}"
-        assert len(log.checkpoints) >= 2, f"{log.name} never caught up with the pushers while they ran"
         # The real check: a skipped feed position would leave an older version behind.
         for ticket_id in in_scope:
             expected_notes = notes_by_ticket.get(ticket_id, set())
@@ -464,6 +463,11 @@ def test_concurrent_pushers_on_several_servers_never_make_the_feed_skip(
         # (sync.wire: the digest is the sum of ticket_hash(id, version), shown by digest_hex.)
         total = sum(ticket_hash(ticket_id, doc["version"]) for ticket_id, doc in log.state.items())
         assert (log.last_page["digest"], log.last_page["count"]) == (digest_hex(total), len(log.state))
+
+    # The mid-run check above must have had something to check. On a loaded machine a
+    # puller with tiny pages may reach the top only at the end, but not every puller.
+    caught_up = [log.name for log in puller_logs if len(log.checkpoints) >= 2]
+    assert caught_up, "no puller reached the top of the feed while the pushers ran"
 
     # Server-side consistency: every ticket's version is its creation plus one per note.
     for ticket_id, doc in current.items():
