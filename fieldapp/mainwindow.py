@@ -286,7 +286,13 @@ class MainWindow(QMainWindow):
 
     def prepare_screenshot(self, view: str) -> None:
         if view == "ticket":
-            rows = Replica(self.replica_path).ticket_rows() if self.user else []
+            rows = []
+            if self.user:
+                replica = Replica(self.replica_path)
+                try:
+                    rows = replica.ticket_rows()
+                finally:
+                    replica.close()
             if rows:
                 rows.sort(key=lambda r: (r["status"] not in ("in_progress", "assigned"), r["priority"]))
                 self.open_ticket(rows[0]["id"])

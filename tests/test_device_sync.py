@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 from serverproc import REPO, CaseServer, Device
 
@@ -177,7 +178,8 @@ def test_no_change_sync_is_one_request(server: CaseServer, tmp_path: Path) -> No
     assert report.requests == 1 and report.pulled == 0 and not report.repulled
 
 
-def test_conflict_resolution_keep_mine_resends_over_what_stands(server: CaseServer, tmp_path: Path) -> None:
+def _priority_conflict(server: CaseServer, tmp_path: Path) -> tuple[str, Device, Device, dict]:
+    """The supervisor sets priority 4, then the crew's stale edit to 1 becomes a conflict."""
     ticket_id = _north_ticket(server, priority=3)
     crew = Device(tmp_path / "crew", server, "aino")
     boss = Device(tmp_path / "boss", server, "sanna")
@@ -188,14 +190,16 @@ def test_conflict_resolution_keep_mine_resends_over_what_stands(server: CaseServ
     crew.set(ticket_id, "priority", 1)
     crew.sync()
     (conflict,) = [c for c in crew.conflicts() if c["ticket_id"] == ticket_id]
+    return ticket_id, crew, boss, conflict
+
+
+def test_conflict_resolution_keep_mine_resends_over_what_stands(server: CaseServer, tmp_path: Path) -> None:
+    ticket_id, crew, boss, conflict = _priority_conflict(server, tmp_path)
     assert (conflict["mine"], conflict["theirs"], conflict["standing"]) == (1, 4, 4)
     with crew.replica() as replica:
         replica.resolve_conflict(conflict["id"], "mine")
-        try:
+        with pytest.raises(LocalError, match="already being resolved"):
             replica.resolve_conflict(conflict["id"], "mine")
-            raise AssertionError("a second resolution must be refused")
-        except LocalError as exc:
-            assert "already being resolved" in str(exc)
     crew.sync()
     assert server.get_ticket(server.token("admin"), ticket_id)["priority"] == 1
     assert [c for c in crew.conflicts() if c["ticket_id"] == ticket_id] == []
@@ -204,16 +208,7 @@ def test_conflict_resolution_keep_mine_resends_over_what_stands(server: CaseServ
 
 
 def test_conflict_resolution_keep_theirs_closes_it_everywhere(server: CaseServer, tmp_path: Path) -> None:
-    ticket_id = _north_ticket(server, priority=3)
-    crew = Device(tmp_path / "crew", server, "aino")
-    boss = Device(tmp_path / "boss", server, "sanna")
-    crew.sync()
-    boss.sync()
-    boss.set(ticket_id, "priority", 4)
-    boss.sync()
-    crew.set(ticket_id, "priority", 1)
-    crew.sync()
-    (conflict,) = [c for c in crew.conflicts() if c["ticket_id"] == ticket_id]
+    ticket_id, crew, boss, conflict = _priority_conflict(server, tmp_path)
     with crew.replica() as replica:
         replica.resolve_conflict(conflict["id"], "theirs")
     crew.sync()
@@ -231,10 +226,7 @@ def test_switching_user_with_unsynced_work_is_refused(server: CaseServer, tmp_pa
     device = Device(tmp_path / "dev", server, "aino")
     device.sync()
     device.note(ticket_id, "unsent")
-    try:
+    with pytest.raises(LocalError, match="unsynced work"):
         Device(tmp_path / "dev", server, "eero")
-        raise AssertionError("signing in as someone else must be refused")
-    except LocalError as exc:
-        assert "unsynced work" in str(exc)
     with device.replica() as replica:
         assert replica.counts()["pending"] == 1
