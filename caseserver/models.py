@@ -107,6 +107,10 @@ class Ticket(Base):
     reporter_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
     reporter_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     reporter_phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: How the reporter wants to hear back: 'email' or 'none'.
+    reporter_notify: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    #: Where the ticket came from: 'office' (dispatch, phone, walk-in) or 'open311'.
+    source: Mapped[str] = mapped_column(String(20), default="office", server_default="office")
     #: Position in the change feed; allocated at commit under the feed lock.
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The ticket as devices see it (JSON of sync.wire.TicketDoc), kept current on every write.
@@ -148,6 +152,10 @@ class AuditEvent(Base):
     device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: The ticket's version right after this change.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Where the device was when the change was made, when it knew.
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Conflict(Base):
@@ -210,3 +218,63 @@ class ScopeDigest(Base):
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     digest: Mapped[str] = mapped_column(String(32), default="0" * 16)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Photo(Base):
+    """A photo attached to a ticket. Append-only; the id is the device's op id.
+
+    The row arrives with record sync; the bytes arrive separately (resumable upload)
+    and live in the blob store under `sha256`.
+    """
+
+    __tablename__ = "photos"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    kind: Mapped[str] = mapped_column(String(10))  # before | after | other
+    caption: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    for_reporter: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Blob(Base):
+    """Bytes in the content-addressed blob store, stored once whoever uploads them."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(60))
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(Base):
+    """One message owed to a reporter: sent by a background worker, retried with backoff.
+
+    `key` makes it once per cause (for example 'resolved:<ticket>:<version>'), so a
+    replayed push or a second server process never queues a second email.
+    """
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="email")
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)

@@ -127,6 +127,34 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_photos_positions_geocoding(db: sqlite_utils.Database) -> None:
+    # Where the device was when an edit was made (JSON of sync.wire.Position), sent with the op.
+    db.execute("ALTER TABLE outbox ADD COLUMN position TEXT")
+    # Photos taken or imported on this device. The row and its 'photo' op in the outbox
+    # are written in one transaction; the bytes go through the upload queue on their own.
+    db.execute(
+        """CREATE TABLE photos (
+            id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, kind TEXT NOT NULL,
+            caption TEXT NOT NULL DEFAULT '', for_reporter INTEGER NOT NULL DEFAULT 1,
+            sha256 TEXT NOT NULL, size INTEGER NOT NULL, width INTEGER, height INTEGER,
+            content_type TEXT NOT NULL DEFAULT 'image/jpeg', taken_at TEXT,
+            lat REAL, lon REAL, accuracy_m REAL,
+            path TEXT, thumb_path TEXT, created_at TEXT NOT NULL,
+            upload_state TEXT NOT NULL DEFAULT 'queued', upload_url TEXT,
+            bytes_sent INTEGER NOT NULL DEFAULT 0, upload_error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+            confirmed_at TEXT, free_space INTEGER NOT NULL DEFAULT 0, local_removed_at TEXT)"""
+    )
+    db.execute("CREATE INDEX ix_photos_ticket ON photos(ticket_id)")
+    db.execute("CREATE INDEX ix_photos_upload ON photos(upload_state)")
+    # Answers of online geocoding, so an address looked up once is known offline.
+    db.execute(
+        """CREATE TABLE geocode_cache (
+            kind TEXT NOT NULL, query TEXT NOT NULL, result TEXT, fetched_at TEXT NOT NULL,
+            PRIMARY KEY (kind, query))"""
+    )
+
+
 def _j(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -214,10 +242,12 @@ class Replica:
             "device_time",
             "ticket_version",
             "acked_version",
+            "position",
         )
         op = dict(zip(cols, row, strict=True))
         op["base"] = _u(op["base"])
         op["value"] = _u(op["value"])
+        op["position"] = _u(op["position"])
         return op
 
     @staticmethod
@@ -320,7 +350,7 @@ class Replica:
     def _append(self, op: dict[str, Any]) -> dict[str, Any]:
         self.conn.execute(
             "INSERT INTO outbox (op_id, ticket_id, kind, field, base, value, conflict_id, "
-            "device_time, ticket_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "device_time, ticket_version, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 op["op_id"],
                 op["ticket_id"],
@@ -331,6 +361,7 @@ class Replica:
                 op.get("conflict_id"),
                 op["device_time"],
                 op.get("ticket_version"),
+                None if op.get("position") is None else _j(op["position"]),
             ),
         )
         return op
@@ -344,8 +375,13 @@ class Replica:
             **fields,
         }
 
-    def set_field(self, ticket_id: str, field: str, value: Any) -> dict[str, Any]:
-        """Change a field locally and queue the edit, in one transaction."""
+    def set_field(
+        self, ticket_id: str, field: str, value: Any, position: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Change a field locally and queue the edit, in one transaction.
+
+        `position` (sync.wire.Position as a dict) is where the device was, when known.
+        """
         if field not in EDITABLE_FIELDS:
             raise LocalError(f"{field} cannot be edited")
         role = self.role or Role.CREW
@@ -362,6 +398,7 @@ class Replica:
                 base=base,
                 value=value,
                 ticket_version=ticket["version"],
+                position=position,
             )
             return self._append(op)
 
@@ -379,12 +416,12 @@ class Replica:
         elif field in ("assigned_crew", "due_at") and role == Role.CREW:
             raise LocalError("only a supervisor can reassign tickets or change due times")
 
-    def add_note(self, ticket_id: str, text: str) -> dict[str, Any]:
+    def add_note(self, ticket_id: str, text: str, position: dict[str, Any] | None = None) -> dict[str, Any]:
         if not text.strip():
             raise LocalError("a note cannot be empty")
         with self.conn:
             self.ticket(ticket_id)
-            return self._append(self._new_op(ticket_id, "note", value=text))
+            return self._append(self._new_op(ticket_id, "note", value=text, position=position))
 
     def resolve_conflict(self, conflict_id: str, keep: str) -> dict[str, Any]:
         """Settle a conflict by keeping 'mine' (re-sent over what stands) or 'theirs'."""
@@ -480,9 +517,11 @@ class Replica:
             op = self._op_from_row(row)
             wire = {k: op[k] for k in ("op_id", "ticket_id", "kind", "device_time", "ticket_version")}
             wire["device_id"] = device
+            if op["position"] is not None:
+                wire["position"] = op["position"]
             if op["kind"] == "set":
                 wire.update(field=op["field"], base=op["base"], value=op["value"])
-            elif op["kind"] == "note":
+            elif op["kind"] in ("note", "photo"):
                 wire["value"] = op["value"]
             else:
                 wire.update(conflict_id=op["conflict_id"], value=op["value"], base=op["base"])

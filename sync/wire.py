@@ -48,7 +48,42 @@ class Strict(BaseModel):
 
 
 Outcome = Literal["applied", "merged", "conflict", "rejected"]
-OpKind = Literal["set", "note", "resolve"]
+OpKind = Literal["set", "note", "resolve", "photo"]
+PhotoKind = Literal["before", "after", "other"]
+#: Largest photo the server stores, in bytes (the device downscales well below this).
+MAX_PHOTO_BYTES = 25 * 1024 * 1024
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class Position(Strict):
+    """Where the device was when it made an edit or took a photo."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    #: Horizontal accuracy in metres, when the source reports one.
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    #: When the fix was taken (device clock).
+    fixed_at: datetime | None = None
+
+
+class PhotoMeta(Strict):
+    """What a device says about a photo it attached (the value of a 'photo' op).
+
+    The photo's id is the op id; its bytes follow separately through the resumable
+    upload endpoint, identified by `sha256`.
+    """
+
+    kind: PhotoKind
+    caption: str = Field(default="", max_length=500)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    size: int = Field(ge=1, le=MAX_PHOTO_BYTES)
+    content_type: Literal["image/jpeg"] = "image/jpeg"
+    width: int = Field(ge=1, le=20_000)
+    height: int = Field(ge=1, le=20_000)
+    taken_at: datetime | None = None
+    position: Position | None = None
+    #: Whether the reporter may see this photo (public copy, email).
+    for_reporter: bool = True
 
 
 class Op(Strict):
@@ -57,7 +92,10 @@ class Op(Strict):
     kind 'set' changes `field` from `base` (the value the device saw) to `value`;
     kind 'note' appends the note `value` (its id is the op id);
     kind 'resolve' settles conflict `conflict_id`, keeping `value` ('mine' or
-    'theirs'); for 'mine', `base` is the standing value the user saw.
+    'theirs'); for 'mine', `base` is the standing value the user saw;
+    kind 'photo' attaches the photo described by `value` (a PhotoMeta; its id is
+    the op id). Photos, like notes, are append-only and never conflict.
+    `position` is where the device was when the edit was made, when known.
     """
 
     op_id: UUID
@@ -71,6 +109,7 @@ class Op(Strict):
     device_id: UUID | None = None
     #: The ticket version the device showed when the edit was made.
     ticket_version: int | None = None
+    position: Position | None = None
 
 
 class PushRequest(Strict):
@@ -125,6 +164,24 @@ class EventDoc(BaseModel):
     field: str
     old: Any = None
     new: Any = None
+    position: Position | None = None
+
+
+class PhotoDoc(BaseModel):
+    """A photo attached to a ticket, as every device in scope sees it."""
+
+    id: UUID
+    author: str
+    kind: PhotoKind
+    caption: str = ""
+    sha256: str
+    size: int
+    width: int
+    height: int
+    taken_at: datetime | None = None
+    position: Position | None = None
+    for_reporter: bool = True
+    created_at: datetime
 
 
 class TicketDoc(BaseModel):
@@ -147,6 +204,7 @@ class TicketDoc(BaseModel):
     resolution_note: str | None = None
     notes: list[NoteDoc] = []
     events: list[EventDoc] = []
+    photos: list[PhotoDoc] = []
 
 
 class FeedPage(BaseModel):
