@@ -295,6 +295,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 reporter_name=body.reporter_name,
                 reporter_email=body.reporter_email,
                 reporter_phone=body.reporter_phone,
+                reporter_notify=body.reporter_notify,
             )
             cs.publish()
             doc = ticket.doc

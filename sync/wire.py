@@ -238,6 +238,8 @@ class TicketCreate(Strict):
     reporter_name: str | None = Field(default=None, max_length=120)
     reporter_email: str | None = Field(default=None, max_length=254)
     reporter_phone: str | None = Field(default=None, max_length=40)
+    #: How the reporter wants to hear back about the outcome.
+    reporter_notify: Literal["email", "none"] = "email"
 
 
 class LoginRequest(Strict):
