@@ -88,5 +88,22 @@ class CaseServerClient:
     def digest(self) -> dict[str, Any]:
         return self._request("GET", "/digest")  # type: ignore[no-any-return]
 
+    def blob(self, sha256: str) -> dict[str, Any]:
+        """What the server stores under `sha256` (404 RequestRefused until the upload is complete)."""
+        return self._request("GET", f"/blobs/{sha256}")  # type: ignore[no-any-return]
+
+    def photo_thumb(self, photo_id: str) -> bytes:
+        """The JPEG thumbnail of a photo the server knows."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        url = f"{self.base_url}{API_PREFIX}/photos/{photo_id}/thumb"
+        try:
+            response = self.session.get(url, headers=headers, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Offline(f"cannot reach the case server at {self.base_url}") from exc
+        if response.status_code == 200:
+            return response.content
+        self._answer(response)
+        raise ServerFailure(f"the server answered something unexpected (HTTP {response.status_code})")
+
     def crews(self) -> list[dict[str, Any]]:
         return self._request("GET", "/crews")  # type: ignore[no-any-return]

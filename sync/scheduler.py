@@ -3,6 +3,10 @@
 APScheduler runs the engine on its own worker thread; nothing here blocks the
 caller. After a failure the next attempt comes sooner than the regular interval
 at first and then further apart (capped), without waiting for a new edit.
+
+Photo uploads (sync.uploads.UploadQueue) run as their own job on their own worker,
+so a slow upload never delays record sync: the queue runs after each sync that
+leaves photos waiting, on demand, periodically, and with its own backoff.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from apscheduler.triggers.date import DateTrigger
 
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import AuthRequired, SyncError
+from sync.uploads import UploadQueue, UploadReport
 
 log = logging.getLogger(__name__)
 JOB_ID = "sync"
+UPLOAD_JOB_ID = "uploads"
 
 
 def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) -> float:
@@ -39,8 +45,13 @@ class SyncScheduler:
         retry_base: float = 5.0,
         retry_cap: float = 600.0,
         seed: int | None = None,
+        uploads: UploadQueue | None = None,
     ) -> None:
         self.engine = engine
+        self.uploads = uploads
+        self.upload_failures = 0
+        self.last_upload: UploadReport | None = None
+        self.last_upload_error: SyncError | None = None
         self.interval = interval
         self.retry_base = retry_base
         self.retry_cap = retry_cap
@@ -50,17 +61,29 @@ class SyncScheduler:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(1)},
+            executors={"default": ThreadPoolExecutor(1), UPLOAD_JOB_ID: ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
 
     def start(self, *, sync_now: bool = True) -> None:
         self._scheduler.start()
         self._schedule(0.0 if sync_now else self.interval)
+        if self.uploads is not None:
+            self._schedule_upload(self.interval)
 
     def stop(self, wait: bool = True) -> None:
+        if self.uploads is not None:
+            self.uploads.cancel()  # a running upload stops after its chunk and resumes next time
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
+
+    def upload_now(self) -> None:
+        """Run the upload queue as soon as its worker is free."""
+        self._schedule_upload(0.0)
+
+    def next_upload(self) -> datetime | None:
+        job = self._scheduler.get_job(UPLOAD_JOB_ID)
+        return job.next_run_time if job else None
 
     @property
     def running(self) -> bool:
@@ -80,6 +103,40 @@ class SyncScheduler:
                 return
             when = datetime.now().astimezone() + timedelta(seconds=delay)
             self._scheduler.add_job(self._run, DateTrigger(run_date=when), id=JOB_ID, replace_existing=True)
+
+    def _schedule_upload(self, delay: float) -> None:
+        with self._lock:
+            if not self._scheduler.running or self.uploads is None:
+                return
+            when = datetime.now().astimezone() + timedelta(seconds=delay)
+            self._scheduler.add_job(
+                self._run_uploads,
+                DateTrigger(run_date=when),
+                id=UPLOAD_JOB_ID,
+                executor=UPLOAD_JOB_ID,
+                replace_existing=True,
+            )
+
+    def _run_uploads(self) -> None:
+        assert self.uploads is not None
+        try:
+            self.last_upload = self.uploads.run()
+        except SyncError as exc:  # offline, signed out, server failing: all kept, retried later
+            self.last_upload_error = exc
+            self.upload_failures += 1
+            cap = self.retry_cap if isinstance(exc, AuthRequired) else None
+            delay = cap or backoff_delay(self.upload_failures, self.retry_base, self.retry_cap, self._rng)
+            self._schedule_upload(delay)
+            return
+        except Exception:  # a bug must not stop uploads for good
+            log.exception("photo upload failed unexpectedly")
+            self.upload_failures += 1
+            delay = backoff_delay(self.upload_failures, self.retry_base, self.retry_cap, self._rng)
+            self._schedule_upload(delay)
+            return
+        self.upload_failures = 0
+        self.last_upload_error = None
+        self._schedule_upload(self.interval)
 
     def _run(self) -> None:
         try:
@@ -106,3 +163,5 @@ class SyncScheduler:
         self.failures = 0
         self.last_error = None
         self._schedule(self.interval)
+        if self.uploads is not None:
+            self.upload_now()  # the server answers, and photos whose metadata just arrived can go

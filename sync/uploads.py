@@ -1,0 +1,349 @@
+"""The photo upload queue: resumable tus uploads, separate from record sync.
+
+A photo's metadata travels with record sync (its 'photo' op); its bytes go here, once
+the server knows the photo. Each upload is a tus 1.0.0 upload (tuspy client) at
+``/api/v1/uploads/`` with the device's bearer token and the metadata keys ``sha256``,
+``photo_id`` and ``filename``. The tus upload URL and the bytes sent are stored in the
+replica after every chunk, so an upload resumes where it stopped (dropped connection,
+server restart, app restart): the server's offset (HEAD) decides where to go on.
+
+After the last chunk the queue asks ``GET /api/v1/blobs/{sha256}``; only a 200 with
+the same size marks the photo confirmed, and only then, if the user chose to free
+space, the original leaves the device (the thumbnail stays). A refusal (4xx) puts the
+photo in the failed state with the server's reason; network and server failures leave
+it queued for the next run (the scheduler retries with backoff).
+
+No threads and no Qt: the scheduler (or the CLI) calls `UploadQueue.run()`; progress
+goes out as "upload" events (UploadProgress) on an EventBus.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import requests
+from tusclient.client import TusClient
+from tusclient.exceptions import TusCommunicationError
+from tusclient.request import TusRequest
+from tusclient.uploader import Uploader
+
+from sync.client import CaseServerClient
+from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, ServerFailure, SyncError
+from sync.events import EventBus
+from sync.replica import Replica
+from sync.wire import API_PREFIX
+
+#: Bytes per PATCH: small enough to lose little on a dropped connection, well under the body limit.
+DEFAULT_CHUNK = 512 * 1024
+#: An upload whose bytes all went but which the server did not keep is retried this often.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """One photo's upload, as a screen shows it."""
+
+    photo_id: str
+    ticket_id: str
+    state: str
+    sent: int
+    total: int
+    error: str | None = None
+
+
+@dataclass
+class UploadReport:
+    confirmed: int = 0
+    failed: int = 0
+    #: Left for a later run (metadata not yet on the server, cancelled, offline).
+    waiting: int = 0
+    #: Bytes of photo data this run put on the wire (resumed uploads send only the rest).
+    bytes_sent: int = 0
+    #: Originals removed from the device after confirmation (the user chose to free space).
+    freed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Cancelled(SyncError):
+    """The run was asked to stop (the app is closing); the upload resumes next time."""
+
+
+class _TimedRequest(TusRequest):
+    """A tus PATCH with a timeout (tuspy sends none, so a dead peer could hang it forever)."""
+
+    timeout: float = 30.0
+
+    def perform(self) -> None:
+        chunk = self.file.read(self._content_length)
+        try:
+            response = requests.patch(
+                self._url, data=chunk, headers=self._request_headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise TusCommunicationError(str(exc)) from exc
+        finally:
+            self.file.close()
+        self.status_code = response.status_code
+        self.response_content = response.content
+        self.response_headers = {k.lower(): v for k, v in response.headers.items()}
+
+
+class _Uploader(Uploader):  # type: ignore[misc]
+    """tuspy's uploader with timeouts on every request and no silent retries."""
+
+    timeout: float = 30.0
+
+    def get_offset(self) -> int:
+        try:
+            response = requests.head(self.url, headers=self.get_headers(), timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise TusCommunicationError(str(exc)) from exc
+        offset = response.headers.get("upload-offset")
+        if offset is None:
+            raise TusCommunicationError(None, response.status_code, response.content)
+        return int(offset)
+
+    def create_url(self) -> str:
+        try:
+            response = requests.post(
+                self.client.url, headers=self.get_url_creation_headers(), timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise TusCommunicationError(str(exc)) from exc
+        location = response.headers.get("location")
+        if response.status_code >= 300 or location is None:
+            raise TusCommunicationError(None, response.status_code, response.content)
+        return str(requests.compat.urljoin(self.client.url, location))
+
+    def _do_request(self) -> None:
+        request = _TimedRequest(self)
+        request.timeout = self.timeout
+        self.request = request
+        request.perform()
+        if not 200 <= (request.status_code or 0) < 300:
+            raise TusCommunicationError(None, request.status_code, request.response_content)
+
+
+def _reason(error: TusCommunicationError) -> str:
+    """The server's words for a refusal (its JSON `detail`, or its text)."""
+    content = error.response_content or b""
+    try:
+        payload = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        payload = None
+    if isinstance(payload, dict) and isinstance(payload.get("detail"), str):
+        return str(payload["detail"])
+    text = content.decode("utf-8", "replace").strip() if isinstance(content, bytes) else str(content)
+    return text[:300] or f"HTTP {error.status_code}"
+
+
+def _typed(error: TusCommunicationError, server: str) -> SyncError:
+    status = error.status_code
+    if status is None:
+        return Offline(f"cannot reach the case server at {server}")
+    if status == 401:
+        return AuthRequired(_reason(error))
+    if 400 <= status < 500:
+        return RequestRefused(status, _reason(error))
+    return ServerFailure(f"the case server failed (HTTP {status}): {_reason(error)}")
+
+
+class UploadQueue:
+    def __init__(
+        self,
+        replica_path: str | Path,
+        events: EventBus | None = None,
+        *,
+        chunk_size: int = DEFAULT_CHUNK,
+        timeout: float = 30.0,
+    ) -> None:
+        self.replica_path = Path(replica_path)
+        self.events = events or EventBus()
+        self.chunk_size = chunk_size
+        self.timeout = timeout
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop after the chunk in flight; what was sent is kept and resumed next time."""
+        self._cancel.set()
+
+    def waiting(self) -> int:
+        replica = Replica(self.replica_path)
+        try:
+            return len(replica.photos_to_upload()) + len(replica.photos_to_free())
+        finally:
+            replica.close()
+
+    # -- one run through the queue --------------------------------------------------------
+    def run(self) -> UploadReport:
+        """Upload, confirm and (if chosen) free every photo that is ready.
+
+        Raises Offline, AuthRequired or ServerFailure when the server cannot take uploads
+        now (what was sent is kept); refusals of single photos do not stop the run.
+        """
+        with self._lock:
+            self._cancel.clear()
+            replica = Replica(self.replica_path)
+            try:
+                return self._run(replica)
+            finally:
+                replica.close()
+
+    def _run(self, replica: Replica) -> UploadReport:
+        server, token = replica.get("server"), replica.get("token")
+        if not server or not token:
+            raise LocalError("not signed in: use login first")
+        report = UploadReport()
+        client = CaseServerClient(server, token, timeout=self.timeout)
+        try:
+            for photo in replica.photos_to_upload():
+                if self._cancel.is_set():
+                    report.waiting += 1
+                    continue
+                try:
+                    self._upload(replica, client, photo, report)
+                except Cancelled:
+                    report.waiting += 1
+                except RequestRefused as exc:
+                    self._fail(replica, photo, str(exc), report)
+                except SyncError as exc:
+                    # Offline, signed out or a failing server: every photo would fail alike.
+                    replica.update_photo(photo["id"], upload_error=str(exc))
+                    self._emit(replica.photo(photo["id"]), "waiting", int(photo["bytes_sent"]), str(exc))
+                    raise
+            for photo in replica.photos_to_free():
+                self._free(replica, photo, report)
+        finally:
+            client.close()
+        report.waiting += replica.upload_counts()["waiting"] - report.waiting
+        return report
+
+    def _emit(self, photo: dict[str, Any], state: str, sent: int, error: str | None = None) -> None:
+        self.events.emit(
+            "upload",
+            UploadProgress(photo["id"], photo["ticket_id"], state, sent, int(photo["size"]), error),
+        )
+
+    def _fail(self, replica: Replica, photo: dict[str, Any], reason: str, report: UploadReport) -> None:
+        replica.update_photo(photo["id"], upload_state="failed", upload_error=reason)
+        report.failed += 1
+        report.failures.append({"photo_id": photo["id"], "reason": reason})
+        self._emit(photo, "failed", int(photo["bytes_sent"]), reason)
+
+    def _upload(
+        self, replica: Replica, client: CaseServerClient, photo: dict[str, Any], report: UploadReport
+    ) -> None:
+        if self._confirm(replica, client, photo, report):
+            return  # the server already has these bytes (an earlier run, or another device)
+        if photo["path"] is None or not Path(photo["path"]).is_file():
+            raise RequestRefused(0, "the photo's file is missing on this device")
+        if photo["upload_state"] == "uploaded":
+            # Every byte went, yet the server kept nothing: start over, a few times at most.
+            attempts = int(photo["attempts"]) + 1
+            if attempts >= MAX_ATTEMPTS:
+                raise RequestRefused(0, "the server did not keep the uploaded photo")
+            replica.update_photo(photo["id"], attempts=attempts, upload_url=None, bytes_sent=0)
+            photo = replica.photo(photo["id"])
+        self._send(replica, photo, report)
+        if not self._confirm(replica, client, photo, report):
+            replica.update_photo(photo["id"], upload_state="uploaded")
+            raise ServerFailure("the server has not confirmed the uploaded photo yet")
+
+    def _confirm(
+        self, replica: Replica, client: CaseServerClient, photo: dict[str, Any], report: UploadReport
+    ) -> bool:
+        try:
+            blob = client.blob(photo["sha256"])
+        except RequestRefused as exc:
+            if exc.status in (404, 405):
+                return False
+            raise
+        if blob.get("sha256") != photo["sha256"]:
+            return False
+        if int(blob.get("size", -1)) != int(photo["size"]):
+            raise RequestRefused(0, "the server holds a different file under this photo's hash")
+        replica.mark_confirmed(photo["id"])
+        report.confirmed += 1
+        self._emit(photo, "confirmed", int(photo["size"]))
+        return True
+
+    def _tus(self, replica: Replica, photo: dict[str, Any]) -> tuple[TusClient, dict[str, str]]:
+        server = str(replica.get("server")).rstrip("/")
+        tus = TusClient(
+            f"{server}{API_PREFIX}/uploads/",
+            headers={"Authorization": f"Bearer {replica.get('token')}"},
+        )
+        metadata = {"sha256": photo["sha256"], "photo_id": photo["id"], "filename": f"{photo['id']}.jpg"}
+        return tus, metadata
+
+    def _uploader(self, replica: Replica, photo: dict[str, Any]) -> _Uploader:
+        """An uploader at the server's offset of the stored upload, or of a new one."""
+        tus, metadata = self._tus(replica, photo)
+        server = str(replica.get("server"))
+        uploader = _Uploader(
+            file_path=str(photo["path"]), client=tus, chunk_size=self.chunk_size, metadata=metadata
+        )
+        uploader.timeout = self.timeout
+        if photo["upload_url"]:
+            uploader.url = photo["upload_url"]
+            try:
+                uploader.offset = uploader.get_offset()  # HEAD: where the server stands
+                return uploader
+            except TusCommunicationError as exc:
+                if exc.status_code not in (404, 410):
+                    raise _typed(exc, server) from exc
+                # The server no longer knows that upload (expired or cleaned): start a new one.
+        try:
+            uploader.url = uploader.create_url()
+        except TusCommunicationError as exc:
+            if exc.status_code in (404, 405):
+                raise ServerFailure("the case server does not take photo uploads yet") from exc
+            raise _typed(exc, server) from exc
+        uploader.offset = 0
+        replica.update_photo(photo["id"], upload_url=uploader.url, bytes_sent=0, upload_state="uploading")
+        return uploader
+
+    def _send(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> None:
+        server = str(replica.get("server"))
+        total = int(photo["size"])
+        try:
+            uploader = self._uploader(replica, photo)
+            replica.update_photo(
+                photo["id"], bytes_sent=uploader.offset, upload_state="uploading", upload_error=None
+            )
+            self._emit(photo, "uploading", uploader.offset)
+            while uploader.offset < total:
+                if self._cancel.is_set():
+                    raise Cancelled("upload paused")
+                length = uploader.get_request_length()
+                try:
+                    uploader.upload_chunk()
+                except TusCommunicationError as exc:
+                    if exc.status_code != 409:
+                        raise
+                    uploader.offset = uploader.get_offset()  # out of step: ask where the server is
+                    continue
+                report.bytes_sent += length
+                replica.update_photo(photo["id"], bytes_sent=uploader.offset)
+                self._emit(photo, "uploading", uploader.offset)
+        except TusCommunicationError as exc:
+            raise _typed(exc, server) from exc
+        replica.update_photo(photo["id"], upload_state="uploaded", bytes_sent=total)
+
+    def _free(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> None:
+        """Remove a confirmed original (never the thumbnail)."""
+        if photo["upload_state"] != "confirmed" or not photo["free_space"]:
+            return
+        if photo["path"] is not None:
+            Path(photo["path"]).unlink(missing_ok=True)
+        replica.mark_local_removed(photo["id"])
+        report.freed += 1
+        self._emit(photo, "confirmed", int(photo["size"]))
