@@ -14,6 +14,7 @@ from fieldapp.qt import QObject, Signal
 from sync.engine import SyncEngine
 from sync.events import EventBus, SyncState
 from sync.scheduler import SyncScheduler
+from sync.uploads import UploadQueue
 
 
 class SyncBridge(QObject):
@@ -23,13 +24,17 @@ class SyncBridge(QObject):
     new_tickets = Signal(int)
     #: A sync finished (its SyncReport).
     synced = Signal(object)
+    #: A photo upload moved on (sync.uploads.UploadProgress).
+    upload_progress = Signal(object)
 
     def __init__(self, replica_path: Path, *, interval: float = 120.0, parent: Any = None) -> None:
         super().__init__(parent)
         self.events = EventBus()
         self.engine = SyncEngine(replica_path, self.events)
-        self.scheduler = SyncScheduler(self.engine, interval=interval)
+        self.uploads = UploadQueue(replica_path, self.events)
+        self.scheduler = SyncScheduler(self.engine, interval=interval, uploads=self.uploads)
         self._unsubscribe = [
+            self.events.subscribe("upload", self.upload_progress.emit),
             self.events.subscribe("state", self.state_changed.emit),
             self.events.subscribe("new_tickets", self.new_tickets.emit),
             self.events.subscribe("synced", self.synced.emit),
@@ -48,6 +53,11 @@ class SyncBridge(QObject):
             self.scheduler.sync_now()
         else:
             self.start()
+
+    def upload_now(self) -> None:
+        """Run the photo upload queue now (its own worker: record sync is not held up)."""
+        if self.scheduler.running:
+            self.scheduler.upload_now()
 
     def stop(self) -> None:
         """Stop background sync and wait for a running sync to finish (nothing is cut off)."""

@@ -17,7 +17,9 @@ from typing import Any
 
 from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
+from sync.photos import PHOTO_KINDS, PhotoError, attach_photo, images_in
 from sync.replica import Replica
+from sync.uploads import DEFAULT_CHUNK, UploadQueue
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
 REPLICA_FILE = "replica.sqlite"
@@ -71,6 +73,12 @@ def cmd_logout(args: argparse.Namespace, out: Output) -> None:
         raise LocalError(
             f"{counts['pending']} unsynced edit(s) and {counts['rejected']} refused edit(s) "
             "exist only on this device: sync first, or use --force to drop them"
+        )
+    photos = replica.upload_counts()
+    if (photos["waiting"] or photos["failed"]) and not args.force:
+        raise LocalError(
+            f"{photos['waiting'] + photos['failed']} photo(s) are not yet on the server: "
+            "upload first, or use --force to drop them"
         )
     replica.wipe()
     out.emit({"signed_out": True}, "signed out; the local copy was removed")
@@ -192,6 +200,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> None:
         "device_id": replica.get("device_id"),
         "tickets": replica.ticket_count(),
         **replica.counts(),
+        "photos": replica.upload_counts(),
         "last_sync": replica.get("last_sync"),
         "last_error": replica.get("last_error"),
         "cursor": replica.cursor,
@@ -201,11 +210,104 @@ def cmd_status(args: argparse.Namespace, out: Output) -> None:
         f"{who} on {data['server'] or '-'}\n"
         f"tickets {data['tickets']}, pending edits {data['pending']}, conflicts "
         f"{data['conflicts']}, rejected {data['rejected']}\n"
+        f"photos waiting to upload {data['photos']['waiting']}, failed {data['photos']['failed']}\n"
         f"last sync {data['last_sync'] or 'never'}, cursor {data['cursor']}"
     )
     if data["last_error"]:
         text += f"\nlast error: {data['last_error']}"
     out.emit(data, text)
+
+
+def _photo_sources(paths: list[Path]) -> list[Path]:
+    """The files named, with each folder (a camera card) replaced by the images in it."""
+    sources: list[Path] = []
+    for path in paths:
+        sources.extend(images_in(path) if path.is_dir() else [path])
+    return sources
+
+
+def cmd_photo_add(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    ticket_id = replica.find_ticket_id(args.ticket)
+    sources = _photo_sources(args.files)
+    if not sources:
+        raise PhotoError("no images found")
+    added, errors = [], []
+    for source in sources:
+        try:
+            added.append(
+                attach_photo(
+                    replica,
+                    ticket_id,
+                    source,
+                    kind=args.kind,
+                    caption=args.caption or "",
+                    for_reporter=not args.private,
+                )
+            )
+        except PhotoError as exc:  # one bad file does not stop the others
+            errors.append(str(exc))
+    lines = [f"{p['id'][:8]} {p['kind']} {p['width']}×{p['height']} queued" for p in added]
+    lines += [f"not attached: {e}" for e in errors]
+    out.emit({"added": [_photo_json(p) for p in added], "errors": errors}, "\n".join(lines))
+    if errors:
+        raise SystemExit(1)
+
+
+def _photo_json(photo: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in photo.items()}
+
+
+def _photo_line(p: dict[str, Any]) -> str:
+    state = p["upload_state"]
+    if state == "uploading":
+        state = f"uploading {p['bytes_sent'] * 100 // max(1, p['size'])}%"
+    elif state == "remote":
+        state = f"by {p.get('author', '?')}"
+    elif state == "confirmed" and p.get("local_removed_at"):
+        state = "confirmed, original removed from this device"
+    private = "" if p["for_reporter"] else " [private]"
+    line = f"{p['id'][:8]} {p['kind']:<6} {state}{private} {p['caption'] or ''}".rstrip()
+    if p.get("upload_error"):
+        line += f"\n         {'failed' if p['upload_state'] == 'failed' else 'waiting'}: {p['upload_error']}"
+    return line
+
+
+def cmd_photos(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    photos = replica.photos(replica.find_ticket_id(args.ticket))
+    out.emit([_photo_json(p) for p in photos], "\n".join(_photo_line(p) for p in photos) or "no photos")
+
+
+def cmd_photo_retry(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    matches = [
+        r[0]
+        for r in replica.conn.execute(
+            "SELECT id FROM photos WHERE id LIKE ? AND upload_state = 'failed'", (args.photo.lower() + "%",)
+        )
+    ]
+    if len(matches) != 1:
+        raise LocalError(f"no single failed photo {args.photo}")
+    replica.retry_photo(matches[0])
+    out.emit({"queued": matches[0]}, f"{matches[0][:8]} queued again")
+
+
+def cmd_upload(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    if args.free_space is not None:
+        replica.choose_free_space(args.free_space)
+    replica.close()
+    report = UploadQueue(Path(args.profile) / REPLICA_FILE, chunk_size=args.chunk_size).run()
+    text = (
+        f"confirmed {report.confirmed}, failed {report.failed}, waiting {report.waiting}; "
+        f"sent {report.bytes_sent} bytes"
+    )
+    if report.freed:
+        text += f"; {report.freed} original(s) removed from this device"
+    for failure in report.failures:
+        text += f"\n{failure['photo_id'][:8]} failed: {failure['reason']}"
+    out.emit(report.as_dict(), text)
 
 
 def cmd_gui(args: argparse.Namespace, out: Output) -> None:
@@ -284,6 +386,38 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rejected", help="edits the server refused").set_defaults(func=cmd_rejected)
     sub.add_parser("status", help="sync state of this device").set_defaults(func=cmd_status)
+
+    s = sub.add_parser("photo", help="attach photos to a ticket, or retry a failed upload")
+    photo = s.add_subparsers(dest="photo_command", required=True)
+    s = photo.add_parser("add", help="attach photos (files, or folders such as a camera card)")
+    s.add_argument("ticket")
+    s.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    s.add_argument("--kind", choices=PHOTO_KINDS, required=True)
+    s.add_argument("--caption", default="")
+    s.add_argument("--private", action="store_true", help="not for the reporter (no public copy)")
+    s.set_defaults(func=cmd_photo_add)
+    s = photo.add_parser("retry", help="queue a failed upload again")
+    s.add_argument("photo", help="photo id or its first characters")
+    s.set_defaults(func=cmd_photo_retry)
+
+    s = sub.add_parser("photos", help="a ticket's photos and their upload state")
+    s.add_argument("ticket")
+    s.set_defaults(func=cmd_photos)
+
+    s = sub.add_parser("upload", help="upload waiting photos once (resumes unfinished uploads)")
+    space = s.add_mutually_exclusive_group()
+    space.add_argument(
+        "--free-space",
+        dest="free_space",
+        action="store_const",
+        const=True,
+        help="from now on, remove originals from this device once the server confirmed them",
+    )
+    space.add_argument(
+        "--keep-files", dest="free_space", action="store_const", const=False, help="keep originals"
+    )
+    s.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_upload, free_space=None)
 
     s = sub.add_parser("gui", help="open the app window (the default without a command)")
     s.add_argument("--screenshot", type=Path, help="render a screen to this PNG and exit")

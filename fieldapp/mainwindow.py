@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
             self.bridge.state_changed.connect(self._state_changed)
             self.bridge.new_tickets.connect(self._new_tickets)
             self.bridge.synced.connect(self._synced)
+            self.ticket.gallery.follow(self.bridge)
             self.bridge.start()
         self.show_view("dispatch" if supervisor else "mywork")
         self._start_positioning()

@@ -69,9 +69,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -98,6 +100,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+try:  # an optional module: without it photos are imported from files only
+    from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
+    from PySide6.QtMultimediaWidgets import QVideoWidget
+except ImportError:  # pragma: no cover - depends on the Qt build
+    QCamera = QImageCapture = QMediaCaptureSession = QMediaDevices = QVideoWidget = None  # type: ignore[assignment,misc]
 
 try:  # an optional module: a serial GPS can also be read as a device file
     from PySide6.QtSerialPort import QSerialPort, QSerialPortInfo
@@ -148,6 +156,8 @@ __all__ = [
     "QBuffer",
     "QButtonGroup",
     "QByteArray",
+    "QCamera",
+    "QCheckBox",
     "QColor",
     "QComboBox",
     "QCoreApplication",
@@ -160,6 +170,7 @@ __all__ = [
     "QDropEvent",
     "QEvent",
     "QFile",
+    "QFileDialog",
     "QFont",
     "QFormLayout",
     "QFrame",
@@ -173,6 +184,7 @@ __all__ = [
     "QIODevice",
     "QIcon",
     "QImage",
+    "QImageCapture",
     "QInputDialog",
     "QKeyEvent",
     "QKeySequence",
@@ -182,6 +194,8 @@ __all__ = [
     "QListWidgetItem",
     "QLocationPermission",
     "QMainWindow",
+    "QMediaCaptureSession",
+    "QMediaDevices",
     "QMessageBox",
     "QMimeData",
     "QModelIndex",
@@ -211,6 +225,7 @@ __all__ = [
     "QToolButton",
     "QUrl",
     "QVBoxLayout",
+    "QVideoWidget",
     "QWebEnginePage",
     "QWebEngineProfile",
     "QWebEngineSettings",

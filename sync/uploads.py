@@ -281,7 +281,13 @@ class UploadQueue:
             f"{server}{API_PREFIX}/uploads/",
             headers={"Authorization": f"Bearer {replica.get('token')}"},
         )
-        metadata = {"sha256": photo["sha256"], "photo_id": photo["id"], "filename": f"{photo['id']}.jpg"}
+        metadata = {
+            "sha256": photo["sha256"],
+            "photo_id": photo["id"],
+            "filename": f"{photo['id']}.jpg",
+            # Not in the contract, but tus servers built on tuspyserver want it on every HEAD.
+            "filetype": "image/jpeg",
+        }
         return tus, metadata
 
     def _uploader(self, replica: Replica, photo: dict[str, Any]) -> _Uploader:
@@ -298,9 +304,9 @@ class UploadQueue:
                 uploader.offset = uploader.get_offset()  # HEAD: where the server stands
                 return uploader
             except TusCommunicationError as exc:
-                if exc.status_code not in (404, 410):
+                if exc.status_code is None or exc.status_code in (401, 403) or exc.status_code >= 500:
                     raise _typed(exc, server) from exc
-                # The server no longer knows that upload (expired or cleaned): start a new one.
+                # The server no longer knows that upload (expired, cleaned): start a new one.
         try:
             uploader.url = uploader.create_url()
         except TusCommunicationError as exc:

@@ -28,6 +28,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.screens.photos import PhotoGallery
 from fieldapp.tasks import run_task
 from fieldapp.ticketmodel import STATUS_LABELS, parse_time
 from sync.replica import Replica
@@ -177,10 +178,14 @@ class TicketScreen(QWidget):
         layout.addWidget(self.pending)
         layout.addLayout(self.steps)
         layout.addWidget(scroll, 1)
+        self.gallery = PhotoGallery(replica_path)
+        self.gallery.changed.connect(self.changed.emit)
+        self.photos_label.hide()
+        self.photos_box.layout().addWidget(self.gallery)
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
-        return self._busy
+        return self._busy or self.gallery.busy()
 
     def show_ticket(self, ticket_id: str) -> None:
         self._busy = True
@@ -240,6 +245,7 @@ class TicketScreen(QWidget):
                 f"{event['old'] if event['old'] is not None else ''} → {event['new']}"
             )
         self._render_steps()
+        self.gallery.show_ticket(t["id"])
 
     def _render_steps(self) -> None:
         while self.steps.count():
