@@ -165,16 +165,6 @@ def m002_photos_positions_geocoding(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
-def m003_ticket_photos(db: sqlite_utils.Database) -> None:
-    # Photos of each ticket as the server lists them (sync.wire.PhotoDoc), from any device.
-    db.execute(
-        """CREATE TABLE ticket_photos (
-            id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, doc TEXT NOT NULL)"""
-    )
-    db.execute("CREATE INDEX ix_ticket_photos_ticket ON ticket_photos(ticket_id)")
-
-
 def _j(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -678,7 +668,6 @@ class Replica:
             if ids:
                 self._forget_contained_acks(ids)
                 self._replace_conflicts(ids, page.get("conflicts", []))
-                self._replace_ticket_photos(ids, docs)
             if seen is not None:
                 seen.update(ids)
             self._put({"cursor": int(page["cursor"])})
@@ -732,7 +721,7 @@ class Replica:
     def wipe(self) -> None:
         """Forget everything but the device id (sign-out)."""
         with self.conn:
-            for table in ("tickets", "outbox", "conflicts", "rejected", "photos", "ticket_photos"):
+            for table in ("tickets", "outbox", "conflicts", "rejected", "photos"):
                 self.conn.execute(f"DELETE FROM {table}")
             device = self.get("device_id")
             self.conn.execute("DELETE FROM meta")
@@ -867,10 +856,8 @@ class Replica:
         local = self._photo_rows("ticket_id = ?", (ticket_id,))
         known = {p["id"] for p in local}
         out = list(local)
-        for (raw,) in self.conn.execute(
-            "SELECT doc FROM ticket_photos WHERE ticket_id = ? ORDER BY rowid", (ticket_id,)
-        ):
-            doc = _u(raw)
+        row = self.conn.execute("SELECT photos FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        for doc in (_u(row[0]) if row else None) or []:
             if doc["id"] in known:
                 continue
             position = doc.get("position") or {}
@@ -889,16 +876,6 @@ class Replica:
                 }
             )
         return out
-
-    def _replace_ticket_photos(self, ids: list[str], docs: list[dict[str, Any]]) -> None:
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            self.conn.execute(
-                f"DELETE FROM ticket_photos WHERE ticket_id IN ({','.join('?' * len(chunk))})", chunk
-            )
-        rows = [(str(p["id"]), d["id"], _j(p)) for d in docs for p in d.get("photos") or ()]
-        if rows:
-            self.conn.executemany("INSERT OR REPLACE INTO ticket_photos VALUES (?, ?, ?)", rows)
 
     def photos_to_upload(self) -> list[dict[str, Any]]:
         """Photos whose bytes still have to reach the server and whose metadata already did.
