@@ -64,16 +64,16 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     @router.get(f"{API_PREFIX}/photos/{{photo_id}}/original", summary="The photo as uploaded")
     def get_original(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
-            blob = _visible_blob(session, photo_id, caller)
-        return _file(store.path_for(blob.sha256), blob.sha256, PRIVATE_CACHE, if_none_match)
+            sha = _visible_sha256(session, photo_id, caller)
+        return _file(store.path_for(sha), sha, PRIVATE_CACHE, if_none_match)
 
     @router.get(f"{API_PREFIX}/photos/{{photo_id}}/thumb", summary=f"The photo, at most {THUMB_EDGE} px")
     def get_thumb(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
-            blob = _visible_blob(session, photo_id, caller)
-        if _matches(if_none_match, blob.sha256):
-            return _not_modified(blob.sha256, PRIVATE_CACHE)
-        return _file(store.public_copy(blob.sha256, THUMB_EDGE), blob.sha256, PRIVATE_CACHE, None)
+            sha = _visible_sha256(session, photo_id, caller)
+        if _matches(if_none_match, sha):
+            return _not_modified(sha, PRIVATE_CACHE)
+        return _file(store.public_copy(sha, THUMB_EDGE), sha, PRIVATE_CACHE, None)
 
     return router
 
@@ -86,12 +86,14 @@ def public_photos_router(settings: Settings, database: Database) -> APIRouter:
     def get_public_photo(photo_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
         with database.read() as session:
             photo = _photo(session, photo_id)
-            blob = session.get(Blob, photo.sha256) if photo is not None and photo.for_reporter else None
-        if blob is None:
+            sha = photo.sha256 if photo is not None and photo.for_reporter else None
+            if sha is not None and session.get(Blob, sha) is None:
+                sha = None  # not uploaded yet
+        if sha is None:
             raise HTTPException(404, "no such photo")
-        if _matches(if_none_match, blob.sha256):
-            return _not_modified(blob.sha256, PUBLIC_CACHE)
-        return _file(store.public_copy(blob.sha256), blob.sha256, PUBLIC_CACHE, None)
+        if _matches(if_none_match, sha):
+            return _not_modified(sha, PUBLIC_CACHE)
+        return _file(store.public_copy(sha), sha, PUBLIC_CACHE, None)
 
     return router
 
@@ -104,16 +106,15 @@ def _photo(session: Session, photo_id: str) -> Photo | None:
     return session.get(Photo, key)
 
 
-def _visible_blob(session: Session, photo_id: str, caller: Caller) -> Blob:
-    """The photo's stored blob, or 404 when unknown, out of the caller's scope or not uploaded yet."""
+def _visible_sha256(session: Session, photo_id: str, caller: Caller) -> str:
+    """The hash of the photo's stored bytes, or 404 when unknown, out of scope or not uploaded yet."""
     photo = _photo(session, photo_id)
     ticket = session.get(Ticket, photo.ticket_id) if photo is not None else None
     if photo is None or ticket is None or not caller.sees_crew(ticket.assigned_crew_id):
         raise HTTPException(404, "no such photo")
-    blob = session.get(Blob, photo.sha256)
-    if blob is None:
+    if session.get(Blob, photo.sha256) is None:
         raise HTTPException(404, "the photo's bytes have not been uploaded yet")
-    return blob
+    return photo.sha256
 
 
 def _matches(if_none_match: str | None, sha256: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import socket
 import time
@@ -176,12 +177,11 @@ def _create(server_url: str, headers: dict[str, str], length: int, metadata: str
     )
 
 
-META = (
-    "sha256 "
-    + __import__("base64").b64encode(b"a" * 64).decode()
-    + ",photo_id "
-    + (__import__("base64").b64encode(b"0b7c6d8e-2f4a-4c1e-9a77-1d2e3f405162").decode())
-)
+def _metadata(**values: str) -> str:
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in values.items())
+
+
+META = _metadata(sha256="a" * 64, photo_id="0b7c6d8e-2f4a-4c1e-9a77-1d2e3f405162")
 
 
 def test_an_oversize_photo_is_refused_at_creation(photos: PhotoServer) -> None:
@@ -195,9 +195,9 @@ def test_an_oversize_photo_is_refused_at_creation(photos: PhotoServer) -> None:
 
 def test_creation_needs_the_photos_hash_and_id(photos: PhotoServer) -> None:
     token = photos.server.token("aino")
-    r = _create(photos.url, auth(token), 1000, "filename " + "eC5qcGc=")
+    r = _create(photos.url, auth(token), 1000, _metadata(filename="x.jpg"))
     assert r.status_code == 400 and "sha256" in r.json()["detail"]
-    r = _create(photos.url, auth(token), 1000, META.split(",")[0])
+    r = _create(photos.url, auth(token), 1000, _metadata(sha256="a" * 64))
     assert r.status_code == 400 and "photo_id" in r.json()["detail"]
 
 
