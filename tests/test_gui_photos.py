@@ -20,7 +20,7 @@ from fieldapp.mainwindow import MainWindow
 from fieldapp.qt import QApplication, QDragEnterEvent, QDropEvent, QMimeData, QPointF, Qt, QUrl
 from fieldapp.tasks import wait_for_tasks
 from sync.photos import attach_photo
-from sync.uploads import UploadProgress
+from sync.uploads import UploadProgress, UploadQueue
 
 
 @pytest.fixture(autouse=True)
@@ -138,12 +138,18 @@ def test_upload_progress_and_failures_and_other_devices_photos_are_shown(  # typ
     with eero.replica() as replica:
         theirs = attach_photo(replica, ticket_id, _jpeg(tmp_path / "e.jpg", (90, 90, 90)), kind="after")
     eero.sync()
+    assert UploadQueue(eero.path).run().confirmed == 1
 
     window = _open_ticket(qtbot, server, tmp_path / "tablet", ticket_id)
     gallery = window.ticket.gallery
     qtbot.waitUntil(lambda: theirs["id"] in gallery.states(), timeout=30_000)
     kind, state, text = gallery.states()[theirs["id"]]
     assert (kind, state) == ("after", "remote") and "from eero" in text
+    # Its thumbnail comes from the server (off the GUI thread) and is kept for offline use.
+    cached = tmp_path / "tablet" / "photos" / "remote-thumbs" / f"{theirs['id']}.jpg"
+    qtbot.waitUntil(cached.is_file, timeout=30_000)
+    with Image.open(cached) as thumb:
+        assert max(thumb.size) <= 400 and thumb.getpixel((5, 5))[0] in range(80, 101)
 
     window.bridge.scheduler.uploads = None  # this test drives the progress events itself
     gallery.import_paths([_jpeg(tmp_path / "m.jpg", (200, 40, 40))], kind="before")

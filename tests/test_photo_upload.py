@@ -378,3 +378,53 @@ def test_a_slow_upload_never_holds_up_record_sync(
     finally:
         scheduler.stop(wait=True)  # the upload stops after its chunk; it resumes next time
     assert _photo(device, photo["id"])["upload_state"] == "uploading"
+
+
+def test_command_line_attaches_lists_and_uploads_photos(server: CaseServer, tmp_path: Path) -> None:
+    device, ticket_id = _device(tmp_path, server)
+    card = tmp_path / "DCIM"
+    (card / "100CAM").mkdir(parents=True)
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(card / "100CAM" / "IMG_0001.JPG")
+    Image.new("RGB", (640, 480), (30, 30, 200)).save(card / "IMG_0002.jpg")
+    (card / "IMG_0003.jpg").write_bytes(b"half a photo")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def fieldapp(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "fieldapp", "--profile", str(device.folder), *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    added = fieldapp(
+        "photo", "add", ticket_id[:8], str(card), "--kind", "after", "--caption", "Fixed", "--private"
+    )
+    assert added.returncode == 1  # one file was not a photo; it is named, the others are attached
+    assert "not attached: IMG_0003.jpg: not an image this app can read" in added.stdout
+    assert added.stdout.count(" after 640×480 queued") == 2
+    wrong = fieldapp("photo", "add", ticket_id, str(card / "IMG_0002.jpg"), "--kind", "during")
+    assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+    listed = fieldapp("photos", ticket_id)
+    assert listed.returncode == 0 and listed.stdout.count("after  queued [private] Fixed") == 2
+    assert fieldapp("sync").returncode == 0
+    uploaded = fieldapp("--json", "upload", "--free-space")
+    assert uploaded.returncode == 0, uploaded.stderr
+    assert json.loads(uploaded.stdout) | {"bytes_sent": 0} == {
+        "confirmed": 2,
+        "failed": 0,
+        "waiting": 0,
+        "bytes_sent": 0,
+        "freed": 2,
+        "failures": [],
+    }
+    listed = fieldapp("photos", ticket_id)
+    assert listed.stdout.count("confirmed, original removed from this device [private] Fixed") == 2
+    on_server = server.get_ticket(server.token("admin"), ticket_id)["photos"]
+    assert (
+        sorted((p["kind"], p["caption"], p["for_reporter"]) for p in on_server)
+        == [("after", "Fixed", False)] * 2
+    )
