@@ -19,7 +19,6 @@ from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
 from sync.photos import PHOTO_KINDS, PhotoError, attach_photo, images_in
 from sync.replica import Replica
-from sync.uploads import DEFAULT_CHUNK, UploadQueue
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
 REPLICA_FILE = "replica.sqlite"
@@ -298,6 +297,8 @@ def cmd_upload(args: argparse.Namespace, out: Output) -> None:
     if args.free_space is not None:
         replica.choose_free_space(args.free_space)
     replica.close()
+    from sync.uploads import UploadQueue  # the tus client, only when uploading
+
     report = UploadQueue(Path(args.profile) / REPLICA_FILE, chunk_size=args.chunk_size).run()
     text = (
         f"confirmed {report.confirmed}, failed {report.failed}, waiting {report.waiting}; "
@@ -316,6 +317,13 @@ def cmd_gui(args: argparse.Namespace, out: Output) -> None:
     profile = Path(args.profile)
     code = self_check(profile) if args.self_check else run_gui(profile, args.screenshot, args.view)
     raise SystemExit(code)
+
+
+def _chunk_size(text: str) -> int:
+    value = int(text)
+    if not 16 * 1024 <= value <= 64 * 1024 * 1024:
+        raise argparse.ArgumentTypeError("a chunk is 16 KiB to 64 MiB")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -416,7 +424,7 @@ def parser() -> argparse.ArgumentParser:
     space.add_argument(
         "--keep-files", dest="free_space", action="store_const", const=False, help="keep originals"
     )
-    s.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=argparse.SUPPRESS)
+    s.add_argument("--chunk-size", type=_chunk_size, default=1024 * 1024, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_upload, free_space=None)
 
     s = sub.add_parser("gui", help="open the app window (the default without a command)")

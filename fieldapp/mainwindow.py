@@ -160,7 +160,10 @@ class MainWindow(QMainWindow):
         def counts() -> dict[str, int]:
             replica = Replica(path)
             try:
-                return replica.counts()
+                found = replica.counts()
+                photos = replica.upload_counts()  # photos whose bytes are not on the server
+                found["pending"] += photos["waiting"] + photos["failed"]
+                return found
             finally:
                 replica.close()
 

@@ -16,6 +16,7 @@ import random
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,7 +24,9 @@ from apscheduler.triggers.date import DateTrigger
 
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import AuthRequired, SyncError
-from sync.uploads import UploadQueue, UploadReport
+
+if TYPE_CHECKING:  # the tus client is imported only by those who upload
+    from sync.uploads import UploadQueue, UploadReport
 
 log = logging.getLogger(__name__)
 JOB_ID = "sync"

@@ -164,6 +164,8 @@ class UploadQueue:
         chunk_size: int = DEFAULT_CHUNK,
         timeout: float = 30.0,
     ) -> None:
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least one byte")
         self.replica_path = Path(replica_path)
         self.events = events or EventBus()
         self.chunk_size = chunk_size

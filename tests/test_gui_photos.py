@@ -171,4 +171,12 @@ def test_upload_progress_and_failures_and_other_devices_photos_are_shown(  # typ
     report(UploadProgress(mine, ticket_id, "failed", size // 2, size, "the photo is not a JPEG"))
     qtbot.waitUntil(lambda: gallery.states()[mine][1] == "failed", timeout=10_000)
     assert "upload failed: the photo is not a JPEG" in gallery.states()[mine][2]
+
+    # Its record is on the server but its bytes are not: signing out asks first.
+    asked: list[dict[str, int]] = []
+    window.sign_out(confirm=lambda counts: asked.append(counts) or False)
+    qtbot.waitUntil(lambda: bool(asked) and window.bridge is not None, timeout=10_000)
+    assert asked[0]["pending"] == 1
+    qtbot.waitUntil(lambda: not window.busy(), timeout=30_000)
+    assert window.current_view() != "signin"
     window.shutdown()
