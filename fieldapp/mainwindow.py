@@ -162,9 +162,13 @@ class MainWindow(QMainWindow):
             self.gps.close()
         self.gps = service
         service.moved.connect(self.mywork.set_position)  # nearest first, re-sorted after 25 m
-        service.position_changed.connect(self.mywork.show_position)  # the map's dot, every fix
-        service.position_changed.connect(self.ticket.set_position)  # on site, recorded with edits
+        service.position_changed.connect(self.set_position)
         service.start()
+
+    def set_position(self, lat: float, lon: float, accuracy: float) -> None:
+        """A fix: the maps' dot, the ticket's way and "on site", the position recorded with edits."""
+        self.mywork.show_position(lat, lon, accuracy)
+        self.ticket.set_position(lat, lon, accuracy)
 
     # -- offline map -----------------------------------------------------------------------
     def open_prefetch(self) -> Any:

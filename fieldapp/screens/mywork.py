@@ -149,7 +149,9 @@ class MyWorkScreen(QWidget):
         self.sort.activated.connect(self._sort_picked)
 
     def busy(self) -> bool:
-        return self._loading
+        """Rows loading, or the map about to be drawn (its page not ready yet)."""
+        map_pending = self.map is not None and self.map_button.isChecked() and not self.map.is_ready()
+        return self._loading or self._map_timer.isActive() or map_pending
 
     def reload(self) -> None:
         """Reload the rows from the replica off the GUI thread."""
