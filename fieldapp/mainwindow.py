@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import mapsettings
-from fieldapp.mapview import register_schemes
 from fieldapp.bridge import SyncBridge
+from fieldapp.mapview import register_schemes
 from fieldapp.qt import (
     QHBoxLayout,
     QKeySequence,

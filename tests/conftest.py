@@ -48,3 +48,4 @@ def fresh_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
             yield proc
         finally:
             proc.stop()
+
