@@ -150,7 +150,8 @@ class MyWorkScreen(QWidget):
 
     def busy(self) -> bool:
         """Rows loading, or the map about to be drawn (its page not ready yet)."""
-        map_pending = self.map is not None and self.map_button.isChecked() and not self.map.is_ready()
+        shown = self.isVisible() and self.map_button.isChecked()
+        map_pending = self.map is not None and shown and not self.map.is_ready()
         return self._loading or self._map_timer.isActive() or map_pending
 
     def reload(self) -> None:

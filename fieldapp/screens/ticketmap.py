@@ -144,6 +144,10 @@ class TicketMap(QGroupBox):
 
         run_task(work, done, failed, network=True)
 
+    def busy(self) -> bool:
+        """The map is shown but its page is not ready yet."""
+        return self.map is not None and self.isVisible() and not self.map.is_ready()
+
     def shutdown(self) -> None:
         if self.map is not None:
             self.map.shutdown()

@@ -184,7 +184,7 @@ class TicketScreen(QWidget):
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
-        return self._busy
+        return self._busy or self.map_box.busy()
 
     def show_ticket(self, ticket_id: str) -> None:
         self._busy = True
