@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from maps.geocode import DEFAULT_SERVICE, DEFAULT_URL, Geocoder, SQLiteGeocodeCache, make_geocoder
+from maps.geocode import DEFAULT_SERVICE, Geocoder, SQLiteGeocodeCache, make_geocoder
 from maps.prefetch import user_agent
 from sync.replica import Replica
 
@@ -37,7 +37,10 @@ class MapSettings:
     #: Contact for the User-Agent tile and geocoding servers ask for; empty: the case server's URL.
     contact: str = ""
     geocoder: str = DEFAULT_SERVICE
-    geocoder_url: str = DEFAULT_URL
+    #: The geocoding service's address. Empty (the default): addresses come from the local
+    #: cache only and nothing about the crew's position leaves the device; a city sets its
+    #: own Nominatim (or the public one, under its usage policy) here.
+    geocoder_url: str = ""
     #: Refresh stale tiles by themselves after a sync, at most once a day.
     auto_refresh: bool = True
     last_refresh: str | None = None
@@ -118,5 +121,9 @@ def work_points(replica_path: Path) -> list[tuple[float, float]]:
 def geocoder(replica_path: Path) -> Geocoder:
     """The profile's geocoder, caching in the replica's ``geocode_cache`` (make it on a worker)."""
     settings, server = load(replica_path)
-    service = make_geocoder(settings.user_agent(server), settings.geocoder, settings.geocoder_url, timeout=5)
+    service = None
+    if settings.geocoder_url.strip():
+        service = make_geocoder(
+            settings.user_agent(server), settings.geocoder, settings.geocoder_url.strip(), timeout=5
+        )
     return Geocoder(SQLiteGeocodeCache(replica_path), service)

@@ -32,7 +32,9 @@ from geopy.geocoders.base import Geocoder as GeopyGeocoder
 log = logging.getLogger("maps.geocode")
 
 DEFAULT_SERVICE = "nominatim"
-DEFAULT_URL = "https://nominatim.openstreetmap.org"
+#: Nominatim's public servers; used only when a profile names it (see fieldapp.mapsettings).
+PUBLIC_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_URL = PUBLIC_NOMINATIM_URL
 #: Seconds between two requests (Nominatim's public servers allow one a second).
 DEFAULT_MIN_DELAY = 1.0
 #: A cached answer older than this is asked again when the service answers.
@@ -144,7 +146,7 @@ class Geocoder:
     def __init__(
         self,
         cache: GeocodeCache,
-        geocoder: GeopyGeocoder,
+        geocoder: GeopyGeocoder | None,
         *,
         min_delay_seconds: float = DEFAULT_MIN_DELAY,
         max_age: float = DEFAULT_MAX_AGE,
@@ -155,12 +157,15 @@ class Geocoder:
         self.max_age = max_age
         self.clock = clock
         self._lock = threading.Lock()  # one request at a time, at the limiter's pace
-        self._geocode = RateLimiter(
-            geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
-        )
-        self._reverse = RateLimiter(
-            geocoder.reverse, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
-        )
+        # No service configured: answers come from the cache alone.
+        self._geocode = self._reverse = None
+        if geocoder is not None:
+            self._geocode = RateLimiter(
+                geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
+            )
+            self._reverse = RateLimiter(
+                geocoder.reverse, min_delay_seconds=min_delay_seconds, max_retries=0, swallow_exceptions=False
+            )
         #: Requests that reached the service (answered or not), for tests and logs.
         self.requests = 0
 
@@ -169,14 +174,22 @@ class Geocoder:
         query = normalise(address)
         if not query:
             return None
-        return self._lookup("geocode", query, lambda: self._geocode(address.strip(), exactly_one=True))
+        return self._lookup(
+            "geocode",
+            query,
+            lambda: self._geocode(address.strip(), exactly_one=True),  # type: ignore[misc]
+        )
 
     def reverse(self, lat: float, lon: float) -> Place | None:
         """The address nearest a position (cached per ~11 m square)."""
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             return None
         query = reverse_key(lat, lon)
-        return self._lookup("reverse", query, lambda: self._reverse((lat, lon), exactly_one=True))
+        return self._lookup(
+            "reverse",
+            query,
+            lambda: self._reverse((lat, lon), exactly_one=True),  # type: ignore[misc]
+        )
 
     def cached(self, kind: str, query: str) -> Place | None:
         hit = self.cache.get(kind, query)
@@ -186,6 +199,8 @@ class Geocoder:
         hit = self.cache.get(kind, query)
         if hit is not None and self.clock() - hit[1] < self.max_age:
             return hit[0]
+        if self.geocoder is None:
+            return None if hit is None else hit[0]
         try:
             with self._lock:
                 self.requests += 1

@@ -151,3 +151,14 @@ def test_requests_keep_the_rate_limit(nominatim: FakeNominatim, replica_path: Pa
 def test_a_geocoder_needs_a_user_agent() -> None:
     with pytest.raises(ValueError, match="User-Agent"):
         make_geocoder("  ")
+
+
+def test_without_a_configured_service_answers_come_from_the_cache_alone(
+    nominatim: FakeNominatim, replica_path: Path
+) -> None:
+    geocoder(nominatim.url, replica_path).geocode("Aleksanterinkatu 20, Helsinki")  # cached earlier
+    asked = len(nominatim.requests())
+    cache_only = Geocoder(SQLiteGeocodeCache(replica_path), None)
+    assert cache_only.geocode("Aleksanterinkatu 20, Helsinki") is not None
+    assert cache_only.reverse(60.2, 24.9) is None
+    assert cache_only.requests == 0 and len(nominatim.requests()) == asked
