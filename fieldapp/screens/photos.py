@@ -301,7 +301,9 @@ class PhotoGallery(QWidget):
         if self.ticket_id is not None:
             self.show_ticket(self.ticket_id)
 
-    def _run(self, action: Callable[[Replica], Any], done: Callable[[Any], None]) -> None:
+    def _run(
+        self, action: Callable[[Replica], Any], done: Callable[[Any], None], *, network: bool = False
+    ) -> None:
         self._busy += 1
 
         def finished(result: Any) -> None:
@@ -312,7 +314,7 @@ class PhotoGallery(QWidget):
             self._busy -= 1
             self.message.setText(user_message(exc))
 
-        run_task(_with_replica(self.replica_path, action), finished, failed)
+        run_task(_with_replica(self.replica_path, action), finished, failed, network=network)
 
     def _show(self, ticket_id: str, photos: list[dict[str, Any]], free_space: bool) -> None:
         if ticket_id != self.ticket_id:
@@ -335,7 +337,7 @@ class PhotoGallery(QWidget):
             self._render(photo["id"])
         if missing:
             self._fetched.update(missing)
-            self._run(lambda r: _fetch_thumbs(r, missing), self._remote_thumbs)
+            self._run(lambda r: _fetch_thumbs(r, missing), self._remote_thumbs, network=True)
 
     def _remote_thumbs(self, images: dict[str, QImage]) -> None:
         for photo_id, image in images.items():
