@@ -184,6 +184,7 @@ class TicketScreen(QWidget):
         layout.addWidget(scroll, 1)
         self.gallery = PhotoGallery(replica_path)
         self.gallery.changed.connect(self.changed.emit)
+        self.gallery.position_provider = self.map_box.position_for_edit  # for photos without EXIF GPS
         self.photos_label.hide()
         self.photos_box.layout().addWidget(self.gallery)
 
