@@ -63,6 +63,7 @@ class SyncScheduler:
         self.last_error: SyncError | None = None
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+        self._again = False
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(1), UPLOAD_JOB_ID: ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -93,7 +94,12 @@ class SyncScheduler:
         return bool(self._scheduler.running)
 
     def sync_now(self) -> None:
-        """Ask for a sync as soon as the worker is free (an edit, or a 'sync now' button)."""
+        """Ask for a sync as soon as the worker is free (an edit, or a 'sync now' button).
+
+        Asked while a sync runs, another follows it at once: the running one may have
+        read the outbox before the edit that asked.
+        """
+        self._again = True
         self._schedule(0.0)
 
     def next_run(self) -> datetime | None:
@@ -142,6 +148,7 @@ class SyncScheduler:
         self._schedule_upload(self.interval)
 
     def _run(self) -> None:
+        self._again = False
         try:
             self.last_report = self.engine.sync()
         except AuthRequired as exc:
@@ -165,6 +172,6 @@ class SyncScheduler:
             return
         self.failures = 0
         self.last_error = None
-        self._schedule(self.interval)
+        self._schedule(0.0 if self._again else self.interval)
         if self.uploads is not None:
             self.upload_now()  # the server answers, and photos whose metadata just arrived can go

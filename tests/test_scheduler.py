@@ -104,3 +104,30 @@ def test_sync_now_runs_at_once_and_reports_progress(server: CaseServer, tmp_path
     assert pulls and pulls[-1][1] >= 3
     with device.replica() as replica:
         assert replica.ticket_count() >= 3
+
+
+def test_an_edit_made_while_a_sync_runs_is_sent_right_after_it(server: CaseServer, tmp_path: Path) -> None:
+    ticket_id = server.create_ticket(server.token("admin"), assigned_crew="north")["id"]
+    device = Device(tmp_path / "dev", server, "aino")
+    device.sync()
+    scheduler = SyncScheduler(device.engine, interval=3600)
+    edited = threading.Event()
+
+    def edit_during_the_pull(state: SyncState) -> None:
+        pulling = state.phase == "syncing" and state.progress and state.progress[0] == "pull"
+        if pulling and not edited.is_set():
+            edited.set()  # the running sync has already pushed: this edit needs another one
+            device.note(ticket_id, "written while syncing")
+            scheduler.sync_now()
+
+    device.engine.events.subscribe("state", edit_during_the_pull)
+    scheduler.start(sync_now=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and device.counts()["pending"] + (not edited.is_set()):
+            time.sleep(0.05)
+        assert edited.is_set() and device.counts()["pending"] == 0
+    finally:
+        scheduler.stop()
+    notes = server.get_ticket(server.token("admin"), ticket_id)["notes"]
+    assert [n["text"] for n in notes] == ["written while syncing"]
