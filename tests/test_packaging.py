@@ -23,8 +23,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_SCRIPT = ROOT / "packaging" / "build.sh"
 #: In MiB (as `du -sh` counts). Measured 393 on Linux x86-64, of which QtWebEngineCore is 195;
-#: fail on a big regression, such as the QML modules or Qt 3D coming back in.
-SIZE_BUDGET_MB = 430
+#: 447 since photos came in (the camera's QtMultimedia with its FFmpeg libraries, and Pillow).
+#: Fail on a big regression, such as the QML modules or Qt 3D coming back in.
+SIZE_BUDGET_MB = 480
 #: Never in the app: the server side and its stack.
 SERVER_SIDE = ("caseserver", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg")
 
