@@ -8,6 +8,8 @@ Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -25,8 +27,11 @@ from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.models import Crew, Device, Ticket, User, utcnow
+from caseserver.notifier import start_worker
+from caseserver.open311 import open311_router
 from caseserver.push import push
 from caseserver.services import BY_CODE
+from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
 from sync.wire import (
     API_PREFIX,
@@ -145,10 +150,21 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
         title="Case server",
         summary="Tickets, crews and the sync API of the public-works field app.",
         version="1.0",
+        lifespan=lifespan,
     )
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -171,6 +187,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     app.include_router(tiles_router())  # public basemap tiles from CASESERVER_TILES_DIR
+    app.include_router(status_page_router(database, settings))  # public status pages
+    app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -1,0 +1,198 @@
+"""Test helpers for the reporter loop: a real SMTP server process, test photos, device pushes."""
+
+from __future__ import annotations
+
+import io
+import mailbox
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from PIL import Image
+from serverproc import CaseServer, Device
+from sqlalchemy import create_engine, text
+
+T = TypeVar("T")
+
+RED = (220, 30, 30)
+GREEN = (30, 170, 60)
+
+
+class MailServer:
+    """`python -m aiosmtpd` on a fixed localhost port, storing what it receives in a Maildir."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder = folder
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import socket
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the SMTP server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def messages(self) -> list[EmailMessage]:
+        box = mailbox.Maildir(self.folder, create=False)
+        parser = BytesParser(policy=policy.default)
+        return [parser.parsebytes(box.get_bytes(key)) for key in box.keys()]  # type: ignore[misc]
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages() if address in str(m["To"])]
+
+
+def wait_for(produce: Callable[[], T], timeout: float = 30.0, interval: float = 0.2) -> T:
+    """Poll until `produce()` is truthy; returns it, or fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = produce()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing after {timeout} s")
+        time.sleep(interval)
+
+
+def jpeg_with_exif(color: tuple[int, int, int], size: tuple[int, int] = (800, 600)) -> bytes:
+    """A photo as a camera makes it: JPEG with EXIF (make, model, GPS position)."""
+    image = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[0x010F] = "CrewCam"  # Make
+    exif[0x0110] = "Tablet 9000"  # Model
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (60.0, 10.0, 12.0)
+    gps[3] = "E"
+    gps[4] = (24.0, 56.0, 18.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def device_push(device: Device, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Push ops with the device's own token and id, as its sync engine does."""
+    with device.replica() as replica:
+        token = replica.get("token")
+        device_id = replica.device_id
+    for op in ops:
+        op.setdefault("device_id", device_id)
+        op.setdefault("device_time", datetime.now(UTC).isoformat())
+    r = requests.post(
+        f"{device.server.url}/api/v1/push",
+        json={"ops": ops},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return list(r.json()["results"])
+
+
+def photo_op(ticket_id: str, data: bytes, kind: str, *, for_reporter: bool = True) -> dict[str, Any]:
+    import hashlib
+
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    return {
+        "op_id": str(uuid.uuid4()),
+        "ticket_id": ticket_id,
+        "kind": "photo",
+        "value": {
+            "kind": kind,
+            "caption": f"{kind} photo",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "width": width,
+            "height": height,
+            "for_reporter": for_reporter,
+        },
+    }
+
+
+def store_blob(server: CaseServer, blob_dir: Path, data: bytes) -> str:
+    """Put photo bytes in place as a finished upload leaves them: blob store file and blobs row."""
+    from caseserver.blobstore import BlobStore
+
+    sha256 = BlobStore(blob_dir).put_bytes(data)
+    url = server.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            exists = conn.execute(text("SELECT 1 FROM blobs WHERE sha256 = :s"), {"s": sha256}).first()
+            if exists is None:
+                conn.execute(
+                    text(
+                        "INSERT INTO blobs (sha256, size, content_type, width, height, stored_at)"
+                        " VALUES (:s, :n, 'image/jpeg', NULL, NULL, :t)"
+                    ),
+                    {"s": sha256, "n": len(data), "t": datetime.now(UTC)},
+                )
+    finally:
+        engine.dispose()
+    return sha256
+
+
+def query(server: CaseServer, sql: str, **params: Any) -> list[Any]:
+    """Rows straight from the server's database (to see the outbox of notifications)."""
+    url = server.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def resolve_on_device(device: Device, ticket_id: str, note: str, code: str = "fixed") -> None:
+    """The crew works the ticket on its device and syncs: in progress, outcome, resolved."""
+    device.sync()
+    device.set(ticket_id, "status", "in_progress")
+    device.set(ticket_id, "resolution_code", code)
+    device.set(ticket_id, "resolution_note", note)
+    device.set(ticket_id, "status", "resolved")
+    report = device.sync()
+    assert device.ticket(ticket_id)["status"] == "resolved", report
