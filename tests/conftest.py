@@ -48,4 +48,3 @@ def fresh_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
             yield proc
         finally:
             proc.stop()
-

@@ -76,7 +76,7 @@ class MailServer:
     def messages(self) -> list[EmailMessage]:
         box = mailbox.Maildir(self.folder, create=False)
         parser = BytesParser(policy=policy.default)
-        return [parser.parsebytes(box.get_bytes(key)) for key in box.keys()]  # type: ignore[misc]
+        return [parser.parsebytes(box.get_bytes(key)) for key in list(box.iterkeys())]  # type: ignore[misc]
 
     def messages_to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages() if address in str(m["To"])]
