@@ -38,13 +38,15 @@ from caseserver.models import (
     Crew,
     FeedCounter,
     Note,
+    Notification,
+    Photo,
     Revocation,
     ScopeDigest,
     Ticket,
     User,
     utcnow,
 )
-from sync.wire import digest_hex, ticket_hash
+from sync.wire import PhotoMeta, Position, digest_hex, ticket_hash
 from sync.workflow import Status
 
 _CHUNK = 500
@@ -97,12 +99,16 @@ class ChangeSet:
         #: Rows written in bulk by publish(), after the ticket rows they refer to.
         self._audit_rows: list[dict[str, Any]] = []
         self._note_rows: list[dict[str, Any]] = []
+        self._photo_rows: list[dict[str, Any]] = []
+        self._notification_rows: list[dict[str, Any]] = []
         #: The audit trail of each locked ticket, oldest first, kept current in memory so
         #: the merge rules never query (or flush) per op.
         self._history: dict[str, list[_Seen]] = {}
         #: Ids of notes known to exist among those asked about, plus notes added here.
         self._notes: set[str] = set()
         self._notes_added = 0
+        #: Likewise for photos.
+        self._photos: set[str] = set()
 
     # -- reading -------------------------------------------------------------
     def lock(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]:
@@ -145,10 +151,17 @@ class ChangeSet:
 
     def preload_notes(self, note_ids: Iterable[str]) -> None:
         """Learn which of these notes exist already (one query for a whole batch)."""
-        ids = list(note_ids)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            self._notes.update(self.session.scalars(select(Note.id).where(Note.id.in_(chunk))))
+        self._preload(Note, note_ids, self._notes)
+
+    def preload_photos(self, photo_ids: Iterable[str]) -> None:
+        """Learn which of these photos exist already (one query for a whole batch)."""
+        self._preload(Photo, photo_ids, self._photos)
+
+    def _preload(self, model: type[Note] | type[Photo], ids: Iterable[str], known: set[str]) -> None:
+        wanted = list(ids)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            known.update(self.session.scalars(select(model.id).where(model.id.in_(chunk))))
 
     def last_writer(self, ticket_id: str, field: str) -> tuple[str, int | None] | None:
         """(role, user id) of whoever last set `field` of a locked ticket."""
@@ -191,9 +204,13 @@ class ChangeSet:
         op_id: str | None = None,
         device_time: datetime | None = None,
         at: datetime | None = None,
+        position: Position | None = None,
     ) -> dict[str, Any]:
         """An audit_events row (written in bulk by publish())."""
         return {
+            "lat": position.lat if position else None,
+            "lon": position.lon if position else None,
+            "accuracy_m": position.accuracy_m if position else None,
             "ticket_id": ticket.id,
             "actor_id": actor.user_id if actor else None,
             "actor_role": actor.role if actor else "system",
@@ -215,17 +232,22 @@ class ChangeSet:
         actor: Caller | None,
         op_id: str | None = None,
         device_time: datetime | None = None,
+        position: Position | None = None,
     ) -> None:
-        """Write one field (canonical wire value), with its side effects and audit event."""
+        """Write one field (canonical wire value), with its side effects and audit event.
+
+        `position` is where the device was when the edit was made, kept on the audit event.
+        """
         old = self.current(ticket, field)
         if old == value:
             return
         self._bump(ticket)
+        event = self._event(ticket, field, old, value, actor, op_id, device_time, position=position)
         if field == "assigned_crew":
             new_crew = None if value is None else self.crews.id_by_code[value]
             self._revoked.append(Revocation(ticket_id=ticket.id, crew_id=ticket.assigned_crew_id))
             ticket.assigned_crew_id = new_crew
-            self._record(self._event(ticket, field, old, value, actor, op_id, device_time))
+            self._record(event)
             if value is not None and ticket.status == Status.NEW:
                 self.set_field(ticket, "status", Status.ASSIGNED.value, actor, op_id, device_time)
             elif value is None and ticket.status == Status.ASSIGNED:
@@ -237,7 +259,25 @@ class ChangeSet:
             ticket.due_at = None if value is None else datetime.fromisoformat(value)
         else:
             setattr(ticket, field, value)
-        self._record(self._event(ticket, field, old, value, actor, op_id, device_time))
+        self._record(event)
+        if field == "status" and value == Status.RESOLVED:
+            self._owe_reporter(ticket)
+
+    def _owe_reporter(self, ticket: Ticket) -> None:
+        """A resolution the reporter asked to hear about: one email, sent by the notifier."""
+        if ticket.reporter_notify != "email" or not ticket.reporter_email:
+            return
+        self._notification_rows.append(
+            {
+                "key": f"resolved:{ticket.id}:{ticket.version}",
+                "ticket_id": ticket.id,
+                "channel": "email",
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": self.now,
+                "created_at": self.now,
+            }
+        )
 
     def _record(self, event: dict[str, Any]) -> None:
         self._audit_rows.append(event)
@@ -272,6 +312,39 @@ class ChangeSet:
                 "text": text,
                 "device_time": device_time,
                 "created_at": created,
+            }
+        )
+        self._bump(ticket)
+        return True
+
+    def add_photo(self, ticket: Ticket, photo_id: str, meta: PhotoMeta, actor: Caller) -> bool:
+        """Attach a photo's metadata; False when it is already attached (a replay).
+
+        The caller has preloaded the batch's photo ids (preload_photos). The bytes
+        arrive separately, through the upload endpoint, keyed by `meta.sha256`.
+        """
+        if photo_id in self._photos:
+            return False
+        self._photos.add(photo_id)
+        position = meta.position
+        self._photo_rows.append(
+            {
+                "id": photo_id,
+                "ticket_id": ticket.id,
+                "author_id": actor.user_id,
+                "device_id": actor.device_id,
+                "kind": meta.kind,
+                "caption": meta.caption,
+                "sha256": meta.sha256,
+                "size": meta.size,
+                "width": meta.width,
+                "height": meta.height,
+                "taken_at": meta.taken_at,
+                "lat": position.lat if position else None,
+                "lon": position.lon if position else None,
+                "accuracy_m": position.accuracy_m if position else None,
+                "for_reporter": meta.for_reporter,
+                "created_at": self.now,
             }
         )
         self._bump(ticket)
@@ -326,10 +399,20 @@ class ChangeSet:
 
     def _write_rows(self) -> None:
         """Append-only rows go in as one executemany each (no per-row ORM work)."""
-        for model, rows in ((Note, self._note_rows), (AuditEvent, self._audit_rows)):
+        for model, rows in (
+            (Note, self._note_rows),
+            (Photo, self._photo_rows),
+            (AuditEvent, self._audit_rows),
+        ):
             if rows:
                 core_insert(self.session, model, rows)
                 rows.clear()
+        if self._notification_rows:
+            dialect = self.session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            stmt = insert(Notification.__table__).on_conflict_do_nothing(index_elements=["key"])
+            self.session.connection().execute(stmt, self._notification_rows)
+            self._notification_rows.clear()
 
     def _update_docs(self, tickets: list[Ticket]) -> None:
         """Bring each touched ticket's device document up to date, from memory.
@@ -353,23 +436,28 @@ class ChangeSet:
         events: dict[str, list[dict[str, Any]]] = {}
         for row in self._audit_rows:
             actor = row["actor_id"]
-            events.setdefault(row["ticket_id"], []).append(
-                {
-                    "at": iso(row["at"]),
-                    "actor": usernames.get(actor, "system") if actor else "system",
-                    "field": row["field"],
-                    "old": loads(row["old"]),
-                    "new": loads(row["new"]),
-                }
-            )
+            event = {
+                "at": iso(row["at"]),
+                "actor": usernames.get(actor, "system") if actor else "system",
+                "field": row["field"],
+                "old": loads(row["old"]),
+                "new": loads(row["new"]),
+            }
+            if row["lat"] is not None:
+                event["position"] = _position(row)
+            events.setdefault(row["ticket_id"], []).append(event)
+        photos: dict[str, list[dict[str, Any]]] = {}
+        for row in self._photo_rows:
+            photos.setdefault(row["ticket_id"], []).append(photo_entry(row, usernames))
         for ticket in tickets:
-            previous = loads(ticket.doc) if ticket.doc else {"notes": [], "events": []}
+            previous = loads(ticket.doc) if ticket.doc else {}
             ticket.doc = dumps(
                 ticket_doc(
                     ticket,
                     self.crews,
-                    previous["notes"] + notes.get(ticket.id, []),
-                    previous["events"] + events.get(ticket.id, []),
+                    previous.get("notes", []) + notes.get(ticket.id, []),
+                    previous.get("events", []) + events.get(ticket.id, []),
+                    previous.get("photos", []) + photos.get(ticket.id, []),
                 )
             )
 
@@ -422,11 +510,34 @@ def _usernames(session: Session) -> dict[int, str]:
     return {r.id: r.username for r in session.execute(select(User.id, User.username))}
 
 
+def _position(row: dict[str, Any]) -> dict[str, Any]:
+    return {"lat": row["lat"], "lon": row["lon"], "accuracy_m": row["accuracy_m"]}
+
+
+def photo_entry(row: dict[str, Any], usernames: dict[int, str]) -> dict[str, Any]:
+    """A photos row as devices see it (sync.wire.PhotoDoc)."""
+    return {
+        "id": row["id"],
+        "author": usernames.get(row["author_id"], "?"),
+        "kind": row["kind"],
+        "caption": row["caption"],
+        "sha256": row["sha256"],
+        "size": row["size"],
+        "width": row["width"],
+        "height": row["height"],
+        "taken_at": iso(row["taken_at"]),
+        "position": None if row["lat"] is None else _position(row),
+        "for_reporter": row["for_reporter"],
+        "created_at": iso(row["created_at"]),
+    }
+
+
 def ticket_doc(
     ticket: Ticket,
     crews: Crews,
     notes: list[dict[str, Any]],
     events: list[dict[str, Any]],
+    photos: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ticket as devices see it (sync.wire.TicketDoc): no reporter contact."""
     return {
@@ -447,4 +558,5 @@ def ticket_doc(
         "resolution_note": ticket.resolution_note,
         "notes": notes,
         "events": events,
+        "photos": photos or [],
     }

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from caseserver.changes import ChangeSet, core_insert, dumps, loads
 from caseserver.fields import FieldValueError, iso, normalize, note_text
 from caseserver.merge import Decision, decide
 from caseserver.models import AppliedOp, Conflict, Ticket, User
-from sync.wire import ConflictDoc, Op, OpResult
+from sync.wire import ConflictDoc, Op, OpResult, PhotoMeta
 from sync.workflow import EDITABLE_FIELDS, Role
 
 
@@ -47,6 +48,7 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
         for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
     }
     cs.preload_notes(str(op.op_id) for op in ops if op.kind == "note")
+    cs.preload_photos(str(op.op_id) for op in ops if op.kind == "photo")
     batch = _Batch(cs=cs, caller=caller, tickets=tickets)
     results: list[OpResult] = []
     stored: list[dict[str, object]] = []
@@ -81,13 +83,14 @@ def _apply(batch: _Batch, op: Op) -> OpResult:
         access = _access(batch, ticket)
         if op.kind == "note":
             result = _apply_note(batch, ticket, op)
+        elif op.kind == "photo":
+            result = _apply_photo(batch, ticket, op)
         elif op.kind == "set":
             result = _apply_set(batch, ticket, op)
         else:
             result = _apply_resolve(batch, ticket, op)
         if access == "former" and result.outcome in ("applied", "merged"):
-            what = "added a note" if op.kind == "note" else f"set {op.field} to {op.value}"
-            batch.late_work.setdefault(ticket.id, []).append(what)
+            batch.late_work.setdefault(ticket.id, []).append(_work_done(op))
         return result
     except _Rejected as rej:
         return OpResult(op_id=op.op_id, outcome="rejected", code=rej.code, reason=rej.reason)
@@ -135,6 +138,29 @@ def _apply_note(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
     return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
 
 
+def _apply_photo(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+    try:
+        meta = PhotoMeta.model_validate(op.value)
+    except ValidationError as exc:
+        raise _Rejected(422, f"photo: {_first_error(exc)}") from exc
+    added = batch.cs.add_photo(ticket, str(op.op_id), meta, batch.caller)
+    return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+def _work_done(op: Op) -> str:
+    if op.kind == "note":
+        return "added a note"
+    if op.kind == "photo":
+        return "added a photo"
+    return f"set {op.field} to {op.value}"
+
+
 def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
     if op.field is None:
         raise _Rejected(422, "a 'set' op needs a field")
@@ -171,7 +197,9 @@ def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
         )
     if decision.action == "apply":
         started = _status_changed_by_crew_since(batch, ticket, field_name, op.ticket_version)
-        batch.cs.set_field(ticket, field_name, value, batch.caller, str(op.op_id), op.device_time)
+        batch.cs.set_field(
+            ticket, field_name, value, batch.caller, str(op.op_id), op.device_time, op.position
+        )
         if decision.over_concurrent and writer is not None:
             _tell_overridden(batch, ticket, field_name, base, previous, value, writer)
         if started is not None:
@@ -261,7 +289,9 @@ def _apply_resolve(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
                 conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, caller.username),
             )
         if decision.action == "apply":
-            batch.cs.set_field(ticket, conflict.field, mine, caller, str(op.op_id), op.device_time)
+            batch.cs.set_field(
+                ticket, conflict.field, mine, caller, str(op.op_id), op.device_time, op.position
+            )
     conflict.status = "resolved"
     conflict.resolution = op.value
     conflict.resolved_by = caller.user_id

@@ -51,6 +51,7 @@ TICKET_COLUMNS = (
     "resolution_note",
     "notes",
     "events",
+    "photos",
 )
 CONFLICT_COLUMNS = (
     "id",
@@ -131,6 +132,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 def m002_photos_positions_geocoding(db: sqlite_utils.Database) -> None:
     # Where the device was when an edit was made (JSON of sync.wire.Position), sent with the op.
     db.execute("ALTER TABLE outbox ADD COLUMN position TEXT")
+    # The photos attached to each ticket on the server (JSON list of sync.wire.PhotoDoc).
+    db.execute("ALTER TABLE tickets ADD COLUMN photos TEXT")
     # Photos taken or imported on this device. The row and its 'photo' op in the outbox
     # are written in one transaction; the bytes go through the upload queue on their own.
     db.execute(
@@ -255,6 +258,7 @@ class Replica:
         ticket = dict(zip((*TICKET_COLUMNS, "revoked"), row, strict=True))
         ticket["notes"] = _u(ticket["notes"]) or []
         ticket["events"] = _u(ticket["events"]) or []
+        ticket["photos"] = _u(ticket["photos"]) or []
         return ticket
 
     def _overlay(self, ticket: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
@@ -634,6 +638,7 @@ class Replica:
                     d["resolution_note"],
                     _j(d["notes"]),
                     _j(d["events"]),
+                    _j(d.get("photos", [])),
                     ticket_hash(d["id"], d["version"]),
                 )
                 for d in docs
