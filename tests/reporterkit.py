@@ -34,7 +34,7 @@ class MailServer:
         self.folder = folder
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
-        folder.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(folder, create=True)  # new/, cur/, tmp/
 
     def start(self) -> None:
         self.process = subprocess.Popen(
