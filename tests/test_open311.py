@@ -15,7 +15,16 @@ from typing import Any
 
 import pytest
 import requests
-from reporterkit import query
+from reporterkit import (
+    GREEN,
+    RED,
+    device_push,
+    jpeg_with_exif,
+    photo_op,
+    query,
+    resolve_on_device,
+    store_blob,
+)
 from serverproc import CaseServer, Device, fresh_database_url, start_server
 
 from caseserver.services import SERVICES
@@ -54,6 +63,7 @@ def o311(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cas
             CASESERVER_OPEN311_API_KEYS=f"other-key, {KEY}",
             CASESERVER_PUBLIC_URL="https://city.example",
             CASESERVER_AGENCY_NAME="Helsinki Public Works",
+            CASESERVER_BLOB_DIR=str(folder / "blobs"),
         )
         try:
             yield proc
@@ -264,6 +274,44 @@ def test_request_list_filters_and_formats_follow_the_spec(o311: CaseServer, tmp_
         requests.get(api(o311, f"requests/{graffiti}.xml"), timeout=30), "service_requests", "request"
     )
     assert tagged["description"] == "Tags on the wall\ufffd & <more>"
+
+
+def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
+    o311: CaseServer, tmp_path: Path
+) -> None:
+    ticket_id = new_request(o311, service_code="pothole", email="reporter@example.org")
+    supervisor = Device(tmp_path / "sanna", o311, "sanna")
+    supervisor.sync()
+    supervisor.set(ticket_id, "assigned_crew", "north")
+    supervisor.sync()
+    crew = Device(tmp_path / "aino", o311, "aino")
+    crew.sync()
+    before, after = jpeg_with_exif(RED, (320, 240)), jpeg_with_exif(GREEN, (320, 240))
+    before_op, after_op = photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")
+    device_push(crew, [before_op, after_op])
+    blob_dir = Path(str(o311.log_path.parent / "blobs"))
+    store_blob(o311, blob_dir, before)
+    resolve_on_device(crew, ticket_id, "Filled and sealed.", code="temporary_fix")
+
+    (doc,) = requests.get(api(o311, f"requests/{ticket_id}.json"), timeout=30).json()
+    assert doc["status"] == "closed"
+    assert doc["status_notes"] == (
+        "Made safe with a temporary repair; a permanent repair will follow. Filled and sealed."
+    )
+    # Only the before photo's bytes have arrived: it stands in for the after photo.
+    assert doc["media_url"] == f"https://city.example/public/photos/{before_op['op_id']}.jpg"
+
+    store_blob(o311, blob_dir, after)
+    (doc,) = requests.get(api(o311, f"requests/{ticket_id}.json"), timeout=30).json()
+    assert doc["media_url"] == f"https://city.example/public/photos/{after_op['op_id']}.jpg"
+    (as_xml,) = xml_items(
+        requests.get(api(o311, f"requests/{ticket_id}.xml"), timeout=30), "service_requests", "request"
+    )
+    assert as_xml["media_url"] == doc["media_url"]
+    assert as_xml["status"] == "closed"
+    assert as_xml["status_notes"] == doc["status_notes"]
+    for private in ("reporter@example.org", "aino", "north"):
+        assert private not in str(doc) and private not in str(as_xml)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
