@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import mailbox
+import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -18,7 +21,7 @@ from typing import Any, TypeVar
 
 import requests
 from PIL import Image
-from serverproc import CaseServer, Device
+from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
 from sqlalchemy import create_engine, text
 
 T = TypeVar("T")
@@ -52,8 +55,6 @@ class MailServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        import socket
-
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -196,3 +197,48 @@ def resolve_on_device(device: Device, ticket_id: str, note: str, code: str = "fi
     device.set(ticket_id, "status", "resolved")
     report = device.sync()
     assert device.ticket(ticket_id)["status"] == "resolved", report
+
+
+PUBLIC_URL = "https://city.example"
+OPEN311_KEY = "open311-test-key"
+#: How long a reporter email waits for photo bytes in the tests: long enough to see the wait.
+PHOTO_WAIT_HOURS = 0.0015  # 5.4 s
+
+
+def reporter_env(mail: MailServer, blob_dir: Path) -> dict[str, str]:
+    """Server settings for the reporter loop: email to `mail`, fast worker rounds, Open311 keys."""
+    return {
+        "CASESERVER_SMTP_URL": f"smtp://127.0.0.1:{mail.port}?from=noreply@city.example",
+        "CASESERVER_PUBLIC_URL": PUBLIC_URL,
+        "CASESERVER_BLOB_DIR": str(blob_dir),
+        "CASESERVER_NOTIFY_POLL_SECONDS": "0.3",
+        "CASESERVER_NOTIFY_RETRY_SECONDS": "0.5",
+        "CASESERVER_NOTIFY_PHOTO_WAIT_HOURS": str(PHOTO_WAIT_HOURS),
+        "CASESERVER_AGENCY_NAME": "Helsinki Public Works",
+        "CASESERVER_OPEN311_API_KEYS": f"other-key, {OPEN311_KEY}",
+    }
+
+
+@dataclass
+class ReporterServer:
+    """A case server set up for the reporter loop, with its SMTP server and blob folder."""
+
+    server: CaseServer
+    mail: MailServer
+    blob_dir: Path
+
+
+@contextmanager
+def running_reporter_server(backend: str, folder: Path) -> Iterator[ReporterServer]:
+    mail = MailServer(folder / "mail", free_port())
+    mail.start()
+    blob_dir = folder / "blobs"
+    try:
+        with fresh_database_url(backend, folder) as url:
+            server = start_server(url, folder, **reporter_env(mail, blob_dir))
+            try:
+                yield ReporterServer(server, mail, blob_dir)
+            finally:
+                server.stop()
+    finally:
+        mail.stop()

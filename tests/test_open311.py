@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,9 @@ import pytest
 import requests
 from reporterkit import (
     GREEN,
+    OPEN311_KEY,
     RED,
+    ReporterServer,
     device_push,
     jpeg_with_exif,
     photo_op,
@@ -25,11 +26,11 @@ from reporterkit import (
     resolve_on_device,
     store_blob,
 )
-from serverproc import CaseServer, Device, fresh_database_url, start_server
+from serverproc import CaseServer, Device
 
 from caseserver.services import SERVICES
 
-KEY = "open311-test-key"
+KEY = OPEN311_KEY
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 REQUEST_FIELDS = {
     "service_request_id",
@@ -53,22 +54,10 @@ REQUEST_FIELDS = {
 POST_ANSWER_FIELDS = {"service_request_id", "service_notice", "account_id"}
 
 
-@pytest.fixture(scope="module")
-def o311(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
-    folder = tmp_path_factory.mktemp(f"open311-{backend}")
-    with fresh_database_url(backend, folder) as url:
-        proc = start_server(
-            url,
-            folder,
-            CASESERVER_OPEN311_API_KEYS=f"other-key, {KEY}",
-            CASESERVER_PUBLIC_URL="https://city.example",
-            CASESERVER_AGENCY_NAME="Helsinki Public Works",
-            CASESERVER_BLOB_DIR=str(folder / "blobs"),
-        )
-        try:
-            yield proc
-        finally:
-            proc.stop()
+@pytest.fixture
+def o311(reporter_server: ReporterServer) -> CaseServer:
+    """The reporter-loop server: Open311 keys configured, public URL https://city.example."""
+    return reporter_server.server
 
 
 def api(server: CaseServer, path: str) -> str:
@@ -277,8 +266,9 @@ def test_request_list_filters_and_formats_follow_the_spec(o311: CaseServer, tmp_
 
 
 def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
-    o311: CaseServer, tmp_path: Path
+    reporter_server: ReporterServer, tmp_path: Path
 ) -> None:
+    o311, blob_dir = reporter_server.server, reporter_server.blob_dir
     ticket_id = new_request(o311, service_code="pothole", email="reporter@example.org")
     supervisor = Device(tmp_path / "sanna", o311, "sanna")
     supervisor.sync()
@@ -289,7 +279,6 @@ def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
     before, after = jpeg_with_exif(RED, (320, 240)), jpeg_with_exif(GREEN, (320, 240))
     before_op, after_op = photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")
     device_push(crew, [before_op, after_op])
-    blob_dir = Path(str(o311.log_path.parent / "blobs"))
     store_blob(o311, blob_dir, before)
     resolve_on_device(crew, ticket_id, "Filled and sealed.", code="temporary_fix")
 

@@ -11,7 +11,6 @@ import io
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -20,33 +19,23 @@ import pytest
 from PIL import Image
 from reporterkit import (
     GREEN,
+    PHOTO_WAIT_HOURS,
+    PUBLIC_URL,
     RED,
     MailServer,
+    ReporterServer,
     device_push,
     jpeg_with_exif,
     photo_op,
     query,
+    reporter_env,
     resolve_on_device,
     store_blob,
     wait_for,
 )
 from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
 
-PUBLIC_URL = "https://city.example"
 CREW_WORDS = ("aino", "eero", "north", "North streets crew", "sanna")
-PHOTO_WAIT_HOURS = 0.0015  # 5.4 s: long enough to see the wait, short enough for a test
-
-
-def server_settings(mail: MailServer, blob_dir: Path) -> dict[str, str]:
-    return {
-        "CASESERVER_SMTP_URL": f"smtp://127.0.0.1:{mail.port}?from=noreply@city.example",
-        "CASESERVER_PUBLIC_URL": PUBLIC_URL,
-        "CASESERVER_BLOB_DIR": str(blob_dir),
-        "CASESERVER_NOTIFY_POLL_SECONDS": "0.3",
-        "CASESERVER_NOTIFY_RETRY_SECONDS": "0.5",
-        "CASESERVER_NOTIFY_PHOTO_WAIT_HOURS": str(PHOTO_WAIT_HOURS),
-        "CASESERVER_AGENCY_NAME": "Helsinki Public Works",
-    }
 
 
 class Setup:
@@ -72,18 +61,9 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def setup(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    folder = tmp_path_factory.mktemp(f"reporter-{backend}")
-    mail = MailServer(folder / "mail", free_port())
-    mail.start()
-    blob_dir = folder / "blobs"
-    with fresh_database_url(backend, folder) as url:
-        server = start_server(url, folder, **server_settings(mail, blob_dir))
-        try:
-            yield Setup(server, mail, blob_dir, folder)
-        finally:
-            server.stop()
-            mail.stop()
+def setup(reporter_server: ReporterServer, tmp_path_factory: pytest.TempPathFactory) -> Setup:
+    folder = tmp_path_factory.mktemp("reporter-devices")
+    return Setup(reporter_server.server, reporter_server.mail, reporter_server.blob_dir, folder)
 
 
 def jpeg_parts(message: EmailMessage) -> list[bytes]:
@@ -251,10 +231,10 @@ def test_two_server_processes_send_each_resolution_once(tmp_path: Path) -> None:
     mail = MailServer(tmp_path / "mail", free_port())
     mail.start()
     with fresh_database_url("postgresql", tmp_path) as url:
-        server = start_server(url, tmp_path, workers=2, **server_settings(mail, tmp_path / "blobs"))
+        server = start_server(url, tmp_path, workers=2, **reporter_env(mail, tmp_path / "blobs"))
         try:
             setup = Setup(server, mail, tmp_path / "blobs", tmp_path)
-            reports = [setup.report() for _ in range(6)]
+            reports = [setup.report() for _ in range(4)]
             setup.crew.sync()
             for ticket_id, _ in reports:
                 setup.crew.set(ticket_id, "status", "in_progress")
@@ -264,7 +244,7 @@ def test_two_server_processes_send_each_resolution_once(tmp_path: Path) -> None:
             for _, email in reports:
                 wait_for(lambda email=email: mail.messages_to(email))
             time.sleep(1)
-            assert sorted(len(mail.messages_to(email)) for _, email in reports) == [1] * 6
+            assert sorted(len(mail.messages_to(email)) for _, email in reports) == [1] * 4
         finally:
             server.stop()
             mail.stop()

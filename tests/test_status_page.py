@@ -10,30 +10,31 @@ from __future__ import annotations
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from PIL import Image, ImageChops
-from reporterkit import GREEN, RED, device_push, jpeg_with_exif, photo_op, resolve_on_device, store_blob
-from serverproc import CaseServer, Device, fresh_database_url, start_server
+from reporterkit import (
+    GREEN,
+    RED,
+    ReporterServer,
+    device_push,
+    jpeg_with_exif,
+    photo_op,
+    resolve_on_device,
+    store_blob,
+)
+from serverproc import CaseServer, Device
 
 PHONE_WIDTH = 390
 HOSTILE = "<script>document.title='pwned';document.body.innerHTML='pwned'</script> & <b>not bold</b>"
 
 
-@pytest.fixture(scope="module")
-def page_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CaseServer, Path]]:
-    folder = tmp_path_factory.mktemp(f"statuspage-{backend}")
-    blob_dir = folder / "blobs"
-    with fresh_database_url(backend, folder) as url:
-        server = start_server(url, folder, CASESERVER_BLOB_DIR=str(blob_dir))
-        try:
-            yield server, blob_dir
-        finally:
-            server.stop()
+@pytest.fixture
+def page_server(reporter_server: ReporterServer) -> tuple[CaseServer, Path]:
+    return reporter_server.server, reporter_server.blob_dir
 
 
 def chromium() -> str:
