@@ -274,6 +274,7 @@ def insert_floor(bodies: list[bytes], path: Path, ddl: list[str], columns: list[
                     d["resolution_note"],
                     dumps(d["notes"]).decode(),
                     dumps(d["events"]).decode(),
+                    dumps(d.get("photos", [])).decode(),
                 )
             )
     t1 = time.perf_counter()

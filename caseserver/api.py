@@ -29,10 +29,12 @@ from caseserver.db import Database
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
 from caseserver.open311 import open311_router
+from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
+from caseserver.uploads import UPLOADS_PATH, uploads_router
 from sync.wire import (
     API_PREFIX,
     DEFAULT_FEED_PAGE,
@@ -55,15 +57,26 @@ class BodyLimit:
     """Refuse request bodies over `limit` bytes with 413, before the app sees them.
 
     A declared Content-Length over the limit is refused at once; a chunked body is
-    read up to the limit first and handed to the app only if it fits.
+    read up to the limit first and handed to the app only if it fits. PATCH requests
+    under `streamed_prefix` (tus upload chunks) pass through unbuffered: the upload
+    endpoint limits them to the announced length itself, and keeps what arrived
+    when a connection drops mid-chunk.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, streamed_prefix: str | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.streamed_prefix = streamed_prefix
+
+    def _streamed(self, scope: Scope) -> bool:
+        return (
+            self.streamed_prefix is not None
+            and scope["method"] == "PATCH"
+            and scope["path"].startswith(self.streamed_prefix)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or self._streamed(scope):
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
@@ -167,7 +180,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = database
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -187,6 +200,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     app.include_router(tiles_router())  # public basemap tiles from CASESERVER_TILES_DIR
+    app.include_router(uploads_router(settings, database, current_caller))  # tus photo uploads
+    app.include_router(photos_router(settings, database, current_caller))
+    app.include_router(public_photos_router(settings, database))
     app.include_router(status_page_router(database, settings))  # public status pages
     app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
 
@@ -255,11 +271,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         tags=["sync"],
         summary="Apply a batch of device operations; answers per op, idempotent by op id",
     )
-    def post_push(body: PushRequest, caller: CallerDep) -> PushResponse:
+    def post_push(body: PushRequest, caller: CallerDep) -> Response:
         for attempt in range(3):
             try:
                 with database.write() as session:
-                    return PushResponse(results=push(session, caller, body.ops))
+                    answer = PushResponse(results=push(session, caller, body.ops))
+                # Serialised once, in pydantic's core, rather than validated again on the way out.
+                return Response(content=answer.model_dump_json(), media_type="application/json")
             except IntegrityError:
                 # The same op id arrived through another server process at the same
                 # moment; the retry finds its stored answer.

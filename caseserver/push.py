@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
-from caseserver.changes import ChangeSet, core_insert, dumps, loads
+from caseserver.changes import ChangeSet, TicketRow, core_insert, dumps, loads
 from caseserver.fields import FieldValueError, iso, normalize, note_text
 from caseserver.merge import Decision, decide
-from caseserver.models import AppliedOp, Conflict, Ticket, User
+from caseserver.models import AppliedOp, Conflict, User
 from sync.wire import ConflictDoc, Op, OpResult, PhotoMeta
 from sync.workflow import EDITABLE_FIELDS, Role
 
@@ -34,7 +34,7 @@ class _Rejected(Exception):
 class _Batch:
     cs: ChangeSet
     caller: Caller
-    tickets: dict[str, Ticket]
+    tickets: dict[str, TicketRow]
     #: Tickets this crew worked on after they were reassigned away: ticket id -> what it did.
     late_work: dict[str, list[str]] = field(default_factory=dict)
 
@@ -98,7 +98,7 @@ def _apply(batch: _Batch, op: Op) -> OpResult:
         return OpResult(op_id=op.op_id, outcome="rejected", code=422, reason=str(exc))
 
 
-def _access(batch: _Batch, ticket: Ticket) -> str:
+def _access(batch: _Batch, ticket: TicketRow) -> str:
     """'current' when the ticket is in the caller's scope, 'former' for a crew's old ticket."""
     caller = batch.caller
     if caller.sees_crew(ticket.assigned_crew_id):
@@ -127,18 +127,18 @@ def _check_permission(batch: _Batch, op_field: str, value: Any) -> None:
         raise _Rejected(403, f"crew {value} is not one of your crews")
 
 
-def _result(op: Op, ticket: Ticket, decision: Decision) -> OpResult:
+def _result(op: Op, ticket: TicketRow, decision: Decision) -> OpResult:
     outcome = "merged" if decision.action == "noop" or decision.over_concurrent else "applied"
     return OpResult(op_id=op.op_id, outcome=outcome, ticket_version=ticket.version)
 
 
-def _apply_note(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+def _apply_note(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     text = note_text(op.value)
     added = batch.cs.add_note(ticket, str(op.op_id), text, batch.caller, op.device_time)
     return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
 
 
-def _apply_photo(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+def _apply_photo(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     try:
         meta = PhotoMeta.model_validate(op.value)
     except ValidationError as exc:
@@ -161,7 +161,7 @@ def _work_done(op: Op) -> str:
     return f"set {op.field} to {op.value}"
 
 
-def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+def _apply_set(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     if op.field is None:
         raise _Rejected(422, "a 'set' op needs a field")
     crews = set(batch.cs.crews.id_by_code)
@@ -221,7 +221,7 @@ def _apply_set(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
 
 
 def _status_changed_by_crew_since(
-    batch: _Batch, ticket: Ticket, field_name: str, seen_version: int | None
+    batch: _Batch, ticket: TicketRow, field_name: str, seen_version: int | None
 ) -> str | None:
     """For a reassignment: the status a crew set after the supervisor's view of the ticket."""
     if field_name != "assigned_crew" or seen_version is None:
@@ -231,7 +231,7 @@ def _status_changed_by_crew_since(
 
 def _decide(
     batch: _Batch,
-    ticket: Ticket,
+    ticket: TicketRow,
     field_name: str,
     base: Any,
     value: Any,
@@ -248,7 +248,7 @@ def _decide(
     )
 
 
-def _apply_resolve(batch: _Batch, ticket: Ticket, op: Op) -> OpResult:
+def _apply_resolve(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     session = batch.cs.session
     caller = batch.caller
     if op.conflict_id is None:
@@ -313,7 +313,7 @@ def _may_resolve(caller: Caller, conflict: Conflict) -> bool:
 
 def _record_conflict(
     batch: _Batch,
-    ticket: Ticket,
+    ticket: TicketRow,
     field_name: str,
     *,
     base: Any,
@@ -353,7 +353,7 @@ def _record_conflict(
 
 def _tell_overridden(
     batch: _Batch,
-    ticket: Ticket,
+    ticket: TicketRow,
     field_name: str,
     base: Any,
     overridden: Any,

@@ -150,29 +150,23 @@ def photo_op(ticket_id: str, data: bytes, kind: str, *, for_reporter: bool = Tru
     }
 
 
-def store_blob(server: CaseServer, blob_dir: Path, data: bytes) -> str:
-    """Put photo bytes in place as a finished upload leaves them: blob store file and blobs row."""
-    from caseserver.blobstore import BlobStore
+def upload_photo(device: Device, op: dict[str, Any], data: bytes, folder: Path) -> None:
+    """Send a photo's bytes the way the device's upload queue does: tus, with its own token."""
+    from tusclient.client import TusClient
 
-    sha256 = BlobStore(blob_dir).put_bytes(data)
-    url = server.database_url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            exists = conn.execute(text("SELECT 1 FROM blobs WHERE sha256 = :s"), {"s": sha256}).first()
-            if exists is None:
-                conn.execute(
-                    text(
-                        "INSERT INTO blobs (sha256, size, content_type, width, height, stored_at)"
-                        " VALUES (:s, :n, 'image/jpeg', NULL, NULL, :t)"
-                    ),
-                    {"s": sha256, "n": len(data), "t": datetime.now(UTC)},
-                )
-    finally:
-        engine.dispose()
-    return sha256
+    with device.replica() as replica:
+        token = replica.get("token")
+    path = folder / f"{op['op_id']}.jpg"
+    path.write_bytes(data)
+    metadata = {"sha256": op["value"]["sha256"], "photo_id": op["op_id"], "filename": path.name}
+    client = TusClient(f"{device.server.url}/api/v1/uploads/", headers={"Authorization": f"Bearer {token}"})
+    client.uploader(str(path), chunk_size=256 * 1024, metadata=metadata).upload()
+    r = requests.get(
+        f"{device.server.url}/api/v1/blobs/{op['value']['sha256']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text  # stored and its hash confirmed
 
 
 def query(server: CaseServer, sql: str, **params: Any) -> list[Any]:

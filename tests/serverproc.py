@@ -146,7 +146,11 @@ def start_server(
     port: int | None = None,
     **env: str,
 ) -> CaseServer:
-    """A real `caseserver serve` process; `port` reuses an address (a restart)."""
+    """A real `caseserver serve` process; `port` reuses an address (a restart).
+
+    Its data folder (blob store, unfinished uploads) is `folder` unless `env` says otherwise.
+    """
+    env.setdefault("CASESERVER_DATA_DIR", str(folder))
     if seed:
         done = run_caseserver(database_url, "seed-demo", "--tickets", "0")
         assert done.returncode == 0, done.stderr

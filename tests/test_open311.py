@@ -24,7 +24,7 @@ from reporterkit import (
     photo_op,
     query,
     resolve_on_device,
-    store_blob,
+    upload_photo,
 )
 from serverproc import CaseServer, Device
 
@@ -268,7 +268,7 @@ def test_request_list_filters_and_formats_follow_the_spec(o311: CaseServer, tmp_
 def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
     reporter_server: ReporterServer, tmp_path: Path
 ) -> None:
-    o311, blob_dir = reporter_server.server, reporter_server.blob_dir
+    o311 = reporter_server.server
     ticket_id = new_request(o311, service_code="pothole", email="reporter@example.org")
     supervisor = Device(tmp_path / "sanna", o311, "sanna")
     supervisor.sync()
@@ -279,7 +279,7 @@ def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
     before, after = jpeg_with_exif(RED, (320, 240)), jpeg_with_exif(GREEN, (320, 240))
     before_op, after_op = photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")
     device_push(crew, [before_op, after_op])
-    store_blob(o311, blob_dir, before)
+    upload_photo(crew, before_op, before, tmp_path)
     resolve_on_device(crew, ticket_id, "Filled and sealed.", code="temporary_fix")
 
     (doc,) = requests.get(api(o311, f"requests/{ticket_id}.json"), timeout=30).json()
@@ -290,7 +290,7 @@ def test_resolved_request_has_status_notes_and_the_after_photo_as_media_url(
     # Only the before photo's bytes have arrived: it stands in for the after photo.
     assert doc["media_url"] == f"https://city.example/public/photos/{before_op['op_id']}.jpg"
 
-    store_blob(o311, blob_dir, after)
+    upload_photo(crew, after_op, after, tmp_path)
     (doc,) = requests.get(api(o311, f"requests/{ticket_id}.json"), timeout=30).json()
     assert doc["media_url"] == f"https://city.example/public/photos/{after_op['op_id']}.jpg"
     (as_xml,) = xml_items(

@@ -30,7 +30,7 @@ from reporterkit import (
     query,
     reporter_env,
     resolve_on_device,
-    store_blob,
+    upload_photo,
     wait_for,
 )
 from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
@@ -43,6 +43,7 @@ class Setup:
         self.server = server
         self.mail = mail
         self.blob_dir = blob_dir
+        self.folder = folder
         self.crew = Device(folder / "aino", server, "aino")
         self.office = server.token("sanna")
 
@@ -111,8 +112,8 @@ def test_resolution_emails_the_reporter_once_with_before_after_photos_and_link(s
         photo_op(ticket_id, private, "after", for_reporter=False),
     ]
     assert {r["outcome"] for r in device_push(setup.crew, ops)} == {"applied"}
-    for data in (before, after, private):
-        store_blob(setup.server, setup.blob_dir, data)
+    for op, data in zip(ops, (before, after, private), strict=True):
+        upload_photo(setup.crew, op, data, setup.folder)
 
     # The crew works the ticket on the device; the resolving op is sent twice (a lost answer).
     setup.crew.sync()
@@ -195,14 +196,15 @@ def test_email_waits_for_photo_bytes_then_carries_them(setup: Setup) -> None:
     ticket_id, email = setup.report()
     setup.crew.sync()
     before, after = jpeg_with_exif(RED, (640, 480)), jpeg_with_exif(GREEN, (640, 480))
-    device_push(setup.crew, [photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")])
+    ops = [photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")]
+    device_push(setup.crew, ops)
     resolve_on_device(setup.crew, ticket_id, "Replaced the lamp.")
 
     waiting = wait_for(lambda: (n := notification(setup, ticket_id)).last_error and n, timeout=10)
     assert "waiting for 2 photo(s)" in waiting.last_error
     assert setup.mail.messages_to(email) == []
-    store_blob(setup.server, setup.blob_dir, before)
-    store_blob(setup.server, setup.blob_dir, after)
+    upload_photo(setup.crew, ops[0], before, setup.folder)
+    upload_photo(setup.crew, ops[1], after, setup.folder)
 
     (message,) = wait_for(lambda: setup.mail.messages_to(email))
     photos = jpeg_parts(message)

@@ -24,7 +24,7 @@ from reporterkit import (
     jpeg_with_exif,
     photo_op,
     resolve_on_device,
-    store_blob,
+    upload_photo,
 )
 from serverproc import CaseServer, Device
 
@@ -80,9 +80,10 @@ def resolved_ticket(server: CaseServer, blob_dir: Path, folder: Path) -> tuple[s
     crew = Device(folder / "aino", server, "aino")
     crew.sync()
     before, after = jpeg_with_exif(RED, (800, 600)), jpeg_with_exif(GREEN, (800, 600))
-    device_push(crew, [photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")])
-    store_blob(server, blob_dir, before)
-    store_blob(server, blob_dir, after)
+    ops = [photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")]
+    device_push(crew, ops)
+    upload_photo(crew, ops[0], before, folder)
+    upload_photo(crew, ops[1], after, folder)
     resolve_on_device(crew, ticket_id, "Patched with hot asphalt.")
     return ticket_id, ticket
 

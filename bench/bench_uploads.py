@@ -1,0 +1,319 @@
+"""Photo upload benchmarks: tus through a real case server against plain HTTP of the same bytes.
+
+    .venv/bin/python bench/bench_uploads.py [--photos 50] [--cut-mb 2] [--chunks 256 512 1024 4096]
+
+A fresh SQLite case server (`caseserver serve`, tests/serverproc.start_server) runs on a
+free loopback port with its blob store in a temporary folder. The benchmark makes
+`--photos` distinct photo-like JPEGs of about 4 MB each (Pillow), then:
+
+1. **tus**: a device signs in and uploads every photo with `tuspy` (the client the
+   device's upload queue uses), one upload per photo in one PATCH, each confirmed with
+   `GET /api/v1/blobs/{sha256}` (timed too). The server checks the hash, decodes the
+   whole JPEG, stores it content-addressed and writes the `blobs` row.
+2. **floor, bytes only**: the same bytes POSTed with `requests` (a new connection per
+   photo, like tuspy) to a trivial `http.server` in another process that reads and
+   discards the body.
+3. **floor, bytes + required work**: the bytes-only floor plus the work the server must
+   do for each photo, timed here in one process: SHA-256, a full Pillow decode
+   (caseserver.images.check_photo) and writing the file once.
+4. **dropped connections**: the uploads go through a TCP proxy that closes whatever
+   connection is open each time another `--cut-mb` MB of client bytes has passed; tuspy
+   resumes from HEAD (retries). For each chunk size the bytes the client sent to the
+   proxy (bodies and headers, including bytes lost in the cut) are compared with the
+   photos' size: re-sent = sent - size.
+
+Figures are printed; docs/benchmarks.md keeps them with the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+from PIL import Image
+from tusclient.client import TusClient
+from tusclient.exceptions import TusCommunicationError, TusUploadFailed
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from serverproc import start_server  # noqa: E402
+
+from caseserver.images import check_photo  # noqa: E402
+
+MB = 1024 * 1024
+
+
+def make_photos(folder: Path, count: int, target: int = 4 * MB) -> list[Path]:
+    """`count` distinct photo-like JPEGs of about `target` bytes."""
+    width, height = 2560, 1920
+    noise = Image.effect_noise((width, height), 48)
+    gradient = Image.linear_gradient("L").resize((width, height))
+    base = Image.merge("RGB", (gradient, noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    quality = min(range(70, 99), key=lambda q: abs(_encoded_size(base, q) - target))
+    paths = []
+    for i in range(count):
+        image = base.copy()
+        image.paste((i * 5 % 256, 30, 200), (0, 0, 16, 16))  # distinct bytes per photo
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=quality)
+        path = folder / f"photo-{i:03d}.jpg"
+        path.write_bytes(out.getvalue())
+        paths.append(path)
+    return paths
+
+
+def _encoded_size(image: Image.Image, quality: int) -> int:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.tell()
+
+
+# -- the floor: a trivial endpoint that reads and discards ------------------------------------
+class _Discard(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        remaining = int(self.headers["Content-Length"])
+        while remaining:
+            remaining -= len(self.rfile.read(min(remaining, MB)))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def _serve_discard(port: int) -> None:
+    ThreadingHTTPServer(("127.0.0.1", port), _Discard).serve_forever()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def floor_bytes(paths: list[Path]) -> float:
+    port = free_port()
+    proc = multiprocessing.get_context("fork").Process(target=_serve_discard, args=(port,), daemon=True)
+    proc.start()
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "discard server did not start"
+                time.sleep(0.05)
+        start = time.perf_counter()
+        for path in paths:
+            r = requests.post(f"http://127.0.0.1:{port}/", data=path.read_bytes(), timeout=60)
+            assert r.status_code == 204
+        return time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.join()
+
+
+def floor_work(paths: list[Path], folder: Path) -> float:
+    """SHA-256, full decode and one write per photo: what the server cannot avoid."""
+    start = time.perf_counter()
+    for path in paths:
+        data = path.read_bytes()
+        hashlib.sha256(data).hexdigest()
+        check_photo(path)
+        target = folder / path.name
+        target.write_bytes(data)
+        target.unlink()
+    return time.perf_counter() - start
+
+
+# -- tus uploads ------------------------------------------------------------------------------
+def upload_all(url: str, token: str, paths: list[Path], chunk: int, retries: int = 0) -> tuple[float, float]:
+    """Upload every photo with tuspy, resuming from HEAD after errors; (upload s, confirm s)."""
+    client = TusClient(f"{url}/api/v1/uploads/", headers={"Authorization": f"Bearer {token}"})
+    upload_s = 0.0
+    confirm_s = 0.0
+    for path in paths:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        start = time.perf_counter()
+        metadata = {"sha256": sha, "photo_id": str(uuid.uuid4()), "filename": path.name}
+        while True:
+            try:
+                uploader = client.uploader(
+                    str(path), chunk_size=chunk, metadata=metadata, retries=retries, retry_delay=0.2
+                )
+                uploader.set_url(uploader.create_url())
+                break
+            except TusCommunicationError:
+                if not retries:
+                    raise
+        for _attempt in range(50):
+            try:
+                uploader.upload()
+                break
+            except (TusCommunicationError, TusUploadFailed):
+                if not retries:
+                    raise
+                time.sleep(0.2)
+                uploader.offset = uploader.get_offset()
+        mid = time.perf_counter()
+        r = requests.get(
+            f"{url}/api/v1/blobs/{sha}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        assert r.status_code == 200, r.text
+        upload_s += mid - start
+        confirm_s += time.perf_counter() - mid
+    return upload_s, confirm_s
+
+
+# -- a proxy that drops the line every N bytes --------------------------------------------------
+@dataclass
+class CuttingProxy:
+    """Forwards loopback TCP to `upstream`, closing the open connection after every `every` client bytes."""
+
+    upstream: int
+    every: int
+    sent: int = 0  # client -> proxy bytes, including those lost in a cut
+    cuts: int = 0
+
+    def __post_init__(self) -> None:
+        self._budget = self.every
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self._up, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._down, args=(server, client), daemon=True).start()
+
+    def _up(self, client: socket.socket, server: socket.socket) -> None:
+        try:
+            while data := client.recv(16384):
+                with self._lock:
+                    self.sent += len(data)
+                    allowed = min(len(data), self._budget)
+                    self._budget -= allowed
+                    cut = self._budget == 0
+                    if cut:
+                        self._budget = self.every
+                        self.cuts += 1
+                server.sendall(data[:allowed])
+                if cut:
+                    break
+        except OSError:
+            pass
+        for sock in (client, server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    @staticmethod
+    def _down(server: socket.socket, client: socket.socket) -> None:
+        try:
+            while data := server.recv(65536):
+                client.sendall(data)
+        except OSError:
+            pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--photos", type=int, default=50)
+    parser.add_argument("--cut-mb", type=float, default=2.0)
+    parser.add_argument("--chunks", type=int, nargs="+", default=[256, 1024, 4096], help="KiB")
+    parser.add_argument("--cut-photos", type=int, default=None, help="photos per chunk size (default: all)")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory(prefix="bench-uploads-") as tmp:
+        folder = Path(tmp)
+        (folder / "photos").mkdir()
+        start = time.perf_counter()
+        paths = make_photos(folder / "photos", args.photos)
+        total = sum(p.stat().st_size for p in paths)
+        print(
+            f"{len(paths)} photos, {total / MB:.1f} MiB ({total / len(paths) / MB:.2f} MiB each), "
+            f"made in {time.perf_counter() - start:.1f} s"
+        )
+        server = start_server(
+            f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+        )
+        try:
+            token = requests.post(
+                f"{server.url}/api/v1/auth/login",
+                json={"username": "aino", "password": "aino-demo", "device_name": "bench"},
+                timeout=30,
+            ).json()["token"]
+            bytes_s = statistics.median(floor_bytes(paths) for _ in range(3))
+            work_s = floor_work(paths, folder)
+            upload_s, confirm_s = upload_all(server.url, token, paths, chunk=8 * MB)
+            floor_s = bytes_s + work_s
+            mib = total / MB
+            row = "{:<52}{:7.2f} s {:7.1f} MiB/s"
+            print(row.format("floor, bytes only (plain POST, trivial endpoint):", bytes_s, mib / bytes_s))
+            print(row.format("required work (SHA-256, full decode, one write):", work_s, mib / work_s))
+            print(row.format("floor, bytes + required work:", floor_s, mib / floor_s))
+            print(row.format("tus upload (tuspy, one PATCH per photo):", upload_s, mib / upload_s))
+            print(f"  = {upload_s / floor_s:.2f}x bytes + work, {upload_s / bytes_s:.1f}x bytes only")
+            print(f"confirmations (GET /blobs, {len(paths)}):              {confirm_s:6.2f} s")
+
+            cut_paths = paths[: args.cut_photos or len(paths)]
+            cut_total = sum(p.stat().st_size for p in cut_paths)
+            print(
+                f"\ndropped connection every {args.cut_mb} MiB, {len(cut_paths)} photos "
+                f"({cut_total / MB:.1f} MiB), tuspy resuming from HEAD:"
+            )
+            port = int(server.url.rsplit(":", 1)[1])
+            for chunk_kib in args.chunks:
+                proxy = CuttingProxy(port, int(args.cut_mb * MB))
+                try:
+                    # New photos each round would cost minutes; the same bytes are fine because
+                    # every round makes new uploads (the store's dedup happens after the bytes arrive).
+                    up_s, _ = upload_all(
+                        f"http://127.0.0.1:{proxy.port}", token, cut_paths, chunk_kib * 1024, retries=5
+                    )
+                finally:
+                    proxy.close()
+                resent = proxy.sent - cut_total
+                print(
+                    f"  chunk {chunk_kib:5d} KiB: {proxy.cuts:4d} cuts, sent {proxy.sent / MB:7.1f} MiB, "
+                    f"re-sent {resent / MB:6.2f} MiB = {100 * resent / cut_total:5.2f} %, {up_s:6.1f} s"
+                )
+        finally:
+            server.stop()
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

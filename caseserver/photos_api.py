@@ -1,0 +1,136 @@
+"""Reading photos: upload confirmations, originals and thumbnails for crews, public copies.
+
+- `GET /api/v1/blobs/{sha256}`: the device's proof that its photo is stored and its
+  hash confirmed (only then may it free the local file).
+- `GET /api/v1/photos/{id}/original` and `/thumb`: for signed-in callers who can see
+  the photo's ticket; everyone else gets 404, as for the ticket itself.
+- `GET /public/photos/{id}.jpg`: no sign-in; only photos marked `for_reporter`, as
+  the blob store's public copy (upright, resized, no EXIF, GPS or maker notes).
+
+Blobs never change (their name is their hash), so each answer carries the SHA-256 as
+its ETag and may be cached; a matching `If-None-Match` gets 304.
+"""
+
+# No `from __future__ import annotations` here: the routes' Annotated dependencies
+# are made inside the factories, where string annotations could not be resolved.
+import uuid
+from collections.abc import Callable
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from caseserver.auth import Caller
+from caseserver.blobstore import BlobStore
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.models import Blob, Photo, Ticket
+from sync.wire import API_PREFIX
+
+#: Longest edge of a thumbnail, in pixels.
+THUMB_EDGE = 320
+PRIVATE_CACHE = "private, max-age=31536000, immutable"
+PUBLIC_CACHE = "public, max-age=86400"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class BlobDoc(BaseModel):
+    """A stored photo's bytes, as the server checked them."""
+
+    sha256: str
+    size: int
+    content_type: str
+    width: int | None
+    height: int | None
+
+
+def photos_router(settings: Settings, database: Database, caller: Callable[..., Caller]) -> APIRouter:
+    store = BlobStore(settings.blob_dir)
+    router = APIRouter(tags=["photos"])
+    CallerDep = Annotated[Caller, Depends(caller)]
+    IfNoneMatch = Annotated[str | None, Header()]
+
+    @router.get(f"{API_PREFIX}/blobs/{{sha256}}", response_model=BlobDoc, summary="Is this photo stored?")
+    def get_blob(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], _caller: CallerDep) -> BlobDoc:
+        with database.read() as session:
+            blob = session.get(Blob, sha256)
+            if blob is None:
+                raise HTTPException(404, "no photo with this SHA-256 is stored")
+            return BlobDoc.model_validate(blob, from_attributes=True)
+
+    @router.get(f"{API_PREFIX}/photos/{{photo_id}}/original", summary="The photo as uploaded")
+    def get_original(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
+        with database.read() as session:
+            sha = _visible_sha256(session, photo_id, caller)
+        return _file(store.path_for(sha), sha, PRIVATE_CACHE, if_none_match)
+
+    @router.get(f"{API_PREFIX}/photos/{{photo_id}}/thumb", summary=f"The photo, at most {THUMB_EDGE} px")
+    def get_thumb(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
+        with database.read() as session:
+            sha = _visible_sha256(session, photo_id, caller)
+        if _matches(if_none_match, sha):
+            return _not_modified(sha, PRIVATE_CACHE)
+        return _file(store.public_copy(sha, THUMB_EDGE), sha, PRIVATE_CACHE, None)
+
+    return router
+
+
+def public_photos_router(settings: Settings, database: Database) -> APIRouter:
+    store = BlobStore(settings.blob_dir)
+    router = APIRouter(tags=["public"])
+
+    @router.get("/public/photos/{photo_id}.jpg", summary="A photo the crew marked for the reporter")
+    def get_public_photo(photo_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        with database.read() as session:
+            photo = _photo(session, photo_id)
+            sha = photo.sha256 if photo is not None and photo.for_reporter else None
+            if sha is not None and session.get(Blob, sha) is None:
+                sha = None  # not uploaded yet
+        if sha is None:
+            raise HTTPException(404, "no such photo")
+        if _matches(if_none_match, sha):
+            return _not_modified(sha, PUBLIC_CACHE)
+        return _file(store.public_copy(sha), sha, PUBLIC_CACHE, None)
+
+    return router
+
+
+def _photo(session: Session, photo_id: str) -> Photo | None:
+    try:
+        key = str(uuid.UUID(photo_id))
+    except ValueError:
+        return None
+    return session.get(Photo, key)
+
+
+def _visible_sha256(session: Session, photo_id: str, caller: Caller) -> str:
+    """The hash of the photo's stored bytes, or 404 when unknown, out of scope or not uploaded yet."""
+    photo = _photo(session, photo_id)
+    ticket = session.get(Ticket, photo.ticket_id) if photo is not None else None
+    if photo is None or ticket is None or not caller.sees_crew(ticket.assigned_crew_id):
+        raise HTTPException(404, "no such photo")
+    if session.get(Blob, photo.sha256) is None:
+        raise HTTPException(404, "the photo's bytes have not been uploaded yet")
+    return photo.sha256
+
+
+def _matches(if_none_match: str | None, sha256: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return f'"{sha256}"' in tags or "*" in tags
+
+
+def _not_modified(sha256: str, cache: str) -> Response:
+    return Response(status_code=304, headers={"ETag": f'"{sha256}"', "Cache-Control": cache})
+
+
+def _file(path: FilePath, sha256: str, cache: str, if_none_match: str | None) -> Response:
+    if _matches(if_none_match, sha256):
+        return _not_modified(sha256, cache)
+    return FileResponse(
+        path, media_type="image/jpeg", headers={"ETag": f'"{sha256}"', "Cache-Control": cache}
+    )

@@ -1,0 +1,194 @@
+"""Resumable photo uploads: tus 1.0.0 at /api/v1/uploads/ (tuspyserver), and what happens on completion.
+
+Unfinished uploads live as files under ``<blob_dir>/uploads`` (the bytes, a JSON
+``.info`` beside them with the offset, and tuspyserver's ``flock`` lock files), so
+they survive a restart and are shared by every server process on the same blob
+folder; nothing about an upload is held in memory.
+
+Around tuspyserver this module adds:
+
+- the caller's bearer token, checked before anything else on every tus request (a
+  PATCH from a stranger never writes a byte);
+- refusals at creation: `Upload-Length` over the photo limit (413), missing or
+  malformed `sha256` / `photo_id` metadata, deferred length, concatenation (400);
+- a HEAD that also answers for uploads missing tus's optional `filetype` key and for
+  finished uploads (offset = length), so a client that lost the last answer sees it
+  is done;
+- on completion: SHA-256 against the announced one, the image check
+  (caseserver.images), storing in the content-addressed BlobStore and the `blobs` row.
+  A refusal answers the final PATCH with 422 and the reason, and deletes the upload.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from starlette.concurrency import run_in_threadpool
+from tuspyserver import create_tus_router
+from tuspyserver.params import TusUploadParams
+
+from caseserver.auth import Caller
+from caseserver.blobstore import BlobStore, sha256_of
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.images import ImageInfo, ImageRefused, check_photo
+from caseserver.models import Blob
+from sync.wire import API_PREFIX
+
+log = logging.getLogger("caseserver.uploads")
+
+UPLOADS_PATH = f"{API_PREFIX}/uploads"
+TUS_VERSION = "1.0.0"
+#: An unfinished upload may be resumed for this many days.
+UPLOAD_DAYS = 7
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UploadRefused(ValueError):
+    """The finished upload is not kept; the message tells the uploader why."""
+
+
+def uploads_router(settings: Settings, database: Database, caller: Callable[..., Caller]) -> APIRouter:
+    """The tus endpoint, every route behind the bearer token `caller` checks."""
+    files_dir = settings.blob_dir / "uploads"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    store = BlobStore(settings.blob_dir)
+
+    async def on_complete(path: str, metadata: dict[str, str]) -> None:
+        try:
+            await run_in_threadpool(accept_upload, Path(path), metadata, store, database)
+        except UploadRefused as exc:
+            raise HTTPException(422, f"photo refused: {exc}") from exc
+
+    tus = create_tus_router(
+        prefix=UPLOADS_PATH,
+        files_dir=str(files_dir),
+        max_size=settings.max_photo_bytes,
+        days_to_keep=UPLOAD_DAYS,
+        pre_create_hook=_creation_check(settings.max_photo_bytes),
+        on_upload_complete=on_complete,
+        tags=["photos"],
+    )
+    tus.routes[:] = [r for r in tus.routes if getattr(r, "methods", None) != {"HEAD"}]
+    tus.add_api_route("/{uid}", _head_route(files_dir), methods=["HEAD"], summary="Offset of an upload")
+    # Dependencies given here run before the tus routes' own, so the token is
+    # checked before a PATCH body is read.
+    router = APIRouter(dependencies=[Depends(caller), Depends(_refuse_unsupported)])
+    router.include_router(tus)
+    return router
+
+
+def _refuse_unsupported(request: Request) -> None:
+    """Concatenation and creation-with-upload would bypass the per-upload checks."""
+    if "upload-concat" in request.headers:
+        raise HTTPException(400, "Upload-Concat is not supported: upload each photo as one upload")
+    if request.method == "POST" and (
+        request.headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in request.headers
+    ):
+        raise HTTPException(400, "send the photo's bytes with PATCH, not in the creation request")
+
+
+def _creation_check(max_bytes: int) -> Callable[[dict[str, str], dict[str, Any]], None]:
+    def check(metadata: dict[str, str], upload: dict[str, Any]) -> None:
+        size = upload.get("size")
+        if upload.get("defer_length") or size is None:
+            raise HTTPException(400, "Upload-Length is required (a deferred length is not accepted)")
+        if size > max_bytes:
+            raise HTTPException(413, f"the photo is {size} bytes, more than the {max_bytes} allowed")
+        if size == 0:
+            raise HTTPException(422, "photo refused: an empty file is not a photo")
+        if not SHA256_RE.match(metadata.get("sha256", "")):
+            raise HTTPException(400, "Upload-Metadata needs sha256: the photo's SHA-256 as 64 lowercase hex")
+        try:
+            uuid.UUID(metadata.get("photo_id", ""))
+        except ValueError:
+            raise HTTPException(400, "Upload-Metadata needs photo_id: the photo's id (a UUID)") from None
+
+    return check
+
+
+def _head_route(files_dir: Path) -> Callable[..., Response]:
+    def head_upload(uid: str, tus_resumable: Annotated[str | None, Header()] = None) -> Response:
+        """How many bytes of the upload the server holds (all of them once it is finished)."""
+        if tus_resumable != TUS_VERSION:
+            raise HTTPException(412, f"Unsupported version. Expected {TUS_VERSION}")
+        params = _upload_params(files_dir, uid)
+        if params is None:
+            raise HTTPException(404, "no such upload")
+        expires = parsedate_to_datetime(params.expires) if isinstance(params.expires, str) else None
+        if expires is not None and expires < datetime.now(UTC):
+            raise HTTPException(410, "upload expired")
+        finished = not (files_dir / uid).exists()
+        offset = params.size if finished else params.offset
+        return Response(
+            status_code=200,
+            headers={
+                "Tus-Resumable": TUS_VERSION,
+                "Upload-Offset": str(offset),
+                "Upload-Length": str(params.size),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return head_upload
+
+
+def _upload_params(files_dir: Path, uid: str) -> TusUploadParams | None:
+    if not UPLOAD_ID_RE.match(uid):
+        return None
+    try:
+        return TusUploadParams.model_validate_json((files_dir / f"{uid}.info").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, database: Database) -> ImageInfo:
+    """Check a finished upload and keep it, or delete it and raise UploadRefused.
+
+    Kept: the bytes move into the blob store (once, whoever sends them) and the
+    `blobs` row is written; the upload's `.info` stays, so HEAD reports it finished.
+    """
+    announced = metadata.get("sha256", "")
+    try:
+        actual = sha256_of(path)
+        if actual != announced:
+            raise UploadRefused(f"the bytes' SHA-256 is {actual}, not the announced {announced}")
+        try:
+            info = check_photo(path)
+        except ImageRefused as exc:
+            raise UploadRefused(str(exc)) from exc
+    except UploadRefused as exc:
+        log.info("upload %s refused: %s", path.name, exc)
+        path.unlink(missing_ok=True)
+        path.with_name(f"{path.name}.info").unlink(missing_ok=True)
+        raise
+    size = path.stat().st_size
+    store.put_file(path, actual, move=True)
+    record_blob(database, actual, size, info)
+    return info
+
+
+def record_blob(database: Database, sha256: str, size: int, info: ImageInfo) -> None:
+    """Insert the `blobs` row; a second upload of the same bytes changes nothing."""
+    values = {
+        "sha256": sha256,
+        "size": size,
+        "content_type": info.content_type,
+        "width": info.width,
+        "height": info.height,
+        "stored_at": datetime.now(UTC),
+    }
+    insert = pg_insert if not database.is_sqlite else sqlite_insert
+    with database.write() as session:
+        session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))

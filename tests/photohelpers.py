@@ -1,0 +1,136 @@
+"""Photo test helpers: real JPEGs with GPS EXIF, a tus client, a server with its own blob folder."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from PIL import ExifTags, Image
+from serverproc import CaseServer, fresh_database_url, start_server
+from tusclient.client import TusClient
+from tusclient.uploader import Uploader
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def jpeg_with_gps(width: int = 640, height: int = 480, seed: int = 0) -> bytes:
+    """A real photo-like JPEG whose EXIF carries a camera, a time and a GPS position."""
+    noise = Image.effect_noise((width, height), 40)
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    image.putpixel((seed % width, 0), (seed % 256, 7, 7))  # distinct bytes per seed
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "FieldCam"
+    exif[ExifTags.Base.Model] = "Rugged 7"
+    exif[ExifTags.Base.DateTime] = "2026:11:20 08:15:00"
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (60.0, 10.0, 11.5),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (24.0, 56.0, 20.25),
+    }
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class PhotoServer:
+    """A case server process whose blob store is a folder of the test's own."""
+
+    server: CaseServer
+    blob_dir: Path
+    env: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def stored_blobs(self) -> list[Path]:
+        return sorted(p for p in (self.blob_dir / "blobs").rglob("*") if p.is_file())
+
+    def uploads_left(self) -> list[Path]:
+        folder = self.blob_dir / "uploads"
+        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+
+
+@contextmanager
+def photo_server(backend: str, folder: Path, **env: str) -> Iterator[PhotoServer]:
+    blob_dir = folder / "blobs"
+    settings = {"CASESERVER_BLOB_DIR": str(blob_dir), **env}
+    with fresh_database_url(backend, folder) as url:
+        server = start_server(url, folder, **settings)
+        try:
+            yield PhotoServer(server, blob_dir, settings)
+        finally:
+            server.stop()
+
+
+def uploader(
+    server_url: str,
+    token: str,
+    path: Path,
+    *,
+    sha: str | None = None,
+    chunk_size: int = 64 * 1024,
+    **extra: str,
+) -> Uploader:
+    """A tuspy uploader for the photo at `path`, announcing its hash and a new photo id."""
+    metadata = {
+        "sha256": sha or sha256(path.read_bytes()),
+        "photo_id": str(uuid.uuid4()),
+        "filename": path.name,
+        **extra,
+    }
+    client = TusClient(f"{server_url}/api/v1/uploads/", headers=auth(token))
+    return client.uploader(str(path), chunk_size=chunk_size, metadata=metadata)
+
+
+def head_offset(upload_url: str, token: str) -> requests.Response:
+    return requests.head(upload_url, headers={**TUS, **auth(token)}, timeout=30)
+
+
+def blob(server_url: str, token: str, sha: str) -> requests.Response:
+    return requests.get(f"{server_url}/api/v1/blobs/{sha}", headers=auth(token), timeout=30)
+
+
+def push_photo(server: CaseServer, token: str, ticket_id: str, data: bytes, **meta: Any) -> str:
+    """Attach a photo to a ticket through the real push, as a device's record sync does; its id."""
+    image = Image.open(io.BytesIO(data))
+    photo_id = str(uuid.uuid4())
+    value = {
+        "kind": "before",
+        "caption": "Pothole before repair",
+        "sha256": sha256(data),
+        "size": len(data),
+        "width": image.width,
+        "height": image.height,
+        "taken_at": "2026-11-20T08:15:00Z",
+        **meta,
+    }
+    op = {
+        "op_id": photo_id,
+        "ticket_id": ticket_id,
+        "kind": "photo",
+        "value": value,
+        "device_time": "2026-11-20T08:16:00Z",
+    }
+    r = requests.post(f"{server.url}/api/v1/push", json={"ops": [op]}, headers=auth(token), timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["outcome"] == "applied", r.text
+    return photo_id

@@ -1,0 +1,261 @@
+"""Resumable photo uploads (tus 1.0.0) against real case server processes, on both databases."""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from photohelpers import (
+    TUS,
+    PhotoServer,
+    auth,
+    blob,
+    head_offset,
+    jpeg_with_gps,
+    photo_server,
+    sha256,
+    uploader,
+)
+from PIL import Image
+from serverproc import start_server
+from sqlalchemy import create_engine, text
+from tusclient.exceptions import TusUploadFailed
+
+
+@pytest.fixture(scope="module")
+def photos(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhotoServer]:
+    with photo_server(backend, tmp_path_factory.mktemp(f"uploads-{backend}")) as server:
+        yield server
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _upload_id(upload_url: str) -> str:
+    return upload_url.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_dropped_connection_resumes_without_resending_what_arrived(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    data = jpeg_with_gps(1024, 768, seed=1)
+    path = _write(tmp_path, "before.jpg", data)
+    token = photos.server.token("aino")
+    up = uploader(photos.url, token, path)
+    up.set_url(up.create_url())
+    # One PATCH announcing the whole file, cut after `part` bytes of it.
+    part = len(data) // 3
+    target = urlsplit(up.url)
+    head = (
+        f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    )
+    with socket.create_connection((target.hostname, target.port)) as conn:
+        conn.sendall(head.encode() + data[:part])
+        time.sleep(0.5)  # the server reads what arrived; then the line drops
+    deadline = time.monotonic() + 10
+    while (offset := int(head_offset(up.url, token).headers["Upload-Offset"])) == 0:
+        assert time.monotonic() < deadline, "the server never recorded the bytes that arrived"
+        time.sleep(0.1)
+    assert offset == part  # every byte that arrived was kept
+    up.offset = offset
+    up.upload()
+    sent = part + (len(data) - offset)
+    assert sent == len(data)
+    stored = blob(photos.url, token, sha256(data))
+    assert stored.status_code == 200
+    assert stored.json() == {
+        "sha256": sha256(data),
+        "size": len(data),
+        "content_type": "image/jpeg",
+        "width": 1024,
+        "height": 768,
+    }
+
+
+def test_an_upload_survives_a_server_restart(backend: str, tmp_path: Path) -> None:
+    data = jpeg_with_gps(seed=2)
+    path = _write(tmp_path, "after.jpg", data)
+    with photo_server(backend, tmp_path) as photos:
+        token = photos.server.token("eero")
+        up = uploader(photos.url, token, path, chunk_size=40_000)
+        up.upload(stop_at=120_000)
+        photos.server.stop()
+        port = int(photos.url.rsplit(":", 1)[1])
+        again = start_server(photos.server.database_url, tmp_path, seed=False, port=port, **photos.env)
+        try:
+            resumed = uploader(again.url, token, path, chunk_size=40_000)
+            resumed.set_url(up.url)
+            resumed.offset = resumed.get_offset()  # HEAD on the restarted server
+            assert resumed.offset == 120_000
+            resumed.upload()
+            assert blob(again.url, token, sha256(data)).status_code == 200
+            stored = photos.blob_dir / "blobs" / sha256(data)[:2] / sha256(data)[2:4] / sha256(data)
+            assert stored.read_bytes() == data
+        finally:
+            again.stop()
+
+
+def test_the_same_photo_uploaded_twice_is_stored_once(photos: PhotoServer, tmp_path: Path) -> None:
+    data = jpeg_with_gps(seed=3)
+    path = _write(tmp_path, "twice.jpg", data)
+    before = photos.stored_blobs()
+    for user in ("aino", "eero"):  # two tablets of the crew send the same file
+        up = uploader(photos.url, photos.server.token(user), path)
+        up.upload()
+        assert int(head_offset(up.url, photos.server.token(user)).headers["Upload-Offset"]) == len(data)
+    added = [p for p in photos.stored_blobs() if p not in before]
+    assert [p.name for p in added] == [sha256(data)]
+    engine = create_engine(photos.server.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT count(*) FROM blobs WHERE sha256 = :s"), {"s": sha256(data)})
+            assert rows.scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def _bomb() -> bytes:
+    """A small JPEG whose header announces 9000×9000 pixels (81 MP)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), "gray").save(out, "JPEG")
+    data = bytearray(out.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = (9000).to_bytes(2, "big") + (9000).to_bytes(2, "big")
+    return bytes(data)
+
+
+REFUSALS = {
+    "hash mismatch": (jpeg_with_gps(seed=4), sha256(b"other bytes"), "SHA-256"),
+    "not an image": (b"%PDF-1.7\n" + b"x" * 5000, None, "not a JPEG"),
+    "truncated JPEG": (jpeg_with_gps(seed=5)[:-3000], None, "truncated"),
+    "decompression bomb": (_bomb(), None, "9000×9000 pixels"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_stored(
+    photos: PhotoServer, tmp_path: Path, case: str
+) -> None:
+    data, announced, reason = REFUSALS[case]
+    token = photos.server.token("aino")
+    good_data = jpeg_with_gps(seed=len(case) + 100)
+    good = uploader(photos.url, token, _write(tmp_path, "good.jpg", good_data))
+    good.upload(stop_at=10_000)  # another upload under way meanwhile
+    before = photos.stored_blobs()
+    bad = uploader(photos.url, token, _write(tmp_path, "photo.jpg", data), sha=announced)
+    with pytest.raises(TusUploadFailed) as refused:
+        bad.upload()
+    assert refused.value.status_code == 422
+    assert reason in refused.value.response_content.decode()
+    for sha in {sha256(data), announced or sha256(data)}:
+        assert blob(photos.url, token, sha).status_code == 404
+    assert photos.stored_blobs() == before
+    assert not [p for p in photos.uploads_left() if p.name.startswith(_upload_id(bad.url))]
+    assert head_offset(bad.url, token).status_code == 404
+    good.upload()  # unharmed
+    assert blob(photos.url, token, sha256(good_data)).status_code == 200
+
+
+def _create(server_url: str, headers: dict[str, str], length: int, metadata: str) -> requests.Response:
+    return requests.post(
+        f"{server_url}/api/v1/uploads/",
+        headers={**TUS, **headers, "Upload-Length": str(length), "Upload-Metadata": metadata},
+        timeout=30,
+    )
+
+
+def _metadata(**values: str) -> str:
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in values.items())
+
+
+META = _metadata(sha256="a" * 64, photo_id="0b7c6d8e-2f4a-4c1e-9a77-1d2e3f405162")
+
+
+def test_an_oversize_photo_is_refused_at_creation(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    before = photos.uploads_left()
+    r = _create(photos.url, auth(token), 25 * 1024 * 1024 + 1, META)
+    assert r.status_code == 413
+    assert "more than the 26214400 allowed" in r.json()["detail"]
+    assert photos.uploads_left() == before
+
+
+def test_creation_needs_the_photos_hash_and_id(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    r = _create(photos.url, auth(token), 1000, _metadata(filename="x.jpg"))
+    assert r.status_code == 400 and "sha256" in r.json()["detail"]
+    r = _create(photos.url, auth(token), 1000, _metadata(sha256="a" * 64))
+    assert r.status_code == 400 and "photo_id" in r.json()["detail"]
+
+
+def test_uploads_need_a_valid_token(photos: PhotoServer, tmp_path: Path) -> None:
+    r = _create(photos.url, {}, 1000, META)
+    assert r.status_code == 401
+    token = photos.server.token("aino")
+    up = uploader(photos.url, token, _write(tmp_path, "p.jpg", jpeg_with_gps(seed=6)))
+    up.upload(stop_at=5_000)
+    patch = {**TUS, "Upload-Offset": "5000", "Content-Type": "application/offset+octet-stream"}
+    r = requests.patch(up.url, data=b"\0" * 1000, headers=patch, timeout=30)
+    assert r.status_code == 401
+    assert int(head_offset(up.url, token).headers["Upload-Offset"]) == 5_000  # not a byte written
+
+    expired = photos.server.token("eero")
+    engine = create_engine(photos.server.database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE devices SET expires_at = :t WHERE token_hash = :h"),
+                {"t": datetime.now(UTC) - timedelta(minutes=1), "h": sha256(expired.encode())},
+            )
+    finally:
+        engine.dispose()
+    r = requests.patch(up.url, data=b"\0" * 1000, headers={**patch, **auth(expired)}, timeout=30)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+
+    revoked = photos.server.token("aino")
+    assert requests.post(f"{photos.url}/api/v1/auth/logout", headers=auth(revoked), timeout=30).ok
+    r = _create(photos.url, auth(revoked), 1000, META)
+    assert r.status_code == 401
+    assert head_offset(up.url, revoked).status_code == 401
+    assert int(head_offset(up.url, token).headers["Upload-Offset"]) == 5_000
+
+
+def test_blob_confirmation_answers_404_before_and_422_for_a_malformed_hash(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    assert blob(photos.url, token, "0" * 64).status_code == 404
+    assert blob(photos.url, token, "XYZ").status_code == 422
+    assert blob(photos.url, token, "A" * 64).status_code == 422
+    r = requests.get(f"{photos.url}/api/v1/blobs/{'0' * 64}", timeout=30)
+    assert r.status_code == 401
+
+
+def test_two_server_processes_share_unfinished_uploads(photos: PhotoServer, tmp_path: Path) -> None:
+    """Another process on the same database and blob folder continues an upload it never saw."""
+    other = start_server(photos.server.database_url, tmp_path, seed=False, **photos.env)
+    try:
+        data = jpeg_with_gps(seed=7)
+        path = _write(tmp_path, "shared.jpg", data)
+        token = photos.server.token("aino")
+        first = uploader(photos.url, token, path, chunk_size=30_000)
+        first.upload(stop_at=60_000)
+        second = uploader(other.url, token, path, chunk_size=30_000)
+        second.set_url(other.url + urlsplit(first.url).path)
+        second.offset = second.get_offset()
+        assert second.offset == 60_000
+        second.upload()
+        assert blob(photos.url, token, sha256(data)).status_code == 200
+    finally:
+        other.stop()
