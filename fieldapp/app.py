@@ -14,7 +14,8 @@ RESOURCES = Path(
 )
 
 
-def _prepare_environment() -> None:
+def prepare_environment() -> None:
+    """Chromium (Qt WebEngine) flags that must be set before it starts: no sandbox as root."""
     if os.geteuid() == 0 if hasattr(os, "geteuid") else False:
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
         if "--no-sandbox" not in flags:
@@ -22,7 +23,7 @@ def _prepare_environment() -> None:
 
 
 def _application() -> object:
-    _prepare_environment()
+    prepare_environment()
     from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: F401  (before QApplication)
 
     from fieldapp.mapview import register_schemes

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,21 +119,45 @@ def cmd_show(args: argparse.Namespace, out: Output) -> None:
     out.emit(t, "\n".join(lines))
 
 
+def _position(args: argparse.Namespace) -> dict[str, Any] | None:
+    """--lat/--lon[/--accuracy]: where the device is, recorded with the edit (both or neither)."""
+    if args.lat is None and args.lon is None:
+        if args.accuracy is not None:
+            raise LocalError("--accuracy needs --lat and --lon")
+        return None
+    if args.lat is None or args.lon is None:
+        raise LocalError("give both --lat and --lon")
+    if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+        raise LocalError("--lat must be within -90..90 and --lon within -180..180")
+    if args.accuracy is not None and not 0 <= args.accuracy <= 100_000:
+        raise LocalError("--accuracy is metres, 0 to 100000")
+    fixed_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return {"lat": args.lat, "lon": args.lon, "accuracy_m": args.accuracy, "fixed_at": fixed_at}
+
+
+def _position_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lat", type=float, help="where you are: latitude (with --lon)")
+    parser.add_argument("--lon", type=float, help="where you are: longitude")
+    parser.add_argument("--accuracy", type=float, help="accuracy of the position in metres")
+
+
 def cmd_set_status(args: argparse.Namespace, out: Output) -> None:
+    where = _position(args)
     replica = _replica(args)
     ticket_id = replica.find_ticket_id(args.ticket)
     ops = []
     if args.resolution_code:
-        ops.append(replica.set_field(ticket_id, "resolution_code", args.resolution_code))
-    ops.append(replica.set_field(ticket_id, "status", args.status))
+        ops.append(replica.set_field(ticket_id, "resolution_code", args.resolution_code, position=where))
+    ops.append(replica.set_field(ticket_id, "status", args.status, position=where))
     if args.note:
-        ops.append(replica.add_note(ticket_id, args.note))
+        ops.append(replica.add_note(ticket_id, args.note, position=where))
     out.emit(ops, f"{ticket_id[:8]} is now {args.status} (queued, {len(ops)} edit(s))")
 
 
 def cmd_note(args: argparse.Namespace, out: Output) -> None:
+    where = _position(args)
     replica = _replica(args)
-    op = replica.add_note(replica.find_ticket_id(args.ticket), args.text)
+    op = replica.add_note(replica.find_ticket_id(args.ticket), args.text, position=where)
     out.emit(op, "note queued")
 
 
@@ -255,11 +280,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("status", choices=STATUSES)
     s.add_argument("--note")
     s.add_argument("--resolution-code", choices=RESOLUTION_CODES)
+    _position_arguments(s)
     s.set_defaults(func=cmd_set_status)
 
     s = sub.add_parser("note", help="add a note to a ticket")
     s.add_argument("ticket")
     s.add_argument("text")
+    _position_arguments(s)
     s.set_defaults(func=cmd_note)
 
     s = sub.add_parser("edit", help="change a field (priority, address, description, ...)")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fieldapp import mapsettings
 from fieldapp.bridge import SyncBridge
+from fieldapp.mapview import register_schemes
 from fieldapp.qt import (
     QHBoxLayout,
     QKeySequence,
@@ -29,6 +31,7 @@ from sync.events import SyncState
 from sync.replica import Replica
 
 REPLICA_FILE = "replica.sqlite"
+register_schemes()  # the maps' tiles:// scheme, before any QApplication exists (no-op if done)
 
 
 def _signed_in_user(path: Path) -> dict[str, Any] | None:
@@ -51,10 +54,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Field app"))
         self.setMinimumSize(640, 480)
 
+        from fieldapp.app import RESOURCES
+
+        #: Where maps find tiles: the profile's downloads first, then the shipped basemap.
+        self.tile_sources = [mapsettings.tiles_folder(self.profile), RESOURCES / "basemap"]
+        self.prefetch_dialog: Any = None
         self.stack = QStackedWidget()
         self.signin = SignInScreen(self.replica_path)
-        self.mywork = MyWorkScreen(self.replica_path)
-        self.ticket = TicketScreen(self.replica_path)
+        self.mywork = MyWorkScreen(self.replica_path, tile_sources=self.tile_sources)
+        self.ticket = TicketScreen(self.replica_path, tile_sources=self.tile_sources)
         self.conflicts = ConflictsScreen(self.replica_path)
         self.dispatch: Any = None
         for screen in (self.signin, self.mywork, self.ticket, self.conflicts):
@@ -72,6 +80,9 @@ class MainWindow(QMainWindow):
             button.clicked.connect(lambda _c=False, k=key: self.show_view(k))
             self.nav.addWidget(button)
             self.nav_buttons[key] = button
+        self.map_download_button = touch_button(tr("Offline map…"), tr("Download map for my work"))
+        self.map_download_button.clicked.connect(self.open_prefetch)
+        self.nav.addWidget(self.map_download_button)
         self.nav.addWidget(self.announce, 1)
         self.nav.addWidget(self.user_label)
         self.sign_out_button = touch_button(tr("Sign out"))
@@ -120,7 +131,7 @@ class MainWindow(QMainWindow):
         if supervisor and self.dispatch is None:
             from fieldapp.screens.dispatch import DispatchBoard
 
-            self.dispatch = DispatchBoard(self.replica_path)
+            self.dispatch = DispatchBoard(self.replica_path, tile_sources=self.tile_sources)
             self.dispatch.changed.connect(self._local_change)
             self.dispatch.open_ticket.connect(self.open_ticket)
             self.stack.addWidget(self.dispatch)
@@ -141,10 +152,42 @@ class MainWindow(QMainWindow):
             return
         from fieldapp.positioning import PositionService
 
-        self.gps = PositionService.from_environment(self)
+        service = PositionService.from_environment(self)
+        if service is not None:
+            self.use_position_service(service)
+
+    def use_position_service(self, service: Any) -> None:
+        """Follow this ``PositionService`` (replacing the current one) and start it."""
         if self.gps is not None:
-            self.gps.moved.connect(self.mywork.set_position)  # nearest first, re-sorted after 25 m
-            self.gps.start()
+            self.gps.close()
+        self.gps = service
+        service.moved.connect(self.mywork.set_position)  # nearest first, re-sorted after 25 m
+        service.position_changed.connect(self.set_position)
+        service.start()
+
+    def set_position(self, lat: float, lon: float, accuracy: float) -> None:
+        """A fix: the maps' dot, the ticket's way and "on site", the position recorded with edits."""
+        self.mywork.show_position(lat, lon, accuracy)
+        self.ticket.set_position(lat, lon, accuracy)
+
+    # -- offline map -----------------------------------------------------------------------
+    def open_prefetch(self) -> Any:
+        """The "Download map for my work" dialog."""
+        from fieldapp.screens.prefetch import PrefetchDialog
+
+        if self.prefetch_dialog is None:
+            self.prefetch_dialog = PrefetchDialog(self.profile, self.replica_path, self)
+            self.prefetch_dialog.downloaded.connect(self.refresh_maps)
+        self.prefetch_dialog.show()
+        self.prefetch_dialog.raise_()
+        return self.prefetch_dialog
+
+    def refresh_maps(self) -> None:
+        """New tiles in the profile's cache: every map looks again."""
+        for screen in (self.mywork, self.ticket.map_box, self.dispatch):
+            view = getattr(screen, "map", None)
+            if view is not None:
+                view.refresh_tiles()
 
     def sign_out(self, *, confirm: Any = None) -> None:
         """Sign out: wipe the local copy, but never silently drop unsent work.
@@ -199,6 +242,11 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work; a running sync finishes first (nothing is cut off)."""
+        if self.prefetch_dialog is not None:
+            self.prefetch_dialog.close()
+        for screen in (self.mywork, self.ticket, self.dispatch):
+            if screen is not None:
+                screen.shutdown()
         if self.gps is not None:
             self.gps.close()
             self.gps = None
@@ -233,6 +281,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(screen)
         if name == "mywork":
             self.announce.setText("")
+        self.map_download_button.setVisible(name != "signin")
 
     def current_view(self) -> str:
         widget = self.stack.currentWidget()
@@ -268,6 +317,10 @@ class MainWindow(QMainWindow):
         """Reload what is on screen only when the sync changed something."""
         if report.pushed or report.pulled or report.revoked or report.repulled:
             self._refresh_current()
+        if self.user is not None:  # online now: renew stale map tiles once a day
+            from fieldapp.screens.prefetch import start_refresh
+
+            start_refresh(self.profile, self.replica_path, self, on_done=lambda _r: self.refresh_maps())
 
     def _refresh_current(self) -> None:
         widget = self.stack.currentWidget()

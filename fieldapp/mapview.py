@@ -109,6 +109,9 @@ def schemes_registered() -> bool:
 
 
 if QCoreApplication.instance() is None:  # imported at start-up: in time to register
+    from fieldapp.app import prepare_environment
+
+    prepare_environment()
     register_schemes()
 
 

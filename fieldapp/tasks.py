@@ -14,17 +14,19 @@ from typing import Any
 
 from fieldapp.qt import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
-_pools: list[QThreadPool] = []
+_pools: dict[str, QThreadPool] = {}
 _live: set[_Relay] = set()
+#: Threads of each pool: one for the database (writes never overlap), a few for the network.
+_THREADS = {"db": 1, "network": 2}
 
 
-def _pool() -> QThreadPool:
-    """The single database worker, owned by the application so it ends with it."""
-    if not _pools:
+def _pool(kind: str = "db") -> QThreadPool:
+    """The database worker (or the network pool), owned by the application so it ends with it."""
+    if kind not in _pools:
         pool = QThreadPool(QCoreApplication.instance())
-        pool.setMaxThreadCount(1)
-        _pools.append(pool)
-    return _pools[0]
+        pool.setMaxThreadCount(_THREADS[kind])
+        _pools[kind] = pool
+    return _pools[kind]
 
 
 class _Relay(QObject):
@@ -52,8 +54,14 @@ def run_task(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
+    *,
+    network: bool = False,
 ) -> None:
-    """Run `fn` on the worker; call `on_done(result)` or `on_error(exc)` on the GUI thread."""
+    """Run `fn` on the worker; call `on_done(result)` or `on_error(exc)` on the GUI thread.
+
+    `network=True` runs it on the network pool instead, so a slow server never holds
+    up the database worker.
+    """
     relay = _Relay()
     _live.add(relay)
 
@@ -76,7 +84,7 @@ def run_task(
 
     relay.done.connect(done)
     relay.failed.connect(failed)
-    _pool().start(_Job(fn, relay))
+    _pool("network" if network else "db").start(_Job(fn, relay))
 
 
 def tasks_running() -> int:
@@ -84,4 +92,5 @@ def tasks_running() -> int:
 
 
 def wait_for_tasks(msecs: int = 30_000) -> bool:
-    return bool(_pool().waitForDone(msecs))
+    network = _pool("network").waitForDone(msecs)
+    return bool(_pool("db").waitForDone(msecs)) and bool(network)

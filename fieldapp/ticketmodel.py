@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fieldapp.qt import QAbstractTableModel, QBrush, QColor, QFont, QModelIndex, Qt, tr
+from maps.geo import compass, format_distance
 
 COLUMNS = ("status", "priority", "due", "distance", "service", "address", "crew")
 HEADERS = {
@@ -56,6 +57,15 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6_371_008.8 * 2 * math.asin(math.sqrt(a))
+
+
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial great-circle bearing in degrees from north (cheap; ``maps.geo`` has the geodesic one)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360.0
 
 
 def sla_state(row: TicketRow, now: datetime) -> str | None:
@@ -142,6 +152,10 @@ class TicketTableModel(QAbstractTableModel):
             self._view = self._arrange()
         self.endResetModel()
 
+    @property
+    def position(self) -> tuple[float, float] | None:
+        return self._position
+
     def set_position(self, lat: float, lon: float) -> None:
         self._position = (lat, lon)
         self._compute_distances()
@@ -150,11 +164,15 @@ class TicketTableModel(QAbstractTableModel):
     def _compute_distances(self) -> None:
         if self._position is None:
             for row in self._rows:
-                row["_dist"] = None
+                row["_dist"] = row["_bearing"] = None
             return
         lat, lon = self._position
         for row in self._rows:
+            if row["lat"] is None or row["lon"] is None:
+                row["_dist"] = row["_bearing"] = None
+                continue
             row["_dist"] = distance_m(lat, lon, row["lat"], row["lon"])
+            row["_bearing"] = bearing_deg(lat, lon, row["lat"], row["lon"]) if row["_dist"] > 1 else None
 
     # -- sorting and filtering --------------------------------------------------------
     def set_sort(self, key: str) -> None:
@@ -253,7 +271,9 @@ class TicketTableModel(QAbstractTableModel):
             dist = row["_dist"]
             if dist is None:
                 return ""
-            return f"{dist:.0f} m" if dist < 1000 else f"{dist / 1000:.1f} km"
+            text = format_distance(dist)
+            way = compass(row.get("_bearing"))
+            return f"{text} {way}" if way else text
         if column == "service":
             return str(row["service_code"]).replace("_", " ")
         if column == "address":

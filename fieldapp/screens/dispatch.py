@@ -41,6 +41,7 @@ from fieldapp.qt import (
     QScrollArea,
     QShortcut,
     QSize,
+    QStackedWidget,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -100,6 +101,8 @@ class BoardData:
     columns: dict[Crew, list[dict[str, Any]]]
     workload: dict[Crew, Workload]
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Every open ticket of the board's columns (none left out), for the map.
+    map_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +137,7 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
             load.at_risk += row["_sla"] == "at_risk"
         elif row["status"] == "resolved" and _same_day(parse_time(row.get("updated_at")), now):
             load.resolved += 1
+    map_rows = [row for items in columns.values() for row in items]
     for crew, items in columns.items():
         items.sort(key=lambda r: (r["priority"], r["_due"] or _FAR, r["id"]))
         # A column shows its most urgent tickets; the header keeps the full counts.
@@ -141,7 +145,7 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
         workload[crew].hidden = workload[crew].open - len(items)
         for row in items:
             row["_text"] = item_text(row)  # formatted here, on the worker, not on the GUI thread
-    return BoardData(user=user, crews=order, columns=columns, workload=workload, now=now)
+    return BoardData(user=user, crews=order, columns=columns, workload=workload, now=now, map_rows=map_rows)
 
 
 def load_board(replica_path: Path) -> BoardData:
@@ -488,9 +492,13 @@ class DispatchBoard(QWidget):
     #: Double-click or Enter on a ticket.
     open_ticket = Signal(str)
 
-    def __init__(self, replica_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, replica_path: Path, parent: QWidget | None = None, *, tile_sources: list[Path] | None = None
+    ) -> None:
         super().__init__(parent)
         self.replica_path = Path(replica_path)
+        self.tile_sources = tile_sources
+        self.map: Any = None
         self.data: BoardData | None = None
         self.picker: CrewPicker | None = None
         self._columns: dict[Crew, _Column] = {}
@@ -509,6 +517,9 @@ class DispatchBoard(QWidget):
         self.selection_label.setAccessibleName(tr("Selected tickets"))
         self.refresh_button = touch_button(tr("Refresh"), tr("Refresh the dispatch board"))
         self.refresh_button.clicked.connect(self.reload)
+        self.map_button = touch_button(tr("Map"), tr("Show all tickets on a map, coloured by crew"))
+        self.map_button.setCheckable(True)
+        self.map_button.toggled.connect(self.show_map)
         self.reassign_button = touch_button(
             tr("Reassign…"), tr("Reassign the selected tickets"), primary=True
         )
@@ -524,6 +535,7 @@ class DispatchBoard(QWidget):
         bar.addSpacing(TOUCH // 2)
         bar.addWidget(self.selection_label)
         bar.addStretch(1)
+        bar.addWidget(self.map_button)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.reassign_button)
 
@@ -548,7 +560,9 @@ class DispatchBoard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.hint)
         layout.addWidget(self.message)
-        layout.addWidget(self.scroll, 1)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.scroll)
+        layout.addWidget(self.views, 1)
         self._update_selection()
         self.reload()
 
@@ -662,9 +676,33 @@ class DispatchBoard(QWidget):
         self.picker = picker
         picker.open()
 
+    # -- the map -----------------------------------------------------------------------------------------
+    def show_map(self, on: bool = True) -> None:
+        """Switch between the columns and a map of all tickets, coloured by crew."""
+        if self.map_button.isChecked() != on:
+            self.map_button.setChecked(on)  # comes back here through toggled
+            return
+        if on and self.map is None:
+            from fieldapp.mapview import MapView
+
+            self.map = MapView(self, tile_sources=self.tile_sources)
+            self.map.setAccessibleName(tr("Map of the crews' tickets"))
+            self.map.ticket_clicked.connect(self.open_ticket)
+            self.views.addWidget(self.map)
+        if on and self.data is not None:
+            self.map.show_tickets(self.data.map_rows, colour_by="crew")
+        self.views.setCurrentWidget(self.map if on else self.scroll)
+
+    def shutdown(self) -> None:
+        """Close the map's web page (call before the application ends)."""
+        if self.map is not None:
+            self.map.shutdown()
+
     # -- building the board ----------------------------------------------------------------------------
     def _show(self, data: BoardData) -> None:
         self.data = data
+        if self.map is not None and self.map_button.isChecked():
+            self.map.show_tickets(data.map_rows, colour_by="crew")
         if not data.crews:
             self.message.setText(
                 tr("The dispatch board is for supervisors. Sign in as a supervisor to reassign tickets.")

@@ -1,4 +1,10 @@
-"""My work: the crew's tickets, sortable and filterable, fast with 50,000 rows."""
+"""My work: the crew's tickets, sortable and filterable, fast with 50,000 rows, beside their map.
+
+The map (``fieldapp.mapview.MapView``) shows the tickets the list shows (markers by
+status and priority, clustered) and the device's position; a click on a marker
+opens the ticket like a double-click in the list. It is made when the first rows
+arrive, so a window that is never signed in starts no web engine.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,14 @@ from fieldapp.qt import (
     QLabel,
     QLineEdit,
     QModelIndex,
+    QSplitter,
+    Qt,
     QTableView,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
+    touch_button,
     tr,
 )
 from fieldapp.tasks import run_task
@@ -58,12 +68,20 @@ def load_rows(replica_path: Path, settings: ViewSettings | None = None) -> tuple
 class MyWorkScreen(QWidget):
     open_ticket = Signal(str)
 
-    def __init__(self, replica_path: Path, parent: Any = None) -> None:
+    def __init__(
+        self, replica_path: Path, parent: Any = None, *, tile_sources: list[Path] | None = None
+    ) -> None:
         super().__init__(parent)
         self.replica_path = replica_path
+        self.tile_sources = tile_sources
         self._loading = False
         self._again = False
+        self._sort_chosen = False
+        self._loaded_once = False
+        self._position: tuple[float, float, float] | None = None
         self.model = TicketTableModel(self)
+        self.map: Any = None
+        self._map_key: list[Any] | None = None
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Search address, description, ticket…"))
@@ -81,6 +99,10 @@ class MyWorkScreen(QWidget):
         self.service.setAccessibleName(tr("Service type"))
         self.service.addItem(tr("All services"), None)
         self.count = QLabel()
+        self.map_button = touch_button(tr("Map"), tr("Show the map beside the list"))
+        self.map_button.setCheckable(True)
+        self.map_button.setChecked(True)
+        self.map_button.toggled.connect(self._map_toggled)
         for widget in (self.search, self.sort, self.status, self.service):
             widget.setMinimumHeight(TOUCH)
 
@@ -104,19 +126,33 @@ class MyWorkScreen(QWidget):
         bar.addWidget(self.sort, 1)
         bar.addWidget(self.status, 1)
         bar.addWidget(self.service, 1)
+        bar.addWidget(self.map_button)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.count)
+        self._map_timer = QTimer(self)
+        self._map_timer.setSingleShot(True)
+        self._map_timer.setInterval(150)
+        self._map_timer.timeout.connect(self._update_map)
+        self.model.layoutChanged.connect(self._map_timer.start)
+        self.model.modelReset.connect(self._map_timer.start)
 
         self.search.textChanged.connect(self._apply_filter)
         self.status.currentIndexChanged.connect(self._apply_filter)
         self.service.currentIndexChanged.connect(self._apply_filter)
         self.sort.currentIndexChanged.connect(lambda _i: self.model.set_sort(self.sort.currentData()))
         self.sort.currentIndexChanged.connect(self._update_count)
+        self.sort.activated.connect(self._sort_picked)
 
     def busy(self) -> bool:
-        return self._loading
+        """Rows loading, or the map about to be drawn (its page not ready yet)."""
+        shown = self.isVisible() and self.map_button.isChecked()
+        map_pending = self.map is not None and shown and not self.map.is_ready()
+        return self._loading or self._map_timer.isActive() or map_pending
 
     def reload(self) -> None:
         """Reload the rows from the replica off the GUI thread."""
@@ -130,6 +166,7 @@ class MyWorkScreen(QWidget):
         def done(result: tuple[list[dict[str, Any]], Any]) -> None:
             rows, order = result
             self._loading = False
+            self._loaded_once = True
             self.model.set_rows(rows, order)
             self._fill_services(rows)
             self._update_count()
@@ -150,7 +187,64 @@ class MyWorkScreen(QWidget):
         run_task(lambda: load_rows(path, settings), done, failed)
 
     def set_position(self, lat: float, lon: float) -> None:
+        """Distances and bearings from here (after each 25 m); the first fix sorts nearest first."""
         self.model.set_position(lat, lon)
+        if not self._sort_chosen:
+            self._sort_chosen = True
+            self.sort.setCurrentIndex(self.sort.findData("distance"))
+
+    def show_position(self, lat: float, lon: float, accuracy: float) -> None:
+        """The "you are here" dot on the map (every fix)."""
+        self._position = (lat, lon, accuracy)
+        if self.map is not None:
+            self.map.set_position(lat, lon, accuracy)
+
+    def _sort_picked(self, _index: int) -> None:
+        self._sort_chosen = True  # the crew's own choice is never overridden by a position
+
+    # -- the map -------------------------------------------------------------------------
+    def _map_toggled(self, on: bool) -> None:
+        if on and self.map is None:
+            self._update_map()
+        if self.map is not None:
+            self.map.setVisible(on)
+
+    def _ensure_map(self) -> Any:
+        if self.map is None:
+            from fieldapp.mapview import MapView
+
+            self.map = MapView(self, tile_sources=self.tile_sources)
+            self.map.setMinimumWidth(TOUCH * 6)
+            self.map.ticket_clicked.connect(self.open_ticket)
+            self.splitter.addWidget(self.map)
+            width = max(self.splitter.width(), 1000)
+            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
+            self.splitter.setStretchFactor(0, 3)
+            self.splitter.setStretchFactor(1, 2)
+            if self._position is not None:
+                self.map.set_position(*self._position)
+        return self.map
+
+    def map_rows(self) -> list[dict[str, Any]]:
+        """The tickets on the map: those the list shows."""
+        return [self.model.row_at(i) for i in range(self.model.rowCount())]
+
+    def _update_map(self) -> None:
+        if not self.map_button.isChecked() or not self._loaded_once:
+            return
+        rows = self.map_rows()
+        # A re-sort (the crew moved) changes no marker: nothing to send to the page.
+        key = sorted((r["id"], r["status"], r["priority"], r["lat"], r["lon"]) for r in rows)
+        if self.map is not None and key == self._map_key:
+            return
+        self._map_key = key
+        self._ensure_map().show_tickets(rows)
+
+    def shutdown(self) -> None:
+        """Close the map's web page (call before the application ends)."""
+        self._map_timer.stop()
+        if self.map is not None:
+            self.map.shutdown()
 
     def _fill_services(self, rows: list[dict[str, Any]]) -> None:
         current = self.service.currentData()

@@ -28,6 +28,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
 from fieldapp.tasks import run_task
 from fieldapp.ticketmodel import STATUS_LABELS, parse_time
 from sync.replica import Replica
@@ -88,7 +89,9 @@ class TicketScreen(QWidget):
     changed = Signal()
     back = Signal()
 
-    def __init__(self, replica_path: Path, parent: Any = None) -> None:
+    def __init__(
+        self, replica_path: Path, parent: Any = None, *, tile_sources: list[Path] | None = None
+    ) -> None:
         super().__init__(parent)
         self.replica_path = replica_path
         self.ticket: dict[str, Any] | None = None
@@ -151,9 +154,9 @@ class TicketScreen(QWidget):
         self.photos_box = QGroupBox(tr("Photos"))
         self.photos_label = QLabel(tr("No photos on this ticket."))
         QVBoxLayout(self.photos_box).addWidget(self.photos_label)
-        self.map_box = QGroupBox(tr("Map"))
-        self.map_label = QLabel()
-        QVBoxLayout(self.map_box).addWidget(self.map_label)
+        self.map_box = TicketMap(replica_path, tile_sources)
+        self.onsite = OnSiteBar()
+        self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
 
         grid = QGridLayout()
         grid.addWidget(details, 0, 0)
@@ -175,12 +178,13 @@ class TicketScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.pending)
+        layout.addWidget(self.onsite)
         layout.addLayout(self.steps)
         layout.addWidget(scroll, 1)
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
-        return self._busy
+        return self._busy or self.map_box.busy()
 
     def show_ticket(self, ticket_id: str) -> None:
         self._busy = True
@@ -227,7 +231,8 @@ class TicketScreen(QWidget):
             outcome += f": {t['resolution_note']}"
         self.fields["outcome"].setText(outcome)
         self.description.setText(t["description"])
-        self.map_label.setText(tr("Location {lat:.5f}, {lon:.5f}").format(lat=t["lat"], lon=t["lon"]))
+        self.map_box.show_ticket(t)
+        self.onsite.check(t, self.role, self.map_box.position)
         self.notes.clear()
         for note in t["notes"]:
             flag = " ⟳" if note.get("pending") else ""
@@ -270,33 +275,50 @@ class TicketScreen(QWidget):
         else:
             self.set_status(step)
 
+    # -- where the device is -----------------------------------------------------------
+    def set_position(self, lat: float, lon: float, accuracy: float) -> None:
+        """The latest fix: shown on the map, offered as "on site", recorded with edits."""
+        self.map_box.set_position(lat, lon, accuracy, visible=self.isVisible())
+        if self.ticket is not None:
+            self.onsite.check(self.ticket, self.role, self.map_box.position)
+
+    def shutdown(self) -> None:
+        self.map_box.shutdown()
+
     def set_status(self, status: str) -> None:
-        self._edit(lambda r, tid: [r.set_field(tid, "status", status)])
+        where = self.map_box.position_for_edit()
+        self._edit(lambda r, tid: [r.set_field(tid, "status", status, position=where)])
 
     def hold(self, reason: str) -> None:
+        where = self.map_box.position_for_edit()
+
         def edit(r: Replica, tid: str) -> list[Any]:
-            ops = [r.set_field(tid, "status", "on_hold")]
+            ops = [r.set_field(tid, "status", "on_hold", position=where)]
             if reason.strip():
-                ops.append(r.add_note(tid, tr("On hold: {reason}").format(reason=reason.strip())))
+                text = tr("On hold: {reason}").format(reason=reason.strip())
+                ops.append(r.add_note(tid, text, position=where))
             return ops
 
         self._edit(edit)
 
     def resolve(self, code: str, note: str) -> None:
+        where = self.map_box.position_for_edit()
+
         def edit(r: Replica, tid: str) -> list[Any]:
             ticket = r.ticket(tid)
             ops = []
             if ticket["resolution_code"] != code:
-                ops.append(r.set_field(tid, "resolution_code", code))
+                ops.append(r.set_field(tid, "resolution_code", code, position=where))
             if note.strip() and ticket["resolution_note"] != note.strip():
-                ops.append(r.set_field(tid, "resolution_note", note.strip()))
-            ops.append(r.set_field(tid, "status", "resolved"))
+                ops.append(r.set_field(tid, "resolution_note", note.strip(), position=where))
+            ops.append(r.set_field(tid, "status", "resolved", position=where))
             return ops
 
         self._edit(edit)
 
     def add_note(self, text: str) -> None:
-        self._edit(lambda r, tid: [r.add_note(tid, text)])
+        where = self.map_box.position_for_edit()
+        self._edit(lambda r, tid: [r.add_note(tid, text, position=where)])
 
     def _add_note_clicked(self) -> None:
         text = self.note_input.text().strip()
