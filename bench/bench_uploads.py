@@ -9,12 +9,12 @@ free loopback port with its blob store in a temporary folder. The benchmark make
 1. **tus**: a device signs in and uploads every photo with `tuspy` (the client the
    device's upload queue uses), one upload per photo in one PATCH, each confirmed with
    `GET /api/v1/blobs/{sha256}` (timed too). The server checks the hash, decodes the
-   whole JPEG, stores it content-addressed and writes the `blobs` row.
+   whole JPEG (at 1/8 scale), stores it content-addressed and writes the `blobs` row.
 2. **floor, bytes only**: the same bytes POSTed with `requests` (a new connection per
    photo, like tuspy) to a trivial `http.server` in another process that reads and
    discards the body.
 3. **floor, bytes + required work**: the bytes-only floor plus the work the server must
-   do for each photo, timed here in one process: SHA-256, a full Pillow decode
+   do for each photo, timed here in one process: SHA-256, the Pillow decode
    (caseserver.images.check_photo) and writing the file once.
 4. **dropped connections**: the uploads go through a TCP proxy that closes whatever
    connection is open each time another `--cut-mb` MB of client bytes has passed; tuspy
@@ -135,7 +135,7 @@ def floor_bytes(paths: list[Path]) -> float:
 
 
 def floor_work(paths: list[Path], folder: Path) -> float:
-    """SHA-256, full decode and one write per photo: what the server cannot avoid."""
+    """SHA-256, the image check (1/8-scale decode) and one write per photo: what the server cannot avoid."""
     start = time.perf_counter()
     for path in paths:
         data = path.read_bytes()
@@ -282,7 +282,7 @@ def main() -> None:
             mib = total / MB
             row = "{:<52}{:7.2f} s {:7.1f} MiB/s"
             print(row.format("floor, bytes only (plain POST, trivial endpoint):", bytes_s, mib / bytes_s))
-            print(row.format("required work (SHA-256, full decode, one write):", work_s, mib / work_s))
+            print(row.format("required work (SHA-256, 1/8-scale decode, one write):", work_s, mib / work_s))
             print(row.format("floor, bytes + required work:", floor_s, mib / floor_s))
             print(row.format("tus upload (tuspy, one PATCH per photo):", upload_s, mib / upload_s))
             print(f"  = {upload_s / floor_s:.2f}x bytes + work, {upload_s / bytes_s:.1f}x bytes only")

@@ -8,6 +8,8 @@ Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -25,9 +27,12 @@ from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.models import Crew, Device, Ticket, User, utcnow
+from caseserver.notifier import start_worker
+from caseserver.open311 import open311_router
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
 from caseserver.services import BY_CODE
+from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
 from caseserver.uploads import UPLOADS_PATH, uploads_router
 from sync.wire import (
@@ -158,10 +163,21 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     app = FastAPI(
         title="Case server",
         summary="Tickets, crews and the sync API of the public-works field app.",
         version="1.0",
+        lifespan=lifespan,
     )
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
@@ -187,6 +203,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(uploads_router(settings, database, current_caller))  # tus photo uploads
     app.include_router(photos_router(settings, database, current_caller))
     app.include_router(public_photos_router(settings, database))
+    app.include_router(status_page_router(database, settings))  # public status pages
+    app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

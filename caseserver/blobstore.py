@@ -54,6 +54,17 @@ class BlobStore:
         actual = sha256_of(source)
         if expected_sha256 is not None and actual != expected_sha256:
             raise HashMismatch(f"the file's SHA-256 is {actual}, not {expected_sha256}")
+        return self._store(source, actual, move=move)
+
+    def adopt(self, source: Path, sha256: str) -> str:
+        """Move in a file whose SHA-256 the caller has just computed (no second read).
+
+        A rename within the store's file system; a file already there is a no-op
+        and `source` is removed either way.
+        """
+        return self._store(source, sha256, move=True)
+
+    def _store(self, source: Path, actual: str, *, move: bool) -> str:
         target = self.path_for(actual)
         if target.is_file():
             if move:

@@ -40,6 +40,34 @@ class Settings:
     public_url: str = field(
         default_factory=lambda: os.environ.get("CASESERVER_PUBLIC_URL", "http://127.0.0.1:8311").rstrip("/")
     )
+    #: How often each server process looks for reporter emails that are due, in seconds.
+    notify_poll_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_NOTIFY_POLL_SECONDS", 5))
+    )
+    #: First retry delay after a failed send, in seconds; it doubles with each attempt (capped at 6 h).
+    notify_retry_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_NOTIFY_RETRY_SECONDS", 60))
+    )
+    #: Attempts before a reporter email is given up as failed.
+    notify_max_attempts: int = field(
+        default_factory=lambda: int(os.environ.get("CASESERVER_NOTIFY_MAX_ATTEMPTS", 12))
+    )
+    #: How long an email waits for the bytes of its photos before it goes without them, in hours.
+    notify_photo_wait_hours: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_NOTIFY_PHOTO_WAIT_HOURS", 6))
+    )
+    #: API keys accepted for posting Open311 requests (comma-separated); empty: posting is open.
+    open311_api_keys: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            k.strip() for k in os.environ.get("CASESERVER_OPEN311_API_KEYS", "").split(",") if k.strip()
+        )
+    )
+    #: The agency named to the public (Open311 agency_responsible, emails, status pages).
+    agency_name: str = field(
+        default_factory=lambda: os.environ.get("CASESERVER_AGENCY_NAME", "City Public Works")
+    )
+    #: Time zone in which dates are shown to the public (IANA name).
+    timezone: str = field(default_factory=lambda: os.environ.get("CASESERVER_TIMEZONE", "UTC"))
 
 
 def settings() -> Settings:

@@ -174,7 +174,7 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
         path.with_name(f"{path.name}.info").unlink(missing_ok=True)
         raise
     size = path.stat().st_size
-    store.put_file(path, actual, move=True)
+    store.adopt(path, actual)
     record_blob(database, actual, size, info)
     return info
 

@@ -54,7 +54,12 @@ def main() -> int:
 
     data = Path(args.data).resolve()
     data.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, CASESERVER_DATABASE_URL=f"sqlite:///{data / 'caseserver.sqlite'}")
+    env = dict(
+        os.environ,
+        CASESERVER_DATABASE_URL=f"sqlite:///{data / 'caseserver.sqlite'}",
+        CASESERVER_DATA_DIR=str(data),
+        CASESERVER_PUBLIC_URL=f"http://127.0.0.1:{args.port}",
+    )
     server_cmd = [sys.executable, "-m", "caseserver"]
     if not (data / "caseserver.sqlite").exists():
         subprocess.run([*server_cmd, "seed-demo", "--tickets", str(args.tickets)], env=env, check=True)

@@ -16,6 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from reporterkit import ReporterServer, running_reporter_server
 from serverproc import CaseServer, fresh_database_url, start_server
 
 PG_URL = os.environ.get("CASESERVER_TEST_DATABASE_URL")
@@ -37,6 +38,13 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
             yield proc
         finally:
             proc.stop()
+
+
+@pytest.fixture(scope="session")
+def reporter_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReporterServer]:
+    """One server per backend for the reporter loop (email, status page, Open311), with its SMTP server."""
+    with running_reporter_server(backend, tmp_path_factory.mktemp(f"reporter-{backend}")) as setup:
+        yield setup
 
 
 @pytest.fixture

@@ -137,10 +137,26 @@ def _bomb() -> bytes:
     return bytes(data)
 
 
+def _progressive(seed: int) -> bytes:
+    """A progressive JPEG: its pixels arrive in several scans, the last ones at the file's end."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(jpeg_with_gps(seed=seed))).save(out, "JPEG", quality=90, progressive=True)
+    return out.getvalue()
+
+
+# The check decodes at 1/8 scale; these prove it still reads every scan to the end.
 REFUSALS = {
     "hash mismatch": (jpeg_with_gps(seed=4), sha256(b"other bytes"), "SHA-256"),
     "not an image": (b"%PDF-1.7\n" + b"x" * 5000, None, "not a JPEG"),
     "truncated JPEG": (jpeg_with_gps(seed=5)[:-3000], None, "truncated"),
+    "JPEG missing only its end marker": (jpeg_with_gps(seed=6)[:-2], None, "truncated"),
+    "JPEG cut in its first rows": (jpeg_with_gps(seed=7)[:2000], None, "truncated"),
+    "progressive JPEG missing its last scan's end": (_progressive(8)[:-40], None, "truncated"),
+    "JPEG with a broken scan": (
+        (lambda d: d[: len(d) // 2] + b"\xff\xc4\x00\x03\x99" + d[len(d) // 2 + 5 :])(jpeg_with_gps(seed=9)),
+        None,
+        "cannot be decoded",
+    ),
     "decompression bomb": (_bomb(), None, "9000×9000 pixels"),
 }
 

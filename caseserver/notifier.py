@@ -1,0 +1,251 @@
+"""The reporter email worker: one background thread in each server process.
+
+The push that resolves a ticket only inserts a `notifications` row (same
+transaction, unique key per resolution), so a crew's sync never waits for mail.
+This worker sends what is due:
+
+1. **Claim** one due row in a short write transaction: `FOR UPDATE SKIP LOCKED`
+   on PostgreSQL, so several server processes never pick the same row, and a
+   lease (next attempt pushed into the future) so nobody else picks it while it
+   is being sent. SQLite has one process and this one thread.
+2. **Decide** outside any transaction: opted out or reopened → `skipped`; photos
+   marked for the reporter whose bytes have not arrived → wait (up to
+   `CASESERVER_NOTIFY_PHOTO_WAIT_HOURS` after the resolution, then send without them).
+3. **Send** over SMTP, then record `sent`; on failure record the attempt and the
+   error and retry with exponential backoff, until `failed` (a permanent refusal,
+   or `CASESERVER_NOTIFY_MAX_ATTEMPTS`).
+
+A server process that dies between handing the message over and recording it
+sends it again after the lease: the only case in which a reporter can get two.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from sqlalchemy import select, update
+
+from caseserver.blobstore import BlobStore
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.mailer import (
+    EmailPhoto,
+    ResolutionEmail,
+    SendError,
+    SmtpConfig,
+    SmtpUrlError,
+    build_message,
+    send,
+)
+from caseserver.models import AuditEvent, Notification, Ticket, utcnow
+from caseserver.publicview import (
+    local_time,
+    outcome_words,
+    reporter_photos,
+    service_name,
+    status_page_url,
+    status_words,
+    zone,
+)
+
+log = logging.getLogger("caseserver.notifier")
+
+#: How long a claimed notification is left to its claimer before another may take it.
+LEASE = timedelta(minutes=10)
+#: Longest wait between two attempts.
+MAX_BACKOFF = timedelta(hours=6)
+#: Notifications claimed per round before the worker looks at its stop flag again.
+ROUND = 50
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    key: str
+    ticket_id: str
+    attempts: int
+    created_at: datetime
+
+
+def backoff(base_seconds: float, attempts: int) -> timedelta:
+    """Delay before the next attempt after `attempts` failed ones: base, 2×base, 4×base, ..."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class NotificationWorker:
+    def __init__(self, db: Database, settings: Settings, smtp: SmtpConfig) -> None:
+        self.db = db
+        self.settings = settings
+        self.smtp = smtp
+        self.store = BlobStore(settings.blob_dir)
+        self.tz = zone(settings.timezone)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running -----------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="reporter-mail", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # the worker must outlive a bad row or a database hiccup
+                log.exception("reporter email round failed")
+            self._stop.wait(self.settings.notify_poll_seconds)
+
+    def run_once(self) -> int:
+        """Handle every notification that is due now; returns how many were handled."""
+        handled = 0
+        while handled < ROUND and not self._stop.is_set() and self._any_due():
+            claim = self._claim()
+            if claim is None:
+                break
+            self._handle(claim)
+            handled += 1
+        return handled
+
+    # -- claiming ------------------------------------------------------------------
+    def _due(self, now: datetime):  # type: ignore[no-untyped-def]
+        return (
+            select(Notification)
+            .where(
+                Notification.status == "pending",
+                Notification.channel == "email",
+                Notification.next_attempt_at <= now,
+            )
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(1)
+        )
+
+    def _any_due(self) -> bool:
+        """A cheap read first, so an idle server never takes SQLite's write lock."""
+        with self.db.read() as session:
+            return session.scalars(self._due(utcnow()).with_only_columns(Notification.id)).first() is not None
+
+    def _claim(self) -> Claim | None:
+        now = utcnow()
+        with self.db.write() as session:
+            stmt = self._due(now)
+            if not self.db.is_sqlite:
+                stmt = stmt.with_for_update(skip_locked=True)
+            row = session.scalars(stmt).first()
+            if row is None:
+                return None
+            row.next_attempt_at = now + LEASE
+            return Claim(row.id, row.key, row.ticket_id, row.attempts, row.created_at)
+
+    def _record(self, claim: Claim, **values: object) -> None:
+        with self.db.write() as session:
+            session.execute(
+                update(Notification)
+                .where(Notification.id == claim.id, Notification.status == "pending")
+                .values(**values)
+            )
+
+    # -- deciding and sending ------------------------------------------------------
+    def _handle(self, claim: Claim) -> None:
+        now = utcnow()
+        with self.db.read() as session:
+            ticket = session.get(Ticket, claim.ticket_id)
+            if ticket is None:
+                self._record(claim, status="skipped", last_error="the ticket no longer exists")
+                return
+            if ticket.reporter_notify != "email" or not (ticket.reporter_email or "").strip():
+                self._record(claim, status="skipped", last_error="the reporter did not ask for email")
+                return
+            if ticket.status not in ("resolved", "closed"):
+                self._record(claim, status="skipped", last_error="the ticket was reopened before sending")
+                return
+            photos = reporter_photos(session, ticket.id)
+            resolved_at = session.scalar(
+                select(AuditEvent.at)
+                .where(
+                    AuditEvent.ticket_id == ticket.id,
+                    AuditEvent.field == "status",
+                    AuditEvent.new == orjson.dumps("resolved").decode(),
+                )
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+            session.expunge(ticket)
+        missing = [p for p in photos if not p.arrived]
+        deadline = claim.created_at + timedelta(hours=self.settings.notify_photo_wait_hours)
+        if missing and now < deadline:
+            recheck = min(timedelta(seconds=self.settings.notify_retry_seconds), deadline - now)
+            self._record(
+                claim,
+                next_attempt_at=now + recheck,
+                last_error=f"waiting for {len(missing)} photo(s) to arrive from the crew's device",
+            )
+            return
+        email = ResolutionEmail(
+            key=claim.key,
+            to_email=(ticket.reporter_email or "").strip(),
+            to_name=ticket.reporter_name,
+            agency=self.settings.agency_name,
+            service=service_name(ticket.service_code),
+            address=ticket.address,
+            description=ticket.description,
+            reported_at=local_time(ticket.created_at, self.tz),
+            resolved_at=local_time(resolved_at or ticket.updated_at, self.tz),
+            status=status_words(ticket.status),
+            outcome=outcome_words(ticket),
+            link=status_page_url(self.settings.public_url, ticket.id),
+            photos=self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived]),
+        )
+        attempts = claim.attempts + 1
+        try:
+            message = build_message(self.smtp.sender, email, now)
+        except Exception as exc:  # e.g. an address the office typed that no mail system accepts
+            reason = f"cannot build the email: {exc}"
+            self._record(claim, attempts=attempts, status="failed", last_error=reason)
+            return
+        try:
+            send(self.smtp, message)
+        except SendError as exc:
+            gave_up = exc.permanent or attempts >= self.settings.notify_max_attempts
+            log.warning("reporter email %s not sent (attempt %d): %s", claim.key, attempts, exc)
+            self._record(
+                claim,
+                attempts=attempts,
+                last_error=str(exc)[:2000],
+                status="failed" if gave_up else "pending",
+                next_attempt_at=now + backoff(self.settings.notify_retry_seconds, attempts),
+            )
+            return
+        self._record(claim, attempts=attempts, status="sent", sent_at=utcnow(), last_error=None)
+
+    def _public_copies(self, arrived: list[tuple[str, str]]) -> list[EmailPhoto]:
+        """The public copies (upright, resized, no EXIF) of (kind, sha256) photos whose bytes arrived."""
+        photos = []
+        for kind, sha256 in arrived:
+            try:
+                photos.append(EmailPhoto(kind, self.store.public_copy(sha256).read_bytes()))
+            except Exception as exc:  # an unreadable image is left out, never blocks the email
+                log.warning("no public copy of photo %s for a reporter email: %s", sha256, exc)
+        return photos
+
+
+def start_worker(db: Database, settings: Settings) -> NotificationWorker | None:
+    """Start this process's worker; None when email is off (notifications stay pending)."""
+    try:
+        smtp = SmtpConfig.from_url(settings.smtp_url)
+    except SmtpUrlError as exc:
+        log.error("reporter emails are off: %s", exc)
+        return None
+    if smtp is None:
+        return None
+    worker = NotificationWorker(db, settings, smtp)
+    worker.start()
+    return worker

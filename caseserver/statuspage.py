@@ -1,0 +1,92 @@
+"""The public status page of a request: `GET /requests/{ticket_id}`, HTML, no sign-in.
+
+Shows what the city did about a report: service, address, status in plain words,
+dates, the outcome and the before/after photos (public copies). Never the names of
+crews or their members, never the reporter's contact. Every text is HTML-escaped
+(Jinja2 autoescape), and the page needs and allows no JavaScript at all
+(Content-Security-Policy without script sources).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.models import Ticket
+from caseserver.publicview import (
+    FINISHED,
+    local_time,
+    outcome_words,
+    reporter_photos,
+    service_name,
+    status_words,
+    timeline,
+    zone,
+)
+
+_templates = Environment(
+    loader=PackageLoader("caseserver", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+#: No scripts, no frames, no foreign origins: images and the inline stylesheet only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def status_page_router(db: Database, settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["public"])
+    tz = zone(settings.timezone)
+
+    def page(template: str, status_code: int, **context: object) -> HTMLResponse:
+        html = _templates.get_template(template).render(agency=settings.agency_name, **context)
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=60"}
+        return HTMLResponse(html, status_code=status_code, headers=headers)
+
+    def not_found() -> HTMLResponse:
+        return page("request_not_found.html", 404)
+
+    @router.get("/requests/{ticket_id:path}", response_class=HTMLResponse, summary="Public status page")
+    def status_page(ticket_id: str) -> HTMLResponse:
+        try:
+            canonical = str(uuid.UUID(ticket_id))
+        except ValueError:
+            return not_found()
+        with db.read() as session:
+            ticket = session.get(Ticket, canonical)
+            if ticket is None:
+                return not_found()
+            photos = [p for p in reporter_photos(session, ticket.id) if p.arrived]
+            steps = timeline(session, ticket.id)
+            finished = ticket.status in FINISHED
+            return page(
+                "request_status.html",
+                200,
+                ticket_id=ticket.id,
+                service=service_name(ticket.service_code),
+                address=ticket.address,
+                description=ticket.description,
+                status=status_words(ticket.status),
+                finished=finished,
+                reported=local_time(ticket.created_at, tz),
+                updated=local_time(ticket.updated_at, tz),
+                expected=None if finished else local_time(ticket.due_at, tz) or None,
+                outcome=outcome_words(ticket),
+                photos=photos,
+                steps=[(step.words, local_time(step.at, tz)) for step in steps],
+            )
+
+    return router
