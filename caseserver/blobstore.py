@@ -7,13 +7,14 @@ derived on first use and kept at ``<root>/public/<sha256>-<edge>.jpg``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageOps
+
+from sync.wire import file_sha256
 
 #: Longest edge of a public copy, in pixels.
 PUBLIC_EDGE = 1600
@@ -22,14 +23,6 @@ PUBLIC_QUALITY = 82
 
 class HashMismatch(ValueError):
     """The bytes are not the ones the uploader announced."""
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class BlobStore:
@@ -51,7 +44,7 @@ class BlobStore:
         Raises HashMismatch (and stores nothing) when they do not hash to
         `expected_sha256`. Storing bytes that are already there is a no-op.
         """
-        actual = sha256_of(source)
+        actual = file_sha256(source)
         if expected_sha256 is not None and actual != expected_sha256:
             raise HashMismatch(f"the file's SHA-256 is {actual}, not {expected_sha256}")
         return self._store(source, actual, move=move)

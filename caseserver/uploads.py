@@ -38,12 +38,12 @@ from tuspyserver import create_tus_router
 from tuspyserver.params import TusUploadParams
 
 from caseserver.auth import Caller
-from caseserver.blobstore import BlobStore, sha256_of
+from caseserver.blobstore import BlobStore
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_photo
 from caseserver.models import Blob
-from sync.wire import API_PREFIX
+from sync.wire import API_PREFIX, file_sha256
 
 log = logging.getLogger("caseserver.uploads")
 
@@ -161,7 +161,7 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
     """
     announced = metadata.get("sha256", "")
     try:
-        actual = sha256_of(path)
+        actual = file_sha256(path)
         if actual != announced:
             raise UploadRefused(f"the bytes' SHA-256 is {actual}, not the announced {announced}")
         try:

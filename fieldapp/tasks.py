@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fieldapp.qt import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from sync.replica import Replica
 
 _pools: dict[str, QThreadPool] = {}
 _live: set[_Relay] = set()
@@ -94,3 +96,16 @@ def tasks_running() -> int:
 def wait_for_tasks(msecs: int = 30_000) -> bool:
     network = _pool("network").waitForDone(msecs)
     return bool(_pool("db").waitForDone(msecs)) and bool(network)
+
+
+def with_replica(path: Path, action: Callable[[Replica], Any]) -> Callable[[], Any]:
+    """A task body that opens the replica on the worker, runs `action` on it and closes it."""
+
+    def work() -> Any:
+        replica = Replica(path)
+        try:
+            return action(replica)
+        finally:
+            replica.close()
+
+    return work

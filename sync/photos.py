@@ -17,7 +17,6 @@ Pillow only; no Qt.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import uuid
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from sync.errors import LocalError
-from sync.wire import PhotoKind
+from sync.wire import PhotoKind, file_sha256
 
 if TYPE_CHECKING:
     from sync.replica import Replica
@@ -96,14 +95,6 @@ class ProcessedPhoto:
 
 def photos_folder(profile: Path) -> Path:
     return Path(profile) / PHOTOS_FOLDER
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # -- EXIF ----------------------------------------------------------------------------
@@ -288,7 +279,7 @@ def process_photo(
         id=photo_id,
         path=path,
         thumb_path=thumb_path,
-        sha256=sha256_file(path),
+        sha256=file_sha256(path),
         size=path.stat().st_size,
         width=pixels.width,
         height=pixels.height,

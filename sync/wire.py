@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
@@ -278,6 +279,15 @@ class ErrorDoc(BaseModel):
 #: be kept up to date one ticket at a time and added across crews, and SQLite can
 #: compute them with SUM() over an index.
 DIGEST_MOD = 2**64
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 (hex) of a file: how device and server name a photo's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def ticket_hash(ticket_id: str, version: int) -> int:

@@ -56,3 +56,23 @@ def fresh_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
             yield proc
         finally:
             proc.stop()
+
+
+@pytest.fixture
+def no_threads_left_behind() -> Iterator[None]:
+    """Like napari's conftest: a GUI test that leaves a thread running fails."""
+    import threading
+    import time
+
+    from fieldapp.tasks import wait_for_tasks
+
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    wait_for_tasks()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon]
+        if not extra:
+            break
+        time.sleep(0.05)
+    assert not extra, f"threads left running: {extra}"

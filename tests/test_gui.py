@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import itertools
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,22 +23,8 @@ from serverproc import (
 
 from fieldapp.mainwindow import MainWindow
 from fieldapp.qt import Qt, QTimer
-from fieldapp.tasks import wait_for_tasks
 
-
-@pytest.fixture(autouse=True)
-def no_threads_left_behind() -> Iterator[None]:
-    """Like napari's conftest: a test that leaves a thread running fails."""
-    before = {t.ident for t in threading.enumerate()}
-    yield
-    wait_for_tasks()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon]
-        if not extra:
-            break
-        time.sleep(0.05)
-    assert not extra, f"threads left running: {extra}"
+pytestmark = pytest.mark.usefixtures("no_threads_left_behind")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from serverproc import CaseServer
-from test_gui import _settle, _sign_in, _window, no_threads_left_behind
+from test_gui import _settle, _sign_in, _window
 from test_mapview import count_near, hex_rgb, js, near, pixel, wait_js
 
 from fieldapp import mapsettings
@@ -30,7 +30,7 @@ from sync.engine import SyncEngine
 from sync.replica import Replica
 from sync.wire import Op
 
-__all__ = ["no_threads_left_behind"]  # the autouse fixture: no test leaves a thread behind
+pytestmark = pytest.mark.usefixtures("no_threads_left_behind")
 
 TRACK = Path(__file__).resolve().parents[1] / "resources" / "nmea" / "helsinki-drive.nmea"
 POSITION_COLOUR = (0x0A, 0x84, 0xFF)

@@ -7,8 +7,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,23 +16,10 @@ from serverproc import PASSWORDS, CaseServer, Device
 
 from fieldapp.mainwindow import MainWindow
 from fieldapp.qt import QApplication, QDragEnterEvent, QDropEvent, QMimeData, QPointF, Qt, QUrl
-from fieldapp.tasks import wait_for_tasks
 from sync.photos import attach_photo
 from sync.uploads import UploadProgress, UploadQueue
 
-
-@pytest.fixture(autouse=True)
-def no_threads_left_behind() -> Iterator[None]:
-    before = {t.ident for t in threading.enumerate()}
-    yield
-    wait_for_tasks()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive() and not t.daemon]
-        if not extra:
-            break
-        time.sleep(0.05)
-    assert not extra, f"threads left running: {extra}"
+pytestmark = pytest.mark.usefixtures("no_threads_left_behind")
 
 
 def _jpeg(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (800, 600)) -> Path:

@@ -46,7 +46,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
-from fieldapp.tasks import run_task
+from fieldapp.tasks import run_task, with_replica
 from sync.client import CaseServerClient
 from sync.errors import Offline, SyncError
 from sync.photos import PHOTO_KINDS, PhotoError, attach_photo, images_in
@@ -90,17 +90,6 @@ def _placeholder() -> QIcon:
     pixmap = QPixmap(ICON)
     pixmap.fill(QColor("#cfd8dc"))
     return QIcon(pixmap)
-
-
-def _with_replica(path: Path, action: Callable[[Replica], Any]) -> Callable[[], Any]:
-    def work() -> Any:
-        replica = Replica(path)
-        try:
-            return action(replica)
-        finally:
-            replica.close()
-
-    return work
 
 
 def _load(replica: Replica, ticket_id: str) -> tuple[list[dict[str, Any]], bool]:
@@ -314,7 +303,7 @@ class PhotoGallery(QWidget):
             self._busy -= 1
             self.message.setText(user_message(exc))
 
-        run_task(_with_replica(self.replica_path, action), finished, failed, network=network)
+        run_task(with_replica(self.replica_path, action), finished, failed, network=network)
 
     def _show(self, ticket_id: str, photos: list[dict[str, Any]], free_space: bool) -> None:
         if ticket_id != self.ticket_id:

@@ -30,7 +30,7 @@ from fieldapp.qt import (
 )
 from fieldapp.screens.photos import PhotoGallery
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
-from fieldapp.tasks import run_task
+from fieldapp.tasks import run_task, with_replica
 from fieldapp.ticketmodel import STATUS_LABELS, parse_time
 from sync.replica import Replica
 from sync.workflow import RESOLUTION_CODES, next_steps
@@ -44,17 +44,6 @@ STEP_LABELS = {
     "cancelled": "Cancel ticket",
     "assigned": "Back to assigned",
 }
-
-
-def _with_replica(path: Path, action: Callable[[Replica], Any]) -> Callable[[], Any]:
-    def work() -> Any:
-        replica = Replica(path)
-        try:
-            return action(replica)
-        finally:
-            replica.close()
-
-    return work
 
 
 def _local_time(raw: str | None) -> str:
@@ -208,7 +197,7 @@ class TicketScreen(QWidget):
             self._busy = False
             show_error(self, exc)
 
-        run_task(_with_replica(self.replica_path, load), done, failed)
+        run_task(with_replica(self.replica_path, load), done, failed)
 
     def reload(self) -> None:
         if self.ticket is not None:
@@ -348,4 +337,4 @@ class TicketScreen(QWidget):
             self._busy = False
             show_error(self, exc)
 
-        run_task(_with_replica(self.replica_path, lambda r: action(r, ticket_id)), done, failed)
+        run_task(with_replica(self.replica_path, lambda r: action(r, ticket_id)), done, failed)
