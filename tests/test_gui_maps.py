@@ -59,8 +59,10 @@ def grab_until(qtbot, view: MapView, ok: Any, timeout: float = 10.0) -> QImage: 
 
 
 def test_crew_map_shows_its_tickets_and_position_and_a_marker_opens_the_ticket(  # type: ignore[no-untyped-def]
-    qtbot, server: CaseServer, tmp_path: Path
+    qtbot, fresh_server: CaseServer, tmp_path: Path
 ) -> None:
+    # A server of its own: other tests' tickets nearby would cluster with these markers.
+    server = fresh_server
     admin = server.token("admin")
     spots = {"west": (60.1752, 24.9501), "assigned": (60.1752, 24.9561)}
     ids = {

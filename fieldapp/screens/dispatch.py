@@ -58,6 +58,7 @@ from fieldapp.ticketmodel import (
     parse_time,
     sla_state,
 )
+from maps.mappage import MAX_MARKERS
 from sync.errors import LocalError
 from sync.replica import Replica
 
@@ -101,7 +102,7 @@ class BoardData:
     columns: dict[Crew, list[dict[str, Any]]]
     workload: dict[Crew, Workload]
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    #: Every open ticket of the board's columns (none left out), for the map.
+    #: The board's open tickets for the map, most urgent first, at most MAX_MARKERS.
     map_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -138,6 +139,9 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
         elif row["status"] == "resolved" and _same_day(parse_time(row.get("updated_at")), now):
             load.resolved += 1
     map_rows = [row for items in columns.values() for row in items]
+    # The map takes the most urgent tickets first, up to what one map can show.
+    map_rows.sort(key=lambda r: (r["priority"], r["_due"] or _FAR, r["id"]))
+    del map_rows[MAX_MARKERS:]
     for crew, items in columns.items():
         items.sort(key=lambda r: (r["priority"], r["_due"] or _FAR, r["id"]))
         # A column shows its most urgent tickets; the header keeps the full counts.

@@ -40,6 +40,7 @@ from fieldapp.ticketmodel import (
     arrange,
     prepare_rows,
 )
+from maps.mappage import MAX_MARKERS
 from sync.replica import Replica
 
 SORT_LABELS = {
@@ -204,6 +205,7 @@ class MyWorkScreen(QWidget):
 
     # -- the map -------------------------------------------------------------------------
     def _map_toggled(self, on: bool) -> None:
+        self._update_count()
         if on and self.map is None:
             self._update_map()
         if self.map is not None:
@@ -226,8 +228,8 @@ class MyWorkScreen(QWidget):
         return self.map
 
     def map_rows(self) -> list[dict[str, Any]]:
-        """The tickets on the map: those the list shows."""
-        return [self.model.row_at(i) for i in range(self.model.rowCount())]
+        """The tickets on the map: those the list shows, in its order, at most MAX_MARKERS."""
+        return [self.model.row_at(i) for i in range(min(self.model.rowCount(), MAX_MARKERS))]
 
     def _update_map(self) -> None:
         if not self.map_button.isChecked() or not self._loaded_once:
@@ -267,7 +269,11 @@ class MyWorkScreen(QWidget):
         self._update_count()
 
     def _update_count(self, *_args: object) -> None:
-        self.count.setText(tr("{n} tickets").format(n=self.model.rowCount()))
+        rows = self.model.rowCount()
+        text = tr("{n} tickets").format(n=rows)
+        if rows > MAX_MARKERS and self.map_button.isChecked():
+            text += " · " + tr("the map shows the first {m:,}").format(m=MAX_MARKERS)
+        self.count.setText(text)
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
