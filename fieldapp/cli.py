@@ -18,7 +18,7 @@ from typing import Any
 
 from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
-from sync.photos import PHOTO_KINDS, PhotoError, attach_photo, images_in
+from sync.photos import PHOTO_KINDS, PhotoError, PipelineSettings, attach_photo, images_in, save_settings
 from sync.replica import Replica
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
@@ -317,6 +317,19 @@ def cmd_photo_retry(args: argparse.Namespace, out: Output) -> None:
     out.emit({"queued": matches[0]}, f"{matches[0][:8]} queued again")
 
 
+def cmd_photo_settings(args: argparse.Namespace, out: Output) -> None:
+    replica = _replica(args)
+    if args.max_edge is not None or args.quality is not None:
+        chosen = save_settings(replica, max_edge=args.max_edge, quality=args.quality)
+    else:
+        chosen = PipelineSettings.of_profile(replica)
+    out.emit(
+        {"max_edge": chosen.max_edge, "quality": chosen.quality},
+        f"photos are stored at most {chosen.max_edge} px on their longest edge, "
+        f"JPEG quality {chosen.quality}",
+    )
+
+
 def cmd_upload(args: argparse.Namespace, out: Output) -> None:
     replica = _replica(args)
     if args.free_space is not None:
@@ -431,6 +444,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--caption", default="")
     s.add_argument("--private", action="store_true", help="not for the reporter (no public copy)")
     s.set_defaults(func=cmd_photo_add)
+    s = photo.add_parser("settings", help="show or change how photos are stored on this device")
+    s.add_argument("--max-edge", type=int, help="longest edge in pixels (default 2560)")
+    s.add_argument("--quality", type=int, help="JPEG quality (default 85)")
+    s.set_defaults(func=cmd_photo_settings)
     s = photo.add_parser("retry", help="queue a failed upload again")
     s.add_argument("photo", help="photo id or its first characters")
     s.set_defaults(func=cmd_photo_retry)

@@ -63,12 +63,42 @@ class PhotoError(LocalError):
     """The file cannot become a photo (not an image, broken, too big); nothing was stored."""
 
 
+#: Replica setting holding the profile's choices (max_edge, quality).
+SETTINGS_KEY = "photo_settings"
+MAX_EDGE_RANGE = (640, 8000)
+QUALITY_RANGE = (40, 95)
+
+
 @dataclass(frozen=True)
 class PipelineSettings:
     max_edge: int = DEFAULT_MAX_EDGE
     quality: int = DEFAULT_QUALITY
     thumb_edge: int = THUMB_EDGE
     thumb_quality: int = THUMB_QUALITY
+
+    @classmethod
+    def of_profile(cls, replica: Replica) -> PipelineSettings:
+        """The profile's settings (`save_settings`), the defaults where it chose none."""
+        chosen = replica.get(SETTINGS_KEY) or {}
+        return cls(
+            max_edge=int(chosen.get("max_edge", DEFAULT_MAX_EDGE)),
+            quality=int(chosen.get("quality", DEFAULT_QUALITY)),
+        )
+
+
+def save_settings(
+    replica: Replica, *, max_edge: int | None = None, quality: int | None = None
+) -> PipelineSettings:
+    """Change the profile's longest photo edge and JPEG quality; bad values change nothing."""
+    current = PipelineSettings.of_profile(replica)
+    edge = current.max_edge if max_edge is None else max_edge
+    chosen_quality = current.quality if quality is None else quality
+    if not MAX_EDGE_RANGE[0] <= edge <= MAX_EDGE_RANGE[1]:
+        raise PhotoError(f"the longest edge must be {MAX_EDGE_RANGE[0]} to {MAX_EDGE_RANGE[1]} pixels")
+    if not QUALITY_RANGE[0] <= chosen_quality <= QUALITY_RANGE[1]:
+        raise PhotoError(f"the JPEG quality must be {QUALITY_RANGE[0]} to {QUALITY_RANGE[1]}")
+    replica.put(**{SETTINGS_KEY: {"max_edge": edge, "quality": chosen_quality}})
+    return PipelineSettings.of_profile(replica)
 
 
 @dataclass(frozen=True)
@@ -324,6 +354,7 @@ def attach_photo(
     if kind not in PHOTO_KINDS:
         raise PhotoError(f"a photo is one of {', '.join(PHOTO_KINDS)}, not {kind!r}")
     replica.ticket(ticket_id)  # an unknown ticket fails before any work
+    settings = settings or PipelineSettings.of_profile(replica)
     photo = process_photo(source, replica.photos_dir, str(uuid.uuid4()), position=position, settings=settings)
     try:
         return replica.add_photo(ticket_id, photo, kind=kind, caption=caption, for_reporter=for_reporter)

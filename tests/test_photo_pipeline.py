@@ -19,6 +19,7 @@ from sync.photos import (
     attach_photo,
     images_in,
     process_photo,
+    save_settings,
 )
 from sync.replica import Replica
 from sync.wire import Op, PhotoMeta
@@ -245,6 +246,20 @@ def test_photo_row_and_its_op_are_written_together_and_survive_reopening(
         assert reopened.upload_counts() == {"waiting": 1, "failed": 0, "confirmed": 0}
     finally:
         reopened.close()
+
+
+def test_the_profile_chooses_size_and_quality_and_bad_choices_change_nothing(
+    replica: Replica, tmp_path: Path
+) -> None:
+    assert PipelineSettings.of_profile(replica) == PipelineSettings()
+    save_settings(replica, max_edge=1600, quality=70)
+    row = attach_photo(replica, TICKET, _photo(tmp_path / "wide.jpg", (4000, 3000)), kind="after")
+    assert (row["width"], row["height"]) == (1600, 1200)
+    with pytest.raises(PhotoError, match="longest edge"):
+        save_settings(replica, max_edge=50)
+    with pytest.raises(PhotoError, match="quality"):
+        save_settings(replica, quality=100)
+    assert PipelineSettings.of_profile(replica) == PipelineSettings(max_edge=1600, quality=70)
 
 
 def test_photo_row_is_rolled_back_when_its_op_cannot_be_queued(replica: Replica, tmp_path: Path) -> None:
