@@ -431,6 +431,8 @@ class MapView(QWidget):
         self._markers_on = False
         self._is_ready = False
         self._shown_once = False
+        #: Counts background builds of markers or pages; only the newest is applied.
+        self._generation = 0
         self._load_started = 0.0
         self._first_ready = False
         self._closed = False
@@ -463,15 +465,36 @@ class MapView(QWidget):
             self._zoom = zoom
         self._shown_once = True
         if self._page_up():
-            payload = json.dumps(ticket_payload(self._rows, colour_by))
-            script = f"fa.setTickets({payload}, {json.dumps(bool(fit))});"
-            if center is not None:
-                script += f"fa.map.setView([{self._center[0]}, {self._center[1]}], {int(self._zoom)});"
+            rows, move = self._rows, center is not None
             self._is_ready = False
             self._markers_on = False
-            self.page.runJavaScript(script, 0)
+            # Thousands of markers take tens of milliseconds to encode: on a worker.
+            self._in_background(
+                lambda: json.dumps(ticket_payload(rows, colour_by)),
+                lambda payload: self._set_tickets(payload, bool(fit), move),
+            )
         elif not self._closed:
             self._load(fit)
+
+    def _in_background(self, build: Callable[[], Any], apply: Callable[[Any], None]) -> None:
+        """Run `build` on a worker, then `apply` its result here unless a newer call came since."""
+        self._generation += 1
+        generation = self._generation
+
+        def done(result: Any) -> None:
+            if generation == self._generation and not self._closed:
+                apply(result)
+
+        run_task(build, done, network=True)
+
+    def _set_tickets(self, payload: str, fit: bool, move: bool) -> None:
+        if not self._page_up():
+            self._load(fit)  # the page went away meanwhile: load it with the rows
+            return
+        script = f"fa.setTickets({payload}, {json.dumps(fit)});"
+        if move:
+            script += f"fa.map.setView([{self._center[0]}, {self._center[1]}], {int(self._zoom)});"
+        self.page.runJavaScript(script, 0)
 
     def set_position(self, lat: float, lon: float, accuracy: float = 0.0, follow: bool = False) -> None:
         """Move the "you are here" dot (accuracy in metres draws a circle round it)."""
@@ -526,29 +549,36 @@ class MapView(QWidget):
 
     # -- internals ---------------------------------------------------------------------
     def _load(self, fit: bool) -> None:
+        """Write the page with the current rows (on a worker) and load it."""
         metadata = self.sources.metadata()
         low, high = tile_zoom_range(metadata)
         attributions = [_plain(m["attribution"]) for m in metadata if m.get("attribution")]
-        html = map_page_html(
-            self._rows,
-            center=self._center,
-            zoom=self._zoom,
-            tile_url=TILE_URL,
-            attribution=" | ".join(dict.fromkeys(a for a in attributions if a)) or ATTRIBUTION,
-            position=self._position,
-            colour_by=self._colour_by,
-            asset_base=self.asset_dir.resolve().as_uri() + "/",
-            fit=fit,
-            max_native_zoom=high,
-        )
-        self.page_path.write_text(html, encoding="utf-8")
-        url = QUrl.fromLocalFile(str(self.page_path))
-        self.page.home = url
+        rows, page_path = self._rows, self.page_path
+        settings = {
+            "center": self._center,
+            "zoom": self._zoom,
+            "tile_url": TILE_URL,
+            "attribution": " | ".join(dict.fromkeys(a for a in attributions if a)) or ATTRIBUTION,
+            "position": self._position,
+            "colour_by": self._colour_by,
+            "asset_base": self.asset_dir.resolve().as_uri() + "/",
+            "fit": fit,
+            "max_native_zoom": high,
+        }
         self._loaded = self._markers_on = self._is_ready = False
         self._load_started = time.perf_counter()
         self._first_ready = True
-        log.debug("map: loading %d tickets (tile zooms %s-%s)", len(self._rows), low, high)
-        self.page.load(url)
+
+        def write() -> None:
+            page_path.write_text(map_page_html(rows, **settings), encoding="utf-8")
+
+        def load(_: Any) -> None:
+            url = QUrl.fromLocalFile(str(page_path))
+            self.page.home = url
+            log.debug("map: loading %d tickets (tile zooms %s-%s)", len(rows), low, high)
+            self.page.load(url)
+
+        self._in_background(write, load)
 
     def _on_load_finished(self, ok: bool) -> None:
         if not ok:

@@ -149,6 +149,10 @@ class MyWorkScreen(QWidget):
         self.sort.currentIndexChanged.connect(self._update_count)
         self.sort.activated.connect(self._sort_picked)
 
+    def list_loading(self) -> bool:
+        """Rows still loading (the list is usable once they are in; the map may follow)."""
+        return self._loading
+
     def busy(self) -> bool:
         """Rows loading, or the map about to be drawn (its page not ready yet)."""
         shown = self.isVisible() and self.map_button.isChecked()
