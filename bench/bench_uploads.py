@@ -6,8 +6,10 @@ A fresh SQLite case server (`caseserver serve`, tests/serverproc.start_server) r
 free loopback port with its blob store in a temporary folder. The benchmark makes
 `--photos` distinct photo-like JPEGs of about 4 MB each (Pillow), then:
 
-1. **tus**: a device signs in and uploads every photo with `tuspy` (the client the
-   device's upload queue uses), one upload per photo in one PATCH, each confirmed with
+1. **tus**: a device signs in, pushes the photos' records to a new ticket of its crew
+   in one push (untimed: the server accepts only uploads of photos it has a record
+   of), then uploads every photo with `tuspy` (the client the device's upload queue
+   uses), one upload per photo in one PATCH, each confirmed with
    `GET /api/v1/blobs/{sha256}` (timed too). The server checks the hash, decodes the
    whole JPEG (at 1/8 scale), stores it content-addressed and writes the `blobs` row.
 2. **floor, bytes only**: the same bytes POSTed with `requests` (a new connection per
@@ -41,6 +43,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -148,15 +151,67 @@ def floor_work(paths: list[Path], folder: Path) -> float:
 
 
 # -- tus uploads ------------------------------------------------------------------------------
-def upload_all(url: str, token: str, paths: list[Path], chunk: int, retries: int = 0) -> tuple[float, float]:
-    """Upload every photo with tuspy, resuming from HEAD after errors; (upload s, confirm s)."""
+def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
+    """The photos' records, pushed to a new ticket of the caller's crew in one push; their ids."""
+    admin = requests.post(
+        f"{url}/api/v1/auth/login",
+        json={"username": "admin", "password": "admin-demo", "device_name": "bench"},
+        timeout=30,
+    ).json()["token"]
+    ticket = requests.post(
+        f"{url}/api/v1/tickets",
+        json={
+            "service_code": "pothole",
+            "description": "Benchmark photos",
+            "address": "Mannerheimintie 5, Helsinki",
+            "lat": 60.1699,
+            "lon": 24.9384,
+            "assigned_crew": "north",
+        },
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=30,
+    )
+    assert ticket.status_code in (200, 201), ticket.text
+    ids = {path: str(uuid.uuid4()) for path in paths}
+    ops = []
+    for path, photo_id in ids.items():
+        with Image.open(path) as image:
+            width, height = image.size
+        value = {
+            "kind": "before",
+            "caption": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "size": path.stat().st_size,
+            "width": width,
+            "height": height,
+        }
+        ops.append(
+            {
+                "op_id": photo_id,
+                "ticket_id": ticket.json()["id"],
+                "kind": "photo",
+                "value": value,
+                "device_time": datetime.now(UTC).isoformat(),
+            }
+        )
+    r = requests.post(
+        f"{url}/api/v1/push", json={"ops": ops}, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
+    assert r.status_code == 200 and all(x["outcome"] == "applied" for x in r.json()["results"]), r.text
+    return ids
+
+
+def upload_all(
+    url: str, token: str, paths: list[Path], records: dict[Path, str], chunk: int, retries: int = 0
+) -> tuple[float, float]:
+    """Upload every photo (records pushed before) with tuspy, resuming from HEAD; (upload s, confirm s)."""
     client = TusClient(f"{url}/api/v1/uploads/", headers={"Authorization": f"Bearer {token}"})
     upload_s = 0.0
     confirm_s = 0.0
     for path in paths:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         start = time.perf_counter()
-        metadata = {"sha256": sha, "photo_id": str(uuid.uuid4()), "filename": path.name}
+        metadata = {"sha256": sha, "photo_id": records[path], "filename": path.name}
         while True:
             try:
                 uploader = client.uploader(
@@ -277,7 +332,8 @@ def main() -> None:
             ).json()["token"]
             bytes_s = statistics.median(floor_bytes(paths) for _ in range(3))
             work_s = floor_work(paths, folder)
-            upload_s, confirm_s = upload_all(server.url, token, paths, chunk=8 * MB)
+            records = push_records(server.url, token, paths)
+            upload_s, confirm_s = upload_all(server.url, token, paths, records, chunk=8 * MB)
             floor_s = bytes_s + work_s
             mib = total / MB
             row = "{:<52}{:7.2f} s {:7.1f} MiB/s"
@@ -301,7 +357,12 @@ def main() -> None:
                     # New photos each round would cost minutes; the same bytes are fine because
                     # every round makes new uploads (the store's dedup happens after the bytes arrive).
                     up_s, _ = upload_all(
-                        f"http://127.0.0.1:{proxy.port}", token, cut_paths, chunk_kib * 1024, retries=5
+                        f"http://127.0.0.1:{proxy.port}",
+                        token,
+                        cut_paths,
+                        records,
+                        chunk_kib * 1024,
+                        retries=5,
                     )
                 finally:
                     proxy.close()

@@ -11,6 +11,11 @@ Around tuspyserver this module adds:
   PATCH from a stranger never writes a byte);
 - refusals at creation: `Upload-Length` over the photo limit (413), missing or
   malformed `sha256` / `photo_id` metadata, deferred length, concatenation (400);
+  a `photo_id` without a photo record on the server (409: sync first), a photo of a
+  ticket the caller cannot see (404, as for reading it), a `sha256` other than the
+  record's (422);
+- each upload belongs to the user who created it (kept in its `.info` metadata as
+  `uploaded_by`): HEAD, PATCH and DELETE from anyone else answer 404;
 - a HEAD that also answers for uploads missing tus's optional `filetype` key and for
   finished uploads (offset = length), so a client that lost the last answer sees it
   is done;
@@ -19,12 +24,13 @@ Around tuspyserver this module adds:
   A refusal answers the final PATCH with 422 and the reason, and deletes the upload.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the dependencies' Annotated parameters
+# are made inside the factories, where string annotations could not be resolved.
 import logging
+import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -42,7 +48,7 @@ from caseserver.blobstore import BlobStore
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_photo
-from caseserver.models import Blob
+from caseserver.models import Blob, Photo, Ticket
 from sync.wire import API_PREFIX, file_sha256
 
 log = logging.getLogger("caseserver.uploads")
@@ -53,6 +59,9 @@ TUS_VERSION = "1.0.0"
 UPLOAD_DAYS = 7
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+#: Metadata key, set by the server, naming the user id that created the upload.
+CREATOR_KEY = "uploaded_by"
+NO_RECORD = "the photo's record has not reached the server yet: sync first"
 
 
 class UploadRefused(ValueError):
@@ -76,15 +85,22 @@ def uploads_router(settings: Settings, database: Database, caller: Callable[...,
         files_dir=str(files_dir),
         max_size=settings.max_photo_bytes,
         days_to_keep=UPLOAD_DAYS,
-        pre_create_hook=_creation_check(settings.max_photo_bytes),
+        pre_create_dep=_creation_check(settings.max_photo_bytes, database, caller),
         on_upload_complete=on_complete,
         tags=["photos"],
     )
     tus.routes[:] = [r for r in tus.routes if getattr(r, "methods", None) != {"HEAD"}]
     tus.add_api_route("/{uid}", _head_route(files_dir), methods=["HEAD"], summary="Offset of an upload")
-    # Dependencies given here run before the tus routes' own, so the token is
-    # checked before a PATCH body is read.
-    router = APIRouter(dependencies=[Depends(caller), Depends(_refuse_unsupported)])
+    # Dependencies given here run before the tus routes' own, so the token and the
+    # upload's owner are checked before a PATCH body is read.
+    router = APIRouter(
+        dependencies=[
+            Depends(caller),
+            Depends(_refuse_unsupported),
+            Depends(_creator_only(files_dir, caller)),
+            Depends(_record_creator(files_dir, caller), scope="function"),
+        ]
+    )
     router.include_router(tus)
     return router
 
@@ -99,23 +115,91 @@ def _refuse_unsupported(request: Request) -> None:
         raise HTTPException(400, "send the photo's bytes with PATCH, not in the creation request")
 
 
-def _creation_check(max_bytes: int) -> Callable[[dict[str, str], dict[str, Any]], None]:
-    def check(metadata: dict[str, str], upload: dict[str, Any]) -> None:
-        size = upload.get("size")
-        if upload.get("defer_length") or size is None:
-            raise HTTPException(400, "Upload-Length is required (a deferred length is not accepted)")
-        if size > max_bytes:
-            raise HTTPException(413, f"the photo is {size} bytes, more than the {max_bytes} allowed")
-        if size == 0:
-            raise HTTPException(422, "photo refused: an empty file is not a photo")
-        if not SHA256_RE.match(metadata.get("sha256", "")):
-            raise HTTPException(400, "Upload-Metadata needs sha256: the photo's SHA-256 as 64 lowercase hex")
-        try:
-            uuid.UUID(metadata.get("photo_id", ""))
-        except ValueError:
-            raise HTTPException(400, "Upload-Metadata needs photo_id: the photo's id (a UUID)") from None
+def _creation_check(
+    max_bytes: int, database: Database, caller: Callable[..., Caller]
+) -> Callable[..., Callable[[dict[str, str], dict[str, Any]], Any]]:
+    """tuspyserver's pre-create dependency: the announcement, then the photo's record, for this caller."""
 
-    return check
+    def creation_check(
+        who: Annotated[Caller, Depends(caller)],
+    ) -> Callable[[dict[str, str], dict[str, Any]], Any]:
+        async def check(metadata: dict[str, str], upload: dict[str, Any]) -> None:
+            _check_announcement(metadata, upload, max_bytes)
+            await run_in_threadpool(_check_record, database, metadata, who)
+
+        return check
+
+    return creation_check
+
+
+def _check_announcement(metadata: dict[str, str], upload: dict[str, Any], max_bytes: int) -> None:
+    size = upload.get("size")
+    if upload.get("defer_length") or size is None:
+        raise HTTPException(400, "Upload-Length is required (a deferred length is not accepted)")
+    if size > max_bytes:
+        raise HTTPException(413, f"the photo is {size} bytes, more than the {max_bytes} allowed")
+    if size == 0:
+        raise HTTPException(422, "photo refused: an empty file is not a photo")
+    if not SHA256_RE.match(metadata.get("sha256", "")):
+        raise HTTPException(400, "Upload-Metadata needs sha256: the photo's SHA-256 as 64 lowercase hex")
+    try:
+        uuid.UUID(metadata.get("photo_id", ""))
+    except ValueError:
+        raise HTTPException(400, "Upload-Metadata needs photo_id: the photo's id (a UUID)") from None
+
+
+def _check_record(database: Database, metadata: dict[str, str], who: Caller) -> None:
+    """The upload must be the bytes of a photo record the caller may see (404 hides other crews' photos)."""
+    with database.read() as session:
+        photo = session.get(Photo, str(uuid.UUID(metadata["photo_id"])))
+        if photo is None:
+            raise HTTPException(409, NO_RECORD)
+        ticket = session.get(Ticket, photo.ticket_id)
+        if ticket is None or not who.sees_crew(ticket.assigned_crew_id):
+            raise HTTPException(404, "no such photo")
+        if photo.sha256 != metadata["sha256"]:
+            raise HTTPException(
+                422,
+                f"photo refused: the announced SHA-256 {metadata['sha256']} is not the photo record's "
+                f"{photo.sha256}",
+            )
+
+
+def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., None]:
+    """HEAD, PATCH and DELETE of an upload answer 404 to anyone but the user who created it."""
+
+    def creator_only(request: Request, who: Annotated[Caller, Depends(caller)]) -> None:
+        uid = request.path_params.get("uuid") or request.path_params.get("uid")
+        if uid is None:
+            return
+        params = _upload_params(files_dir, uid)
+        if params is not None and params.metadata.get(CREATOR_KEY) != str(who.user_id):
+            raise HTTPException(404, "no such upload")
+
+    return creator_only
+
+
+def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., Iterator[None]]:
+    """After a creation, write the creator into the new upload's `.info` (before the answer goes out)."""
+
+    def record_creator(
+        request: Request, response: Response, who: Annotated[Caller, Depends(caller)]
+    ) -> Iterator[None]:
+        yield
+        location = response.headers.get("location")
+        if request.method != "POST" or response.status_code != 201 or not location:
+            return
+        uid = location.rstrip("/").rsplit("/", 1)[1]
+        params = _upload_params(files_dir, uid)
+        if params is None:
+            raise HTTPException(500, "the new upload could not be found")
+        params.metadata[CREATOR_KEY] = str(who.user_id)
+        info = files_dir / f"{uid}.info"
+        partial = info.with_name(f"{uid}.info.new")
+        partial.write_text(params.model_dump_json())
+        os.replace(partial, info)
+
+    return record_creator
 
 
 def _head_route(files_dir: Path) -> Callable[..., Response]:

@@ -110,16 +110,23 @@ def blob(server_url: str, token: str, sha: str) -> requests.Response:
 
 
 def push_photo(server: CaseServer, token: str, ticket_id: str, data: bytes, **meta: Any) -> str:
-    """Attach a photo to a ticket through the real push, as a device's record sync does; its id."""
-    image = Image.open(io.BytesIO(data))
+    """Attach a photo to a ticket through the real push, as a device's record sync does; its id.
+
+    Bytes that are no image get a record all the same (a device may claim anything).
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except OSError:
+        width, height = 640, 480
     photo_id = str(uuid.uuid4())
     value = {
         "kind": "before",
         "caption": "Pothole before repair",
         "sha256": sha256(data),
         "size": len(data),
-        "width": image.width,
-        "height": image.height,
+        "width": width,
+        "height": height,
         "taken_at": "2026-11-20T08:15:00Z",
         **meta,
     }
@@ -134,3 +141,28 @@ def push_photo(server: CaseServer, token: str, ticket_id: str, data: bytes, **me
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["outcome"] == "applied", r.text
     return photo_id
+
+
+def north_ticket(server: CaseServer) -> str:
+    """A new ticket of crew north (aino's and eero's), made by the admin; its id."""
+    return str(server.create_ticket(server.token("admin"), assigned_crew="north")["id"])
+
+
+def recorded_uploader(
+    photos: PhotoServer,
+    token: str,
+    path: Path,
+    *,
+    sha: str | None = None,
+    ticket_id: str | None = None,
+    chunk_size: int = 64 * 1024,
+) -> Uploader:
+    """An uploader for a photo whose record was pushed first (to a new ticket of crew north), as on a device.
+
+    The record carries `sha` (default: the file's hash), so a record and bytes that
+    disagree can be made on purpose.
+    """
+    data = path.read_bytes()
+    meta = {"sha256": sha} if sha else {}
+    photo_id = push_photo(photos.server, token, ticket_id or north_ticket(photos.server), data, **meta)
+    return uploader(photos.url, token, path, sha=sha, chunk_size=chunk_size, photo_id=photo_id)

@@ -6,6 +6,7 @@ import base64
 import io
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,10 @@ from photohelpers import (
     blob,
     head_offset,
     jpeg_with_gps,
+    north_ticket,
     photo_server,
+    push_photo,
+    recorded_uploader,
     sha256,
     uploader,
 )
@@ -52,7 +56,7 @@ def test_a_dropped_connection_resumes_without_resending_what_arrived(
     data = jpeg_with_gps(1024, 768, seed=1)
     path = _write(tmp_path, "before.jpg", data)
     token = photos.server.token("aino")
-    up = uploader(photos.url, token, path)
+    up = recorded_uploader(photos, token, path)
     up.set_url(up.create_url())
     # One PATCH announcing the whole file, cut after `part` bytes of it.
     part = len(data) // 3
@@ -90,7 +94,7 @@ def test_an_upload_survives_a_server_restart(backend: str, tmp_path: Path) -> No
     path = _write(tmp_path, "after.jpg", data)
     with photo_server(backend, tmp_path) as photos:
         token = photos.server.token("eero")
-        up = uploader(photos.url, token, path, chunk_size=40_000)
+        up = recorded_uploader(photos, token, path, chunk_size=40_000)
         up.upload(stop_at=120_000)
         photos.server.stop()
         port = int(photos.url.rsplit(":", 1)[1])
@@ -112,8 +116,9 @@ def test_the_same_photo_uploaded_twice_is_stored_once(photos: PhotoServer, tmp_p
     data = jpeg_with_gps(seed=3)
     path = _write(tmp_path, "twice.jpg", data)
     before = photos.stored_blobs()
+    photo_id = push_photo(photos.server, photos.server.token("aino"), north_ticket(photos.server), data)
     for user in ("aino", "eero"):  # two tablets of the crew send the same file
-        up = uploader(photos.url, photos.server.token(user), path)
+        up = uploader(photos.url, photos.server.token(user), path, photo_id=photo_id)
         up.upload()
         assert int(head_offset(up.url, photos.server.token(user)).headers["Upload-Offset"]) == len(data)
     added = [p for p in photos.stored_blobs() if p not in before]
@@ -168,10 +173,10 @@ def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_stored(
     data, announced, reason = REFUSALS[case]
     token = photos.server.token("aino")
     good_data = jpeg_with_gps(seed=len(case) + 100)
-    good = uploader(photos.url, token, _write(tmp_path, "good.jpg", good_data))
+    good = recorded_uploader(photos, token, _write(tmp_path, "good.jpg", good_data))
     good.upload(stop_at=10_000)  # another upload under way meanwhile
     before = photos.stored_blobs()
-    bad = uploader(photos.url, token, _write(tmp_path, "photo.jpg", data), sha=announced)
+    bad = recorded_uploader(photos, token, _write(tmp_path, "photo.jpg", data), sha=announced)
     with pytest.raises(TusUploadFailed) as refused:
         bad.upload()
     assert refused.value.status_code == 422
@@ -221,7 +226,7 @@ def test_uploads_need_a_valid_token(photos: PhotoServer, tmp_path: Path) -> None
     r = _create(photos.url, {}, 1000, META)
     assert r.status_code == 401
     token = photos.server.token("aino")
-    up = uploader(photos.url, token, _write(tmp_path, "p.jpg", jpeg_with_gps(seed=6)))
+    up = recorded_uploader(photos, token, _write(tmp_path, "p.jpg", jpeg_with_gps(seed=6)))
     up.upload(stop_at=5_000)
     patch = {**TUS, "Upload-Offset": "5000", "Content-Type": "application/offset+octet-stream"}
     r = requests.patch(up.url, data=b"\0" * 1000, headers=patch, timeout=30)
@@ -265,7 +270,7 @@ def test_two_server_processes_share_unfinished_uploads(photos: PhotoServer, tmp_
         data = jpeg_with_gps(seed=7)
         path = _write(tmp_path, "shared.jpg", data)
         token = photos.server.token("aino")
-        first = uploader(photos.url, token, path, chunk_size=30_000)
+        first = recorded_uploader(photos, token, path, chunk_size=30_000)
         first.upload(stop_at=60_000)
         second = uploader(other.url, token, path, chunk_size=30_000)
         second.set_url(other.url + urlsplit(first.url).path)
@@ -275,3 +280,68 @@ def test_two_server_processes_share_unfinished_uploads(photos: PhotoServer, tmp_
         assert blob(photos.url, token, sha256(data)).status_code == 200
     finally:
         other.stop()
+
+
+def _refused_creation(photos: PhotoServer, token: str, data: bytes, **metadata: str) -> requests.Response:
+    """A creation that must be refused: nothing is left in the uploads folder or the blob store."""
+    uploads, stored = photos.uploads_left(), photos.stored_blobs()
+    r = _create(photos.url, auth(token), len(data), _metadata(filename="p.jpg", **metadata))
+    assert photos.uploads_left() == uploads
+    assert photos.stored_blobs() == stored
+    assert blob(photos.url, token, sha256(data)).status_code == 404
+    return r
+
+
+def test_an_upload_needs_the_photos_record_on_the_server(photos: PhotoServer) -> None:
+    data = jpeg_with_gps(seed=11)
+    r = _refused_creation(
+        photos, photos.server.token("aino"), data, sha256=sha256(data), photo_id=str(uuid.uuid4())
+    )
+    assert r.status_code == 409
+    assert r.json() == {"detail": "the photo's record has not reached the server yet: sync first"}
+
+
+def test_an_upload_must_announce_the_hash_its_record_has(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(seed=12)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    other = sha256(b"other bytes")
+    r = _refused_creation(photos, token, data, sha256=other, photo_id=photo_id)
+    assert r.status_code == 422
+    assert r.json()["detail"] == (
+        f"photo refused: the announced SHA-256 {other} is not the photo record's {sha256(data)}"
+    )
+    right = _create(photos.url, auth(token), len(data), _metadata(sha256=sha256(data), photo_id=photo_id))
+    assert right.status_code == 201  # the record's own hash is accepted
+
+
+def test_another_crews_photo_cannot_be_uploaded_and_is_not_revealed(photos: PhotoServer) -> None:
+    data = jpeg_with_gps(seed=13)
+    photo_id = push_photo(photos.server, photos.server.token("aino"), north_ticket(photos.server), data)
+    mikko = photos.server.token("mikko")  # crew central
+    for announced in (sha256(data), sha256(b"other bytes")):  # a wrong hash says nothing more
+        r = _refused_creation(photos, mikko, data, sha256=announced, photo_id=photo_id)
+        assert r.status_code == 404
+        assert r.json() == {"detail": "no such photo"}
+    for user in ("eero", "sanna", "admin"):  # the crew, its supervisor, the office
+        meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+        assert _create(photos.url, auth(photos.server.token(user)), len(data), meta).status_code == 201, user
+
+
+def test_only_the_uploads_creator_may_continue_query_or_end_it(photos: PhotoServer, tmp_path: Path) -> None:
+    data = jpeg_with_gps(seed=14)
+    aino = photos.server.token("aino")
+    up = recorded_uploader(photos, aino, _write(tmp_path, "mine.jpg", data), chunk_size=20_000)
+    up.upload(stop_at=20_000)
+    eero = photos.server.token("eero")  # same crew, sees the photo, but did not start this upload
+    patch = {**TUS, **auth(eero), "Upload-Offset": "20000", "Content-Type": "application/offset+octet-stream"}
+    r = requests.patch(up.url, data=data[20_000:], headers=patch, timeout=30)
+    assert r.status_code == 404 and r.json() == {"detail": "no such upload"}
+    assert head_offset(up.url, eero).status_code == 404
+    assert requests.delete(up.url, headers={**TUS, **auth(eero)}, timeout=30).status_code == 404
+    assert int(head_offset(up.url, aino).headers["Upload-Offset"]) == 20_000  # not a byte written
+    assert blob(photos.url, aino, sha256(data)).status_code == 404
+    up.upload()  # the creator carries on, with a new token of the same user too
+    assert blob(photos.url, aino, sha256(data)).status_code == 200
+    assert int(head_offset(up.url, photos.server.token("aino")).headers["Upload-Offset"]) == len(data)
+    assert head_offset(up.url, eero).status_code == 404
