@@ -127,6 +127,17 @@ class CaseServer:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
+    def push(self, token: str, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """POST ops as a device would; the per-op answers (the push itself must succeed)."""
+        r = requests.post(
+            f"{self.url}/api/v1/push",
+            json={"ops": ops},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        return list(r.json()["results"])
+
     def get_ticket(self, token: str, ticket_id: str) -> dict[str, Any]:
         r = requests.get(
             f"{self.url}/api/v1/tickets/{ticket_id}",

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from serverproc import CaseServer, Device
 
 ORDERS = ["crew-first", "other-first"]
@@ -131,25 +130,17 @@ def _prepare(server: CaseServer, admin: str, start_status: str) -> str:
     """A fresh north ticket in `start_status` ('assigned' or 'in_progress')."""
     ticket_id = str(server.create_ticket(admin, assigned_crew="north", priority=3)["id"])
     if start_status == "in_progress":
-        r = requests.post(
-            f"{server.url}/api/v1/push",
-            json={
-                "ops": [
-                    {
-                        "op_id": str(uuid.uuid4()),
-                        "ticket_id": ticket_id,
-                        "kind": "set",
-                        "field": "status",
-                        "base": "assigned",
-                        "value": "in_progress",
-                        "device_time": "2026-01-01T08:00:00Z",
-                    }
-                ]
-            },
-            headers={"Authorization": f"Bearer {server.token('sanna')}"},
-            timeout=30,
-        )
-        assert r.json()["results"][0]["outcome"] == "applied", r.text
+        started = {
+            "op_id": str(uuid.uuid4()),
+            "ticket_id": ticket_id,
+            "kind": "set",
+            "field": "status",
+            "base": "assigned",
+            "value": "in_progress",
+            "device_time": "2026-01-01T08:00:00Z",
+        }
+        results = server.push(server.token("sanna"), [started])
+        assert results[0]["outcome"] == "applied", results
     return ticket_id
 
 

@@ -291,14 +291,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
         return self.server.get_ticket(self.admin, tid)
 
     def _post_push(self, name: str, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        r = requests.post(
-            f"{self.server.url}/api/v1/push",
-            json={"ops": ops},
-            headers={"Authorization": f"Bearer {self.tokens[name]}"},
-            timeout=30,
-        )
-        assert r.status_code == 200, r.text
-        return list(r.json()["results"])
+        return self.server.push(self.tokens[name], ops)
 
     def _engine_part(self, name: str, part: str) -> SyncReport:
         """Only the push or only the pull of a sync (the network died in between)."""

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import requests
 from serverproc import CaseServer, Device
 from sqlalchemy import create_engine, text
 
@@ -16,14 +15,7 @@ SHA = hashlib.sha256(b"a photo of a pothole").hexdigest()
 
 
 def _push(server: CaseServer, token: str, *ops: dict[str, Any]) -> list[dict[str, Any]]:
-    r = requests.post(
-        f"{server.url}/api/v1/push",
-        json={"ops": list(ops)},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    assert r.status_code == 200, r.text
-    return list(r.json()["results"])
+    return server.push(token, list(ops))
 
 
 def _photo_op(ticket_id: str, **meta: Any) -> dict[str, Any]:
