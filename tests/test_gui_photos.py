@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -147,14 +149,26 @@ def test_upload_progress_and_failures_and_other_devices_photos_are_shown(  # typ
     size = gallery.photos[mine]["size"]
 
     # Progress comes from the upload queue's worker thread through the bridge's signal.
-    def report(progress: UploadProgress) -> None:
-        threading.Thread(target=window.bridge.events.emit, args=("upload", progress)).start()
+    def report_until_shown(progress: UploadProgress, shown: Callable[[], bool]) -> None:
+        # Sent again until it shows: a reload of the gallery from the replica (after a
+        # background sync) may replace a progress line, as it would between two chunks.
+        deadline = time.monotonic() + 10
+        while True:
+            threading.Thread(target=window.bridge.events.emit, args=("upload", progress)).start()
+            qtbot.wait(200)
+            if shown():
+                return
+            assert time.monotonic() < deadline, gallery.states()[progress.photo_id]
 
-    report(UploadProgress(mine, ticket_id, "uploading", size * 2 // 5, size))
     percent = (size * 2 // 5) * 100 // size
-    qtbot.waitUntil(lambda: f"⟳ uploading {percent}%" in gallery.states()[mine][2], timeout=10_000)
-    report(UploadProgress(mine, ticket_id, "failed", size // 2, size, "the photo is not a JPEG"))
-    qtbot.waitUntil(lambda: gallery.states()[mine][1] == "failed", timeout=10_000)
+    report_until_shown(
+        UploadProgress(mine, ticket_id, "uploading", size * 2 // 5, size),
+        lambda: f"⟳ uploading {percent}%" in gallery.states()[mine][2],
+    )
+    report_until_shown(
+        UploadProgress(mine, ticket_id, "failed", size // 2, size, "the photo is not a JPEG"),
+        lambda: gallery.states()[mine][1] == "failed",
+    )
     assert "upload failed: the photo is not a JPEG" in gallery.states()[mine][2]
 
     # Its record is on the server but its bytes are not: signing out asks first.
