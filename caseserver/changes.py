@@ -472,10 +472,7 @@ class ChangeSet:
                 core_insert(self.session, model, rows)
                 rows.clear()
         if self._notification_rows:
-            dialect = self.session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            stmt = insert(Notification.__table__).on_conflict_do_nothing(index_elements=["key"])
-            self.session.connection().execute(stmt, self._notification_rows)
+            insert_new(self.session, Notification, "key", self._notification_rows)
             self._notification_rows.clear()
 
     def _update_docs(self, tickets: list[TicketRow]) -> None:
@@ -556,12 +553,17 @@ class ChangeSet:
 
     def _ensure_digest_rows(self, scopes: list[str]) -> None:
         """Create missing digest rows; concurrent creators in other processes do not clash."""
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(ScopeDigest.__table__).on_conflict_do_nothing(index_elements=["scope"])
-        self.session.connection().execute(
-            stmt, [{"scope": s, "digest": digest_hex(0), "count": 0} for s in scopes]
-        )
+        empty = [{"scope": s, "digest": digest_hex(0), "count": 0} for s in scopes]
+        insert_new(self.session, ScopeDigest, "scope", empty)
+
+
+def insert_new(session: Session, model: type[Any], key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert the rows whose `key` is not there yet; a concurrent insert of the same key
+    (another transaction, another server process) is not an error."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=[key])
+    session.connection().execute(stmt, rows)
 
 
 def core_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -37,14 +37,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.concurrency import run_in_threadpool
 from tuspyserver import create_tus_router
 from tuspyserver.params import TusUploadParams
 
 from caseserver.auth import Caller
 from caseserver.blobstore import BlobStore
+from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_photo
@@ -273,6 +272,5 @@ def record_blob(database: Database, sha256: str, size: int, info: ImageInfo) -> 
         "height": info.height,
         "stored_at": datetime.now(UTC),
     }
-    insert = pg_insert if not database.is_sqlite else sqlite_insert
     with database.write() as session:
-        session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        insert_new(session, Blob, "sha256", [values])
