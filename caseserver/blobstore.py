@@ -7,6 +7,7 @@ derived on first use and kept at ``<root>/public/<sha256>-<edge>.jpg``.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -14,15 +15,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from sync.wire import file_sha256
-
 #: Longest edge of a public copy, in pixels.
 PUBLIC_EDGE = 1600
 PUBLIC_QUALITY = 82
-
-
-class HashMismatch(ValueError):
-    """The bytes are not the ones the uploader announced."""
 
 
 class BlobStore:
@@ -38,50 +33,37 @@ class BlobStore:
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
-    def put_file(self, source: Path, expected_sha256: str | None = None, *, move: bool = False) -> str:
-        """Store the file's bytes; returns their SHA-256.
+    def adopt(self, source: Path, sha256: str) -> None:
+        """Move in a file whose SHA-256 the caller has just computed; `source` is gone afterwards.
 
-        Raises HashMismatch (and stores nothing) when they do not hash to
-        `expected_sha256`. Storing bytes that are already there is a no-op.
+        A rename when `source` is on the store's file system (the upload folder is
+        inside it), so a reader never sees half a blob; bytes already stored are kept
+        and `source` is removed.
         """
-        actual = file_sha256(source)
-        if expected_sha256 is not None and actual != expected_sha256:
-            raise HashMismatch(f"the file's SHA-256 is {actual}, not {expected_sha256}")
-        return self._store(source, actual, move=move)
-
-    def adopt(self, source: Path, sha256: str) -> str:
-        """Move in a file whose SHA-256 the caller has just computed (no second read).
-
-        A rename within the store's file system; a file already there is a no-op
-        and `source` is removed either way.
-        """
-        return self._store(source, sha256, move=True)
-
-    def _store(self, source: Path, actual: str, *, move: bool) -> str:
-        target = self.path_for(actual)
+        target = self.path_for(sha256)
         if target.is_file():
-            if move:
-                source.unlink(missing_ok=True)
-            return actual
+            source.unlink(missing_ok=True)
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(source, 0o640)
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            self._copy_in(source, target)
+
+    def _copy_in(self, source: Path, target: Path) -> None:
+        """From another file system: copy to a staging file beside the blobs, then rename."""
         fd, staging = tempfile.mkstemp(dir=self.root / "incoming")
         os.close(fd)
         try:
-            if move:
-                shutil.move(source, staging)
-            else:
-                shutil.copyfile(source, staging)
+            shutil.copyfile(source, staging)
             os.chmod(staging, 0o640)
-            os.replace(staging, target)  # atomic: a reader never sees half a blob
+            os.replace(staging, target)
         finally:
             Path(staging).unlink(missing_ok=True)
-        return actual
-
-    def put_bytes(self, data: bytes, expected_sha256: str | None = None) -> str:
-        fd, staging = tempfile.mkstemp(dir=self.root / "incoming")
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        return self.put_file(Path(staging), expected_sha256, move=True)
+        source.unlink(missing_ok=True)
 
     def public_copy(self, sha256: str, edge: int = PUBLIC_EDGE) -> Path:
         """A JPEG of the blob for the public: turned upright, at most `edge` pixels

@@ -19,13 +19,14 @@ Around tuspyserver this module adds:
 - a HEAD that also answers for uploads missing tus's optional `filetype` key and for
   finished uploads (offset = length), so a client that lost the last answer sees it
   is done;
-- on completion: SHA-256 against the announced one, the image check
+- on completion: SHA-256 against the announced one, the JPEG structure check
   (caseserver.images), storing in the content-addressed BlobStore and the `blobs` row.
   A refusal answers the final PATCH with 422 and the reason, and deletes the upload.
 """
 
 # No `from __future__ import annotations` here: the dependencies' Annotated parameters
 # are made inside the factories, where string annotations could not be resolved.
+import hashlib
 import logging
 import os
 import re
@@ -46,9 +47,9 @@ from caseserver.blobstore import BlobStore
 from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
-from caseserver.images import ImageInfo, ImageRefused, check_photo
+from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
-from sync.wire import API_PREFIX, file_sha256
+from sync.wire import API_PREFIX
 
 log = logging.getLogger("caseserver.uploads")
 
@@ -244,11 +245,12 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
     """
     announced = metadata.get("sha256", "")
     try:
-        actual = file_sha256(path)
+        data = path.read_bytes()  # at most the photo limit; read once for the hash and the check
+        actual = hashlib.sha256(data).hexdigest()
         if actual != announced:
             raise UploadRefused(f"the bytes' SHA-256 is {actual}, not the announced {announced}")
         try:
-            info = check_photo(path)
+            info = check_jpeg(data)
         except ImageRefused as exc:
             raise UploadRefused(str(exc)) from exc
     except UploadRefused as exc:
@@ -256,9 +258,8 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
         path.unlink(missing_ok=True)
         path.with_name(f"{path.name}.info").unlink(missing_ok=True)
         raise
-    size = path.stat().st_size
     store.adopt(path, actual)
-    record_blob(database, actual, size, info)
+    record_blob(database, actual, len(data), info)
     return info
 
 

@@ -149,7 +149,7 @@ def _progressive(seed: int) -> bytes:
     return out.getvalue()
 
 
-# The check decodes at 1/8 scale; these prove it still reads every scan to the end.
+# The structure check reads every scan to the end marker; these prove refusals reach the uploader.
 REFUSALS = {
     "hash mismatch": (jpeg_with_gps(seed=4), sha256(b"other bytes"), "SHA-256"),
     "not an image": (b"%PDF-1.7\n" + b"x" * 5000, None, "not a JPEG"),
