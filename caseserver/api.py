@@ -7,6 +7,7 @@ Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ from caseserver.push import push
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
-from caseserver.uploads import UPLOADS_PATH, uploads_router
+from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
 from sync.wire import (
     API_PREFIX,
     DEFAULT_FEED_PAGE,
@@ -167,9 +168,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
+        sweeper = asyncio.create_task(sweep_expired_uploads_forever(uploads_dir(settings)))
         try:
             yield
         finally:
+            sweeper.cancel()
             if worker is not None:
                 worker.stop()
 

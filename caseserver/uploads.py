@@ -12,8 +12,8 @@ Around tuspyserver this module adds:
 - refusals at creation: `Upload-Length` over the photo limit (413), missing or
   malformed `sha256` / `photo_id` metadata, deferred length, concatenation (400);
   a `photo_id` without a photo record on the server (409: sync first), a photo of a
-  ticket the caller cannot see (404, as for reading it), a `sha256` other than the
-  record's (422);
+  ticket the caller cannot see (404, as for reading it), a `sha256` or a length other
+  than the record's (422);
 - each upload belongs to the user who created it (kept in its `.info` metadata as
   `uploaded_by`): HEAD, PATCH and DELETE from anyone else answer 404;
 - a HEAD that also answers for uploads missing tus's optional `filetype` key and for
@@ -26,6 +26,7 @@ Around tuspyserver this module adds:
 
 # No `from __future__ import annotations` here: the dependencies' Annotated parameters
 # are made inside the factories, where string annotations could not be resolved.
+import asyncio
 import hashlib
 import logging
 import os
@@ -57,6 +58,8 @@ UPLOADS_PATH = f"{API_PREFIX}/uploads"
 TUS_VERSION = "1.0.0"
 #: An unfinished upload may be resumed for this many days.
 UPLOAD_DAYS = 7
+#: Expired uploads are swept this often (and once when the server starts).
+SWEEP_SECONDS = 3600.0
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 #: Metadata key, set by the server, naming the user id that created the upload.
@@ -70,7 +73,7 @@ class UploadRefused(ValueError):
 
 def uploads_router(settings: Settings, database: Database, caller: Callable[..., Caller]) -> APIRouter:
     """The tus endpoint, every route behind the bearer token `caller` checks."""
-    files_dir = settings.blob_dir / "uploads"
+    files_dir = uploads_dir(settings)
     files_dir.mkdir(parents=True, exist_ok=True)
     store = BlobStore(settings.blob_dir)
 
@@ -105,6 +108,11 @@ def uploads_router(settings: Settings, database: Database, caller: Callable[...,
     return router
 
 
+def uploads_dir(settings: Settings) -> Path:
+    """Where unfinished uploads live (inside the blob folder: a finished one moves in by rename)."""
+    return settings.blob_dir / "uploads"
+
+
 def _refuse_unsupported(request: Request) -> None:
     """Concatenation and creation-with-upload would bypass the per-upload checks."""
     if "upload-concat" in request.headers:
@@ -125,7 +133,7 @@ def _creation_check(
     ) -> Callable[[dict[str, str], dict[str, Any]], Any]:
         async def check(metadata: dict[str, str], upload: dict[str, Any]) -> None:
             _check_announcement(metadata, upload, max_bytes)
-            await run_in_threadpool(_check_record, database, metadata, who)
+            await run_in_threadpool(_check_record, database, metadata, int(upload["size"]), who)
 
         return check
 
@@ -148,7 +156,7 @@ def _check_announcement(metadata: dict[str, str], upload: dict[str, Any], max_by
         raise HTTPException(400, "Upload-Metadata needs photo_id: the photo's id (a UUID)") from None
 
 
-def _check_record(database: Database, metadata: dict[str, str], who: Caller) -> None:
+def _check_record(database: Database, metadata: dict[str, str], size: int, who: Caller) -> None:
     """The upload must be the bytes of a photo record the caller may see (404 hides other crews' photos)."""
     with database.read() as session:
         photo = session.get(Photo, str(uuid.UUID(metadata["photo_id"])))
@@ -162,6 +170,10 @@ def _check_record(database: Database, metadata: dict[str, str], who: Caller) -> 
                 422,
                 f"photo refused: the announced SHA-256 {metadata['sha256']} is not the photo record's "
                 f"{photo.sha256}",
+            )
+        if photo.size != size:
+            raise HTTPException(
+                422, f"photo refused: Upload-Length {size} is not the photo record's size {photo.size}"
             )
 
 
@@ -210,8 +222,7 @@ def _head_route(files_dir: Path) -> Callable[..., Response]:
         params = _upload_params(files_dir, uid)
         if params is None:
             raise HTTPException(404, "no such upload")
-        expires = parsedate_to_datetime(params.expires) if isinstance(params.expires, str) else None
-        if expires is not None and expires < datetime.now(UTC):
+        if _expired(params, datetime.now(UTC)):
             raise HTTPException(410, "upload expired")
         finished = not (files_dir / uid).exists()
         offset = params.size if finished else params.offset
@@ -226,6 +237,47 @@ def _head_route(files_dir: Path) -> Callable[..., Response]:
         )
 
     return head_upload
+
+
+def _expired(params: TusUploadParams, now: datetime) -> bool:
+    if not isinstance(params.expires, str):
+        return False
+    try:
+        return parsedate_to_datetime(params.expires) < now
+    except (TypeError, ValueError):
+        return False
+
+
+def sweep_expired_uploads(files_dir: Path, now: datetime | None = None) -> int:
+    """Delete uploads past their expiry: unfinished bytes, the `.info` and the lock file.
+
+    An expired upload can no longer be resumed (HEAD and PATCH answer 410), so nothing
+    of use is lost; without the sweep, uploads abandoned by their device would fill
+    the disk. Returns how many uploads were removed.
+    """
+    now = now or datetime.now(UTC)
+    removed = 0
+    for info in files_dir.glob("*.info"):
+        uid = info.name.removesuffix(".info")
+        params = _upload_params(files_dir, uid)
+        if params is None or not _expired(params, now):
+            continue
+        for path in (files_dir / uid, info, files_dir / ".locks" / f"{uid}.lock"):
+            path.unlink(missing_ok=True)
+        removed += 1
+    if removed:
+        log.info("removed %d expired uploads", removed)
+    return removed
+
+
+async def sweep_expired_uploads_forever(files_dir: Path, every_seconds: float = SWEEP_SECONDS) -> None:
+    """The server's housekeeping task: a sweep at start, then one every `every_seconds`."""
+    while True:
+        try:
+            await run_in_threadpool(sweep_expired_uploads, files_dir)
+        except OSError:
+            log.exception("sweeping expired uploads failed")
+        await asyncio.sleep(every_seconds)
 
 
 def _upload_params(files_dir: Path, uid: str) -> TusUploadParams | None:

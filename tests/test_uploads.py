@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import socket
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -108,6 +110,37 @@ def test_an_upload_survives_a_server_restart(backend: str, tmp_path: Path) -> No
             assert blob(again.url, token, sha256(data)).status_code == 200
             stored = photos.blob_dir / "blobs" / sha256(data)[:2] / sha256(data)[2:4] / sha256(data)
             assert stored.read_bytes() == data
+        finally:
+            again.stop()
+
+
+def test_expired_unfinished_uploads_are_swept_when_the_server_starts(tmp_path: Path) -> None:
+    with photo_server("sqlite", tmp_path) as photos:
+        token = photos.server.token("aino")
+        first = _write(tmp_path, "a.jpg", jpeg_with_gps(seed=21))
+        abandoned = recorded_uploader(photos, token, first, chunk_size=10_000)
+        abandoned.upload(stop_at=30_000)
+        data = jpeg_with_gps(seed=22)
+        current = recorded_uploader(photos, token, _write(tmp_path, "b.jpg", data), chunk_size=10_000)
+        current.upload(stop_at=30_000)
+        photos.server.stop()
+        info_path = photos.blob_dir / "uploads" / f"{_upload_id(abandoned.url)}.info"
+        info = json.loads(info_path.read_text())
+        info["expires"] = format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True)
+        info_path.write_text(json.dumps(info))
+        port = int(photos.url.rsplit(":", 1)[1])
+        again = start_server(photos.server.database_url, tmp_path, seed=False, port=port, **photos.env)
+        try:
+            gone = [p for p in photos.uploads_left() if p.name.startswith(_upload_id(abandoned.url))]
+            deadline = time.monotonic() + 10
+            while gone and time.monotonic() < deadline:  # the sweep runs beside the first requests
+                time.sleep(0.05)
+                gone = [p for p in photos.uploads_left() if p.name.startswith(_upload_id(abandoned.url))]
+            assert gone == []
+            assert head_offset(abandoned.url, token).status_code == 404
+            assert int(head_offset(current.url, token).headers["Upload-Offset"]) == 30_000
+            current.upload()
+            assert blob(again.url, token, sha256(data)).status_code == 200
         finally:
             again.stop()
 
@@ -301,7 +334,7 @@ def test_an_upload_needs_the_photos_record_on_the_server(photos: PhotoServer) ->
     assert r.json() == {"detail": "the photo's record has not reached the server yet: sync first"}
 
 
-def test_an_upload_must_announce_the_hash_its_record_has(photos: PhotoServer) -> None:
+def test_an_upload_must_announce_the_hash_and_length_its_record_has(photos: PhotoServer) -> None:
     token = photos.server.token("aino")
     data = jpeg_with_gps(seed=12)
     photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
@@ -311,8 +344,16 @@ def test_an_upload_must_announce_the_hash_its_record_has(photos: PhotoServer) ->
     assert r.json()["detail"] == (
         f"photo refused: the announced SHA-256 {other} is not the photo record's {sha256(data)}"
     )
-    right = _create(photos.url, auth(token), len(data), _metadata(sha256=sha256(data), photo_id=photo_id))
-    assert right.status_code == 201  # the record's own hash is accepted
+    meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+    uploads = photos.uploads_left()
+    longer = _create(photos.url, auth(token), len(data) + 1, meta)
+    assert longer.status_code == 422
+    assert longer.json()["detail"] == (
+        f"photo refused: Upload-Length {len(data) + 1} is not the photo record's size {len(data)}"
+    )
+    assert photos.uploads_left() == uploads
+    right = _create(photos.url, auth(token), len(data), meta)
+    assert right.status_code == 201  # the record's own hash and length are accepted
 
 
 def test_another_crews_photo_cannot_be_uploaded_and_is_not_revealed(photos: PhotoServer) -> None:
