@@ -9,15 +9,18 @@ free loopback port with its blob store in a temporary folder. The benchmark make
 1. **tus**: a device signs in, pushes the photos' records to a new ticket of its crew
    in one push (untimed: the server accepts only uploads of photos it has a record
    of), then uploads every photo with `tuspy` (the client the device's upload queue
-   uses), one upload per photo in one PATCH, each confirmed with
-   `GET /api/v1/blobs/{sha256}` (timed too). The server checks the hash, decodes the
-   whole JPEG (at 1/8 scale), stores it content-addressed and writes the `blobs` row.
-2. **floor, bytes only**: the same bytes POSTed with `requests` (a new connection per
-   photo, like tuspy) to a trivial `http.server` in another process that reads and
-   discards the body.
-3. **floor, bytes + required work**: the bytes-only floor plus the work the server must
-   do for each photo, timed here in one process: SHA-256, the Pillow decode
-   (caseserver.images.check_photo) and writing the file once.
+   uses), one upload per photo in one PATCH; each is then confirmed with
+   `GET /api/v1/blobs/{sha256}` (timed apart). The server checks the hash and the
+   JPEG's structure, moves the file into the content-addressed store and writes the
+   `blobs` row.
+2. **bytes only**: the same bytes POSTed with `requests` (a new connection per photo,
+   like tuspy) to a trivial `http.server` in another process that reads and discards
+   the body: the bytes over loopback.
+3. **plain upload**: the same POSTs to a one-route FastAPI app served by uvicorn in
+   another process, as `caseserver serve` runs (same HTTP implementation and event
+   loop), that streams the body into a file: a plain HTTP upload of the same bytes.
+   Reported again with the file then hashed, checked with the same JPEG check and
+   renamed to its hash, the work a plain upload endpoint of the case server would do.
 4. **dropped connections**: the uploads go through a TCP proxy that closes whatever
    connection is open each time another `--cut-mb` MB of client bytes has passed; tuspy
    resumes from HEAD (retries). For each chunk size the bytes the client sent to the
@@ -35,6 +38,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import shutil
 import socket
 import statistics
 import sys
@@ -42,12 +46,15 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
+import uvicorn
+from fastapi import FastAPI, Request, Response
 from PIL import Image
 from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
@@ -58,7 +65,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from serverproc import start_server  # noqa: E402
 
-from caseserver.images import check_photo  # noqa: E402
+from caseserver.images import check_jpeg  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -108,28 +115,51 @@ def _serve_discard(port: int) -> None:
     ThreadingHTTPServer(("127.0.0.1", port), _Discard).serve_forever()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# -- the plain upload: the same server software as the case server, one POST per photo -----------
+def _serve_plain_upload(port: int, folder: str, checked: bool) -> None:
+    """uvicorn + FastAPI as `caseserver serve` runs them: the body streamed into a file.
+
+    With `checked`, the file is then hashed, passed through the same JPEG check as a tus
+    upload and renamed into place, as a plain upload endpoint of the case server would.
+    """
+    app = FastAPI()
+
+    @app.post("/upload")
+    async def upload(request: Request) -> Response:
+        target = Path(folder) / uuid.uuid4().hex
+        with open(target, "wb") as stream:
+            async for chunk in request.stream():
+                stream.write(chunk)
+        if checked:
+            data = target.read_bytes()
+            target.rename(target.with_name(hashlib.sha256(data).hexdigest()))
+            check_jpeg(data)
+        return Response(status_code=204)
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def floor_bytes(paths: list[Path]) -> float:
+def _serve(target: Callable[..., None], *args: object) -> tuple[multiprocessing.Process, int]:
     port = free_port()
-    proc = multiprocessing.get_context("fork").Process(target=_serve_discard, args=(port,), daemon=True)
+    proc = multiprocessing.get_context("fork").Process(target=target, args=(port, *args), daemon=True)
     proc.start()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            assert time.monotonic() < deadline, "floor server did not start"
+            time.sleep(0.05)
+
+
+def post_all(paths: list[Path], target: Callable[..., None], *args: object, path: str = "/") -> float:
+    """Seconds to POST every photo (a new connection each, like tuspy) to a server run by `target`."""
+    proc, port = _serve(target, *args)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "discard server did not start"
-                time.sleep(0.05)
         start = time.perf_counter()
-        for path in paths:
-            r = requests.post(f"http://127.0.0.1:{port}/", data=path.read_bytes(), timeout=60)
+        for photo in paths:
+            r = requests.post(f"http://127.0.0.1:{port}{path}", data=photo.read_bytes(), timeout=60)
             assert r.status_code == 204
         return time.perf_counter() - start
     finally:
@@ -137,17 +167,10 @@ def floor_bytes(paths: list[Path]) -> float:
         proc.join()
 
 
-def floor_work(paths: list[Path], folder: Path) -> float:
-    """SHA-256, the image check (1/8-scale decode) and one write per photo: what the server cannot avoid."""
-    start = time.perf_counter()
-    for path in paths:
-        data = path.read_bytes()
-        hashlib.sha256(data).hexdigest()
-        check_photo(path)
-        target = folder / path.name
-        target.write_bytes(data)
-        target.unlink()
-    return time.perf_counter() - start
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 # -- tus uploads ------------------------------------------------------------------------------
@@ -330,19 +353,30 @@ def main() -> None:
                 json={"username": "aino", "password": "aino-demo", "device_name": "bench"},
                 timeout=30,
             ).json()["token"]
-            bytes_s = statistics.median(floor_bytes(paths) for _ in range(3))
-            work_s = floor_work(paths, folder)
+            plain_dir = folder / "plain"
+            plain_dir.mkdir()
+
+            def plain(checked: bool) -> float:
+                seconds = post_all(paths, _serve_plain_upload, str(plain_dir), checked, path="/upload")
+                shutil.rmtree(plain_dir)
+                plain_dir.mkdir()
+                return seconds
+
+            bytes_s = statistics.median(post_all(paths, _serve_discard) for _ in range(3))
+            plain_s = statistics.median(plain(False) for _ in range(3))
+            checked_s = statistics.median(plain(True) for _ in range(3))
             records = push_records(server.url, token, paths)
             upload_s, confirm_s = upload_all(server.url, token, paths, records, chunk=8 * MB)
-            floor_s = bytes_s + work_s
             mib = total / MB
-            row = "{:<52}{:7.2f} s {:7.1f} MiB/s"
-            print(row.format("floor, bytes only (plain POST, trivial endpoint):", bytes_s, mib / bytes_s))
-            print(row.format("required work (SHA-256, 1/8-scale decode, one write):", work_s, mib / work_s))
-            print(row.format("floor, bytes + required work:", floor_s, mib / floor_s))
-            print(row.format("tus upload (tuspy, one PATCH per photo):", upload_s, mib / upload_s))
-            print(f"  = {upload_s / floor_s:.2f}x bytes + work, {upload_s / bytes_s:.1f}x bytes only")
-            print(f"confirmations (GET /blobs, {len(paths)}):              {confirm_s:6.2f} s")
+            row = "{:<58}{:7.2f} s {:7.1f} MiB/s   tus = {:4.1f}x"
+            for name, seconds in (
+                ("bytes only (POST to http.server, discarded):", bytes_s),
+                ("plain upload (POST to uvicorn + FastAPI, into a file):", plain_s),
+                ("plain upload + the same SHA-256 and JPEG check:", checked_s),
+            ):
+                print(row.format(name, seconds, mib / seconds, upload_s / seconds))
+            print(row.format("tus upload (tuspy, one PATCH per photo):", upload_s, mib / upload_s, 1.0))
+            print(f"confirmations (GET /blobs, {len(paths)}): {confirm_s:6.2f} s")
 
             cut_paths = paths[: args.cut_photos or len(paths)]
             cut_total = sum(p.stat().st_size for p in cut_paths)
