@@ -20,6 +20,10 @@ PUBLIC_EDGE = 1600
 PUBLIC_QUALITY = 82
 
 
+class UndecodablePhoto(ValueError):
+    """A stored photo's pixels cannot be read (damaged on disk, or a JPEG variant Pillow lacks)."""
+
+
 class BlobStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -71,12 +75,17 @@ class BlobStore:
         target = self.root / "public" / f"{sha256}-{edge}.jpg"
         if target.is_file():
             return target
-        with Image.open(self.path_for(sha256)) as original:
-            upright = ImageOps.exif_transpose(original)
-            upright.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-            # A new image from the pixels alone carries no metadata of the original.
-            clean = Image.new("RGB", upright.size)
-            clean.paste(upright.convert("RGB"))
+        try:
+            with Image.open(self.path_for(sha256), formats=["JPEG"]) as original:
+                upright = ImageOps.exif_transpose(original)
+                upright.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+                # A new image from the pixels alone carries no metadata of the original.
+                clean = Image.new("RGB", upright.size)
+                clean.paste(upright.convert("RGB"))
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            raise UndecodablePhoto(f"the stored photo {sha256} cannot be decoded: {exc}") from exc
         fd, staging = tempfile.mkstemp(dir=self.root / "incoming", suffix=".jpg")
         os.close(fd)
         clean.save(staging, "JPEG", quality=PUBLIC_QUALITY, optimize=True)

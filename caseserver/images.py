@@ -26,6 +26,8 @@ from pathlib import Path
 #: Most pixels a photo may have (50 MP: more than any phone or tablet camera takes).
 MAX_PIXELS = 50_000_000
 JPEG_SIGNATURE = b"\xff\xd8\xff"
+#: Colour components of a photo: grey, YCbCr (or RGB), CMYK (or YCCK).
+PHOTO_COMPONENTS = (1, 3, 4)
 _EOI = 0xD9
 _SOS = 0xDA
 #: Start-of-frame markers (baseline, extended, progressive, lossless; Huffman and arithmetic).
@@ -108,6 +110,9 @@ def _frame_size(data: bytes, pos: int, length: int, max_pixels: int) -> tuple[in
         raise _broken(pos, "the frame header is too short")
     height = int.from_bytes(data[pos + 3 : pos + 5], "big")
     width = int.from_bytes(data[pos + 5 : pos + 7], "big")
+    components = data[pos + 7]
+    if components not in PHOTO_COMPONENTS:
+        raise ImageRefused(f"not a photo: the JPEG has {components} colour components")
     if not width or not height:
         raise _broken(pos, f"the frame header gives a size of {width}×{height} pixels")
     if width * height > max_pixels:

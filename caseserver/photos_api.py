@@ -13,6 +13,7 @@ its ETag and may be cached; a matching `If-None-Match` gets 304.
 
 # No `from __future__ import annotations` here: the routes' Annotated dependencies
 # are made inside the factories, where string annotations could not be resolved.
+import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path as FilePath
@@ -24,11 +25,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
-from caseserver.blobstore import BlobStore
+from caseserver.blobstore import PUBLIC_EDGE, BlobStore, UndecodablePhoto
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.models import Blob, Photo, Ticket
 from sync.wire import API_PREFIX
+
+log = logging.getLogger("caseserver.photos")
 
 #: Longest edge of a thumbnail, in pixels.
 THUMB_EDGE = 320
@@ -73,7 +76,7 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
             sha = _visible_sha256(session, photo_id, caller)
         if _matches(if_none_match, sha):
             return _not_modified(sha, PRIVATE_CACHE)
-        return _file(store.public_copy(sha, THUMB_EDGE), sha, PRIVATE_CACHE, None)
+        return _file(_smaller(store, sha, THUMB_EDGE), sha, PRIVATE_CACHE, None)
 
     return router
 
@@ -93,9 +96,18 @@ def public_photos_router(settings: Settings, database: Database) -> APIRouter:
             raise HTTPException(404, "no such photo")
         if _matches(if_none_match, sha):
             return _not_modified(sha, PUBLIC_CACHE)
-        return _file(store.public_copy(sha), sha, PUBLIC_CACHE, None)
+        return _file(_smaller(store, sha, PUBLIC_EDGE), sha, PUBLIC_CACHE, None)
 
     return router
+
+
+def _smaller(store: BlobStore, sha256: str, edge: int) -> FilePath:
+    """The EXIF-free copy at most `edge` px; 422 when the stored bytes cannot be decoded."""
+    try:
+        return store.public_copy(sha256, edge)
+    except UndecodablePhoto as exc:
+        log.error("%s", exc)
+        raise HTTPException(422, "the photo's image data is damaged: it cannot be shown smaller") from exc
 
 
 def _photo(session: Session, photo_id: str) -> Photo | None:

@@ -109,3 +109,11 @@ def test_damaged_bytes_give_a_size_or_a_refusal_never_another_error(
     except ImageRefused:
         return
     assert info.width > 0 and info.height > 0
+
+
+def test_a_jpeg_with_a_colour_layout_photos_do_not_have_is_refused() -> None:
+    data = bytearray(KINDS["baseline"])
+    sof = data.index(b"\xff\xc0")
+    data[sof + 9] = 2  # two colour components
+    with pytest.raises(ImageRefused, match="not a photo: the JPEG has 2 colour components"):
+        check_jpeg(bytes(data))

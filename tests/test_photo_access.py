@@ -112,3 +112,19 @@ def test_a_photo_not_for_the_reporter_has_no_public_copy(photos: PhotoServer, tm
     assert _get(photos, f"/api/v1/photos/{photo_id}/original", photos.server.token("aino")).status_code == 200
     assert _get(photos, f"/public/photos/{uuid.uuid4()}.jpg").status_code == 404
     assert _get(photos, "/public/photos/..%2F..%2Fetc.jpg").status_code == 404
+
+
+def test_a_stored_photo_damaged_on_disk_is_a_clear_422_not_a_server_error(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    photo_id, data = _north_photo(photos, tmp_path, for_reporter=True)
+    digest = sha256(data)
+    stored = photos.blob_dir / "blobs" / digest[:2] / digest[2:4] / digest
+    stored.write_bytes(data[:200] + b"\x00" * (len(data) - 200))  # the disk lost the pixels
+    token = photos.server.token("aino")
+    for path, who in ((f"/api/v1/photos/{photo_id}/thumb", token), (f"/public/photos/{photo_id}.jpg", None)):
+        r = _get(photos, path, who)
+        assert r.status_code == 422, (path, r.status_code, r.text)
+        assert r.json() == {"detail": "the photo's image data is damaged: it cannot be shown smaller"}
+    original = _get(photos, f"/api/v1/photos/{photo_id}/original", token)
+    assert original.status_code == 200  # the bytes as stored are still there to look into
