@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 #: Most pixels a photo may have (50 MP: more than any phone or tablet camera takes).
 MAX_PIXELS = 50_000_000
@@ -48,11 +47,6 @@ class ImageInfo:
     content_type: str
     width: int
     height: int
-
-
-def check_photo(path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo:
-    """check_jpeg() of a file's bytes."""
-    return check_jpeg(path.read_bytes(), max_pixels)
 
 
 def check_jpeg(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageInfo:

@@ -275,7 +275,7 @@ async def sweep_expired_uploads_forever(files_dir: Path, every_seconds: float = 
     while True:
         try:
             await run_in_threadpool(sweep_expired_uploads, files_dir)
-        except OSError:
+        except Exception:  # housekeeping outlives a bad file; the next round tries again
             log.exception("sweeping expired uploads failed")
         await asyncio.sleep(every_seconds)
 
