@@ -114,9 +114,8 @@ def test_crew_signs_in_works_a_ticket_offline_and_it_syncs_later(  # type: ignor
     assert "Offline" in window.status.phase.text()
 
     server = restart_server(server, tmp_path)
-    with qtbot.waitSignal(
-        window.bridge.state_changed, timeout=30_000, check_params_cb=lambda s: s.phase == "idle"
-    ):
+    # "synced" follows the idle state; the window reloads the open ticket on it.
+    with qtbot.waitSignal(window.bridge.synced, timeout=30_000):
         qtbot.mouseClick(window.status.sync_button, Qt.MouseButton.LeftButton)
     _settle(qtbot, window)
     assert window.bridge.state.pending == 0
