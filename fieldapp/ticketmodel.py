@@ -14,6 +14,7 @@ from typing import Any
 
 from fieldapp.qt import QAbstractTableModel, QBrush, QColor, QFont, QModelIndex, Qt, tr
 from maps.geo import compass, format_distance
+from maps.mappage import STATUS_LABELS
 
 COLUMNS = ("status", "priority", "due", "distance", "service", "address", "crew")
 HEADERS = {
@@ -26,16 +27,6 @@ HEADERS = {
     "crew": "Crew",
 }
 SORTS = ("priority", "due", "distance", "status")
-STATUS_LABELS = {
-    "new": "New",
-    "assigned": "Assigned",
-    "en_route": "En route",
-    "in_progress": "In progress",
-    "on_hold": "On hold",
-    "resolved": "Resolved",
-    "closed": "Closed",
-    "cancelled": "Cancelled",
-}
 STATUS_ORDER = {s: i for i, s in enumerate(STATUS_LABELS)}
 OPEN = frozenset({"new", "assigned", "en_route", "in_progress", "on_hold"})
 #: A ticket due within this time is "at risk".
