@@ -38,7 +38,8 @@ class BlobStore:
         return self.path_for(sha256).is_file()
 
     def adopt(self, source: Path, sha256: str) -> None:
-        """Move in a file whose SHA-256 the caller has just computed; `source` is gone afterwards.
+        """Move in a file whose SHA-256 the caller has just computed (and flushed to disk);
+        `source` is gone afterwards.
 
         A rename when `source` is on the store's file system (the upload folder is
         inside it), so a reader never sees half a blob; bytes already stored are kept
@@ -56,6 +57,7 @@ class BlobStore:
             if exc.errno != errno.EXDEV:
                 raise
             self._copy_in(source, target)
+        fsync_path(target.parent)  # the rename itself survives a power cut
 
     def _copy_in(self, source: Path, target: Path) -> None:
         """From another file system: copy to a staging file beside the blobs, then rename."""
@@ -63,6 +65,7 @@ class BlobStore:
         os.close(fd)
         try:
             shutil.copyfile(source, staging)
+            fsync_path(staging)
             os.chmod(staging, 0o640)
             os.replace(staging, target)
         finally:
@@ -91,3 +94,12 @@ class BlobStore:
         clean.save(staging, "JPEG", quality=PUBLIC_QUALITY, optimize=True)
         os.replace(staging, target)
         return target
+
+
+def fsync_path(path: Path | str) -> None:
+    """Flush a file's bytes, or a folder's entries, from the page cache to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -32,7 +32,8 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ from tuspyserver import create_tus_router
 from tuspyserver.params import TusUploadParams
 
 from caseserver.auth import Caller
-from caseserver.blobstore import BlobStore
+from caseserver.blobstore import BlobStore, fsync_path
 from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
@@ -65,6 +66,8 @@ UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 #: Metadata key, set by the server, naming the user id that created the upload.
 CREATOR_KEY = "uploaded_by"
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
+#: Threads that hash and flush finished uploads while the JPEG check runs.
+_VERIFIERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-verify")
 
 
 class UploadRefused(ValueError):
@@ -113,7 +116,7 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.blob_dir / "uploads"
 
 
-def _refuse_unsupported(request: Request) -> None:
+async def _refuse_unsupported(request: Request) -> None:
     """Concatenation and creation-with-upload would bypass the per-upload checks."""
     if "upload-concat" in request.headers:
         raise HTTPException(400, "Upload-Concat is not supported: upload each photo as one upload")
@@ -128,7 +131,7 @@ def _creation_check(
 ) -> Callable[..., Callable[[dict[str, str], dict[str, Any]], Any]]:
     """tuspyserver's pre-create dependency: the announcement, then the photo's record, for this caller."""
 
-    def creation_check(
+    async def creation_check(
         who: Annotated[Caller, Depends(caller)],
     ) -> Callable[[dict[str, str], dict[str, Any]], Any]:
         async def check(metadata: dict[str, str], upload: dict[str, Any]) -> None:
@@ -180,7 +183,7 @@ def _check_record(database: Database, metadata: dict[str, str], size: int, who: 
 def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., None]:
     """HEAD, PATCH and DELETE of an upload answer 404 to anyone but the user who created it."""
 
-    def creator_only(request: Request, who: Annotated[Caller, Depends(caller)]) -> None:
+    async def creator_only(request: Request, who: Annotated[Caller, Depends(caller)]) -> None:
         uid = request.path_params.get("uuid") or request.path_params.get("uid")
         if uid is None:
             return
@@ -191,12 +194,12 @@ def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..
     return creator_only
 
 
-def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., Iterator[None]]:
+def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., AsyncIterator[None]]:
     """After a creation, write the creator into the new upload's `.info` (before the answer goes out)."""
 
-    def record_creator(
+    async def record_creator(
         request: Request, response: Response, who: Annotated[Caller, Depends(caller)]
-    ) -> Iterator[None]:
+    ) -> AsyncIterator[None]:
         yield
         location = response.headers.get("location")
         if request.method != "POST" or response.status_code != 201 or not location:
@@ -292,19 +295,26 @@ def _upload_params(files_dir: Path, uid: str) -> TusUploadParams | None:
 def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, database: Database) -> ImageInfo:
     """Check a finished upload and keep it, or delete it and raise UploadRefused.
 
-    Kept: the bytes move into the blob store (once, whoever sends them) and the
-    `blobs` row is written; the upload's `.info` stays, so HEAD reports it finished.
+    Kept: the bytes are made durable and move into the blob store (once, whoever sends
+    them), and the `blobs` row is written; the upload's `.info` stays, so HEAD reports
+    it finished. The hash and the flush to disk run on other threads (both release
+    the GIL) while this one walks the JPEG's structure.
     """
     announced = metadata.get("sha256", "")
     try:
         data = path.read_bytes()  # at most the photo limit; read once for the hash and the check
-        actual = hashlib.sha256(data).hexdigest()
+        hashed = _VERIFIERS.submit(lambda: hashlib.sha256(data).hexdigest())
+        flushed = _VERIFIERS.submit(fsync_path, path)  # on disk before the server says it has it
+        try:
+            info: ImageInfo | ImageRefused = check_jpeg(data)
+        except ImageRefused as exc:
+            info = exc
+        actual = hashed.result()
+        flushed.result()
         if actual != announced:
             raise UploadRefused(f"the bytes' SHA-256 is {actual}, not the announced {announced}")
-        try:
-            info = check_jpeg(data)
-        except ImageRefused as exc:
-            raise UploadRefused(str(exc)) from exc
+        if isinstance(info, ImageRefused):
+            raise UploadRefused(str(info)) from info
     except UploadRefused as exc:
         log.info("upload %s refused: %s", path.name, exc)
         path.unlink(missing_ok=True)
