@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import multiprocessing
@@ -930,14 +931,25 @@ def profile_push_in_process(database_url: str, ops: int, out: Path, rounds: int 
                 key = " ".join(words[:3])
             sql.setdefault(key, []).append(seconds)
 
+        collecting: list[float] = []
+        collected: dict[int, list[float]] = {}
+
+        def on_gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                collecting.append(time.perf_counter())
+            elif collecting:
+                collected.setdefault(info["generation"], []).append(time.perf_counter() - collecting.pop())
+
         for body in bodies(rounds + 1):  # warm-up: statement compilation, caches
             one_push(body)
         parts.clear()  # only the timed rounds count
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
+        gc.callbacks.append(on_gc)
         for r in range(rounds):
             for body in bodies(r):
                 one_push(body)
+        gc.callbacks.remove(on_gc)
         event.remove(db.engine, "before_cursor_execute", before)
         event.remove(db.engine, "after_cursor_execute", after)
         timed = {k: list(v) for k, v in parts.items()}
@@ -965,6 +977,14 @@ def profile_push_in_process(database_url: str, ops: int, out: Path, rounds: int 
         ),
         f"  push() apart from SQLite statements: {1000 * (push_wall - sql_total) / rounds:.1f} ms wall, "
         f"about {1000 * (push_cpu - sql_total) / rounds:.1f} ms CPU (SQLAlchemy, merge rules, documents)",
+        "  garbage collection during the rounds: "
+        + (
+            ", ".join(
+                f"generation {g}: {len(v) / rounds:.1f} x, {1000 * sum(v) / rounds:.1f} ms"
+                for g, v in sorted(collected.items())
+            )
+            or "none"
+        ),
     ]
     text = "\n".join(lines)
     (out / f"server-push-{ops}-in-process.txt").write_text(text + "\n")
