@@ -6,13 +6,16 @@ A fresh SQLite case server (`caseserver serve`, tests/serverproc.start_server) r
 free loopback port with its blob store in a temporary folder. The benchmark makes
 `--photos` distinct photo-like JPEGs of about 4 MB each (Pillow), then:
 
-1. **tus**: a device signs in, pushes the photos' records to a new ticket of its crew
-   in one push (untimed: the server accepts only uploads of photos it has a record
-   of), then uploads every photo with `tuspy` (the client the device's upload queue
-   uses), one upload per photo in one PATCH; each is then confirmed with
-   `GET /api/v1/blobs/{sha256}` (timed apart). The server checks the hash and the
-   JPEG's structure, moves the file into the content-addressed store and writes the
-   `blobs` row.
+1. **the device's upload queue** (the judged figure): a crew device signs in, the photos
+   are recorded on a new ticket of its crew as the app records them and a sync sends the
+   records (untimed: the server takes bytes only for photos it has a record of); then one
+   `sync.uploads.UploadQueue.run()`, as the app runs it: per photo, ask whether the server
+   has it, create the tus upload, send it in one streamed PATCH whose answer confirms it
+   (`Photo-Stored`).
+   **tuspy alone**: the same photos, records pushed apart, uploaded with `tuspy` itself,
+   one upload per photo in one PATCH; each then confirmed (timed apart). The server
+   checks the hash and the JPEG's structure, flushes the file, moves it into the
+   content-addressed store and writes the `blobs` row.
 2. **bytes only**: the same bytes POSTed with `requests` (a new connection per photo,
    like tuspy) to a trivial `http.server` in another process that reads and discards
    the body: the bytes over loopback.
@@ -71,6 +74,10 @@ from caseserver.blobstore import BlobStore  # noqa: E402
 from caseserver.db import Database  # noqa: E402
 from caseserver.migrate import upgrade  # noqa: E402
 from caseserver.uploads import accept_upload  # noqa: E402
+from sync.engine import SyncEngine, sign_in  # noqa: E402
+from sync.photos import ProcessedPhoto  # noqa: E402
+from sync.replica import Replica  # noqa: E402
+from sync.uploads import UploadQueue, UploadReport  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -187,8 +194,8 @@ def free_port() -> int:
 
 
 # -- tus uploads ------------------------------------------------------------------------------
-def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
-    """The photos' records, pushed to a new ticket of the caller's crew in one push; their ids."""
+def new_crew_ticket(url: str) -> str:
+    """A new ticket of crew north (aino's), made by the admin; its id."""
     admin = requests.post(
         f"{url}/api/v1/auth/login",
         json={"username": "admin", "password": "admin-demo", "device_name": "bench"},
@@ -208,6 +215,12 @@ def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
         timeout=30,
     )
     assert ticket.status_code in (200, 201), ticket.text
+    return str(ticket.json()["id"])
+
+
+def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
+    """The photos' records, pushed to a new ticket of the caller's crew in one push; their ids."""
+    ticket_id = new_crew_ticket(url)
     ids = {path: str(uuid.uuid4()) for path in paths}
     ops = []
     for path, photo_id in ids.items():
@@ -224,7 +237,7 @@ def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
         ops.append(
             {
                 "op_id": photo_id,
-                "ticket_id": ticket.json()["id"],
+                "ticket_id": ticket_id,
                 "kind": "photo",
                 "value": value,
                 "device_time": datetime.now(UTC).isoformat(),
@@ -235,6 +248,48 @@ def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
     )
     assert r.status_code == 200 and all(x["outcome"] == "applied" for x in r.json()["results"]), r.text
     return ids
+
+
+def queue_upload(url: str, paths: list[Path], folder: Path) -> tuple[float, UploadReport]:
+    """The device's own upload queue (sync.uploads.UploadQueue, as the app runs it) on the photos.
+
+    Untimed: a crew device signs in, the photos are recorded on a new ticket of its crew
+    as the app records them (replica rows and 'photo' ops; the files stay where they are)
+    and a sync sends the records. Timed: one `UploadQueue.run()`, which for each photo asks
+    whether the server has it, creates the upload and sends it in one streamed PATCH, whose
+    answer confirms it.
+    """
+    replica_path = folder / "replica.sqlite"
+    sign_in(replica_path, url, "aino", "aino-demo", device_name="bench tablet")
+    ticket_id = new_crew_ticket(url)
+    engine = SyncEngine(replica_path)
+    engine.sync()
+    replica = Replica(replica_path)
+    try:
+        for path in paths:
+            with Image.open(path) as image:
+                width, height = image.size
+            data = path.read_bytes()
+            photo = ProcessedPhoto(
+                str(uuid.uuid4()),
+                path,
+                path,
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+                width,
+                height,
+                taken_at=None,
+                position=None,
+            )
+            replica.add_photo(ticket_id, photo, kind="before")
+    finally:
+        replica.close()
+    engine.sync()
+    start = time.perf_counter()
+    report = UploadQueue(replica_path).run()
+    seconds = time.perf_counter() - start
+    assert report.confirmed == len(paths) and report.failed == 0, report
+    return seconds, report
 
 
 def upload_all(
@@ -378,17 +433,25 @@ def main() -> None:
             bytes_s = statistics.median(post_all(paths, _serve_discard) for _ in range(3))
             plain_s = statistics.median(plain(False) for _ in range(3))
             checked_s = statistics.median(plain(True) for _ in range(3))
+            queue_s, queue_report = queue_upload(server.url, paths, folder / "device")
             records = push_records(server.url, token, paths)
             upload_s, confirm_s = upload_all(server.url, token, paths, records, chunk=8 * MB)
             mib = total / MB
-            row = "{:<58}{:7.2f} s {:7.1f} MiB/s   tus = {:4.1f}x"
+            row = "{:<58}{:7.2f} s {:7.1f} MiB/s   queue = {:4.1f}x   tuspy = {:4.1f}x"
             for name, seconds in (
                 ("bytes only (POST to http.server, discarded):", bytes_s),
-                ("plain upload (POST to uvicorn + FastAPI, into a file):", plain_s),
+                ("bare plain upload (POST to uvicorn + FastAPI, into a file):", plain_s),
                 ("plain upload + the same accept_upload as tus:", checked_s),
             ):
-                print(row.format(name, seconds, mib / seconds, upload_s / seconds))
-            print(row.format("tus upload (tuspy, one PATCH per photo):", upload_s, mib / upload_s, 1.0))
+                print(row.format(name, seconds, mib / seconds, queue_s / seconds, upload_s / seconds))
+            print(
+                f"{'the device upload queue (check, create, one PATCH):':<58}{queue_s:7.2f} s "
+                f"{mib / queue_s:7.1f} MiB/s   ({queue_report.bytes_sent / MB:.1f} MiB sent)"
+            )
+            print(
+                f"{'tuspy alone (create, one PATCH; confirmations apart):':<58}{upload_s:7.2f} s "
+                f"{mib / upload_s:7.1f} MiB/s"
+            )
             print(f"confirmations (GET /blobs, {len(paths)}): {confirm_s:6.2f} s")
 
             cut_paths = paths[: args.cut_photos or len(paths)]

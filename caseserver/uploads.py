@@ -20,7 +20,8 @@ Around tuspyserver this module adds:
   finished uploads (offset = length), so a client that lost the last answer sees it
   is done;
 - on completion: SHA-256 against the announced one, the JPEG structure check
-  (caseserver.images), storing in the content-addressed BlobStore and the `blobs` row.
+  (caseserver.images), a flush to disk, storing in the content-addressed BlobStore and
+  the `blobs` row; the final PATCH's answer then carries `Photo-Stored: <sha256>`.
   A refusal answers the final PATCH with 422 and the reason, and deletes the upload.
 """
 
@@ -51,7 +52,7 @@ from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
-from sync.wire import API_PREFIX
+from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
 
 log = logging.getLogger("caseserver.uploads")
 
@@ -105,6 +106,7 @@ def uploads_router(settings: Settings, database: Database, caller: Callable[...,
             Depends(_refuse_unsupported),
             Depends(_creator_only(files_dir, caller)),
             Depends(_record_creator(files_dir, caller), scope="function"),
+            Depends(_announce_stored(files_dir), scope="function"),
         ]
     )
     router.include_router(tus)
@@ -215,6 +217,25 @@ def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[
         os.replace(partial, info)
 
     return record_creator
+
+
+def _announce_stored(files_dir: Path) -> Callable[..., AsyncIterator[None]]:
+    """The PATCH that finishes an upload says, in its answer, that the photo is stored.
+
+    It answers 204 only after the completion check kept the bytes (a refusal is a 422),
+    so its `Photo-Stored: <sha256>` header is the server confirming the hash: the device
+    needs no separate `GET /blobs/{sha256}` round trip before it may free its copy.
+    """
+
+    async def announce_stored(request: Request, response: Response) -> AsyncIterator[None]:
+        yield
+        if request.method != "PATCH" or response.status_code != 204:
+            return
+        params = _upload_params(files_dir, request.path_params.get("uuid", ""))
+        if params is not None and params.size is not None and params.offset == params.size:
+            response.headers[PHOTO_STORED_HEADER] = params.metadata.get("sha256", "")
+
+    return announce_stored
 
 
 def _head_route(files_dir: Path) -> Callable[..., Response]:

@@ -335,9 +335,10 @@ def cmd_upload(args: argparse.Namespace, out: Output) -> None:
     if args.free_space is not None:
         replica.choose_free_space(args.free_space)
     replica.close()
-    from sync.uploads import UploadQueue  # the tus client, only when uploading
+    from sync.uploads import DEFAULT_CHUNK, UploadQueue  # the tus client, only when uploading
 
-    report = UploadQueue(Path(args.profile) / REPLICA_FILE, chunk_size=args.chunk_size).run()
+    chunk_size = args.chunk_size or DEFAULT_CHUNK
+    report = UploadQueue(Path(args.profile) / REPLICA_FILE, chunk_size=chunk_size).run()
     text = (
         f"confirmed {report.confirmed}, failed {report.failed}, waiting {report.waiting}; "
         f"sent {report.bytes_sent} bytes"
@@ -468,7 +469,7 @@ def parser() -> argparse.ArgumentParser:
     space.add_argument(
         "--keep-files", dest="free_space", action="store_const", const=False, help="keep originals"
     )
-    s.add_argument("--chunk-size", type=_chunk_size, default=1024 * 1024, help=argparse.SUPPRESS)
+    s.add_argument("--chunk-size", type=_chunk_size, default=None, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_upload, free_space=None)
 
     s = sub.add_parser("gui", help="open the app window (the default without a command)")

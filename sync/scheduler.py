@@ -77,7 +77,7 @@ class SyncScheduler:
 
     def stop(self, wait: bool = True) -> None:
         if self.uploads is not None:
-            self.uploads.cancel()  # a running upload stops after its chunk and resumes next time
+            self.uploads.cancel()  # a running upload stops part-way and resumes next time
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
 

@@ -3,13 +3,17 @@
 A photo's metadata travels with record sync (its 'photo' op); its bytes go here, once
 the server knows the photo. Each upload is a tus 1.0.0 upload (tuspy client) at
 ``/api/v1/uploads/`` with the device's bearer token and the metadata keys ``sha256``,
-``photo_id`` and ``filename``. The tus upload URL and the bytes sent are stored in the
-replica after every chunk, so an upload resumes where it stopped (dropped connection,
-server restart, app restart): the server's offset (HEAD) decides where to go on.
+``photo_id`` and ``filename``. A photo goes in one PATCH whose body streams from the file
+(progress and cancel every PIECE bytes). The tus upload URL is stored before any byte is
+sent and the bytes sent after every PATCH, so an upload resumes where it stopped (dropped
+connection, cancel, server restart, app restart): the server's offset (HEAD) decides
+where to go on.
 
-After the last chunk the queue asks ``GET /api/v1/blobs/{sha256}``; only a 200 with
-the same size marks the photo confirmed, and only then, if the user chose to free
-space, the original leaves the device (the thumbnail stays). A refusal (4xx) puts the
+The answer to the last PATCH names the SHA-256 the server checked and stored the photo
+under (``Photo-Stored``); without it (an upload finished earlier, a lost answer) the queue
+asks ``GET /api/v1/blobs/{sha256}``, and only a 200 with the same size counts. Only once
+the photo is confirmed, and only if the user chose to free space, does the original
+leave the device (the thumbnail stays). A refusal (4xx) puts the
 photo in the failed state with the server's reason; network and server failures leave
 it queued for the next run (the scheduler retries with backoff).
 
@@ -20,9 +24,10 @@ goes out as "upload" events (UploadProgress) on an EventBus.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 import requests
@@ -35,10 +40,13 @@ from sync.client import CaseServerClient
 from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, ServerFailure, SyncError
 from sync.events import EventBus
 from sync.replica import Replica
-from sync.wire import API_PREFIX
+from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
 
-#: Bytes per PATCH (the server's upload benchmark found 1 MiB re-sends least after dropped lines).
-DEFAULT_CHUNK = 1024 * 1024
+#: Bytes per PATCH: more than any photo the server takes (25 MiB), so a photo goes in one
+#: request. The body streams from the file, so progress and a cancel still come every PIECE.
+DEFAULT_CHUNK = 64 * 1024 * 1024
+#: A PATCH body is read, progress reported and a cancel noticed, this many bytes at a time.
+PIECE = 256 * 1024
 #: An upload whose bytes all went but which the server did not keep is retried this often.
 MAX_ATTEMPTS = 3
 
@@ -75,16 +83,44 @@ class Cancelled(SyncError):
     """The run was asked to stop (the app is closing); the upload resumes next time."""
 
 
-class _TimedRequest(TusRequest):
-    """A tus PATCH with a timeout (tuspy sends none, so a dead peer could hang it forever)."""
+class _Body:
+    """`length` bytes of an open file, from where it stands, as a streamed request body.
 
-    timeout: float = 30.0
+    Read PIECE bytes at a time (whatever size the HTTP library asks for); `on_piece` hears
+    of each piece before it goes out and may raise to abandon the request.
+    """
+
+    def __init__(self, file: BinaryIO, length: int, on_piece: Callable[[int], None]) -> None:
+        self._file = file
+        self._left = length
+        self._on_piece = on_piece
+
+    def __len__(self) -> int:
+        return self._left
+
+    def read(self, _size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        piece = self._file.read(min(PIECE, self._left))
+        self._left -= len(piece)
+        self._on_piece(len(piece))
+        return piece
+
+
+class _TimedRequest(TusRequest):
+    """A tus PATCH streamed from the file, with a timeout (tuspy sends none, so a dead peer
+    could hang it forever), on the uploader's kept-alive session."""
+
+    def __init__(self, uploader: _Uploader) -> None:
+        super().__init__(uploader)
+        self.uploader = uploader
 
     def perform(self) -> None:
-        chunk = self.file.read(self._content_length)
+        uploader = self.uploader
+        body = _Body(self.file, self._content_length, uploader.on_piece)
         try:
-            response = requests.patch(
-                self._url, data=chunk, headers=self._request_headers, timeout=self.timeout
+            response = uploader.session.patch(
+                self._url, data=body, headers=self._request_headers, timeout=uploader.timeout
             )
         except requests.RequestException as exc:
             raise TusCommunicationError(str(exc)) from exc
@@ -96,13 +132,16 @@ class _TimedRequest(TusRequest):
 
 
 class _Uploader(Uploader):  # type: ignore[misc]
-    """tuspy's uploader with timeouts on every request and no silent retries."""
+    """tuspy's uploader with timeouts on every request, no silent retries, one kept-alive
+    HTTP session for all of them, and a hook that hears of every piece of a PATCH body."""
 
     timeout: float = 30.0
+    session: requests.Session
+    on_piece: Callable[[int], None] = staticmethod(lambda _n: None)
 
     def get_offset(self) -> int:
         try:
-            response = requests.head(self.url, headers=self.get_headers(), timeout=self.timeout)
+            response = self.session.head(self.url, headers=self.get_headers(), timeout=self.timeout)
         except requests.RequestException as exc:
             raise TusCommunicationError(str(exc)) from exc
         offset = response.headers.get("upload-offset")
@@ -112,7 +151,7 @@ class _Uploader(Uploader):  # type: ignore[misc]
 
     def create_url(self) -> str:
         try:
-            response = requests.post(
+            response = self.session.post(
                 self.client.url, headers=self.get_url_creation_headers(), timeout=self.timeout
             )
         except requests.RequestException as exc:
@@ -124,7 +163,6 @@ class _Uploader(Uploader):  # type: ignore[misc]
 
     def _do_request(self) -> None:
         request = _TimedRequest(self)
-        request.timeout = self.timeout
         self.request = request
         request.perform()
         if not 200 <= (request.status_code or 0) < 300:
@@ -172,9 +210,11 @@ class UploadQueue:
         self.timeout = timeout
         self._cancel = threading.Event()
         self._lock = threading.Lock()
+        self._http = requests.Session()
 
     def cancel(self) -> None:
-        """Stop after the chunk in flight; what was sent is kept and resumed next time."""
+        """Stop the request in flight at its next piece; the server keeps what arrived, and the
+        next run goes on from there."""
         self._cancel.set()
 
     def waiting(self) -> int:
@@ -205,6 +245,7 @@ class UploadQueue:
             raise LocalError("not signed in: use login first")
         report = UploadReport()
         client = CaseServerClient(server, token, timeout=self.timeout)
+        self._http = requests.Session()  # the tus requests of this run share its connections
         try:
             for photo in replica.photos_to_upload():
                 if self._cancel.is_set():
@@ -225,6 +266,7 @@ class UploadQueue:
                 self._free(replica, photo, report)
         finally:
             client.close()
+            self._http.close()
         report.waiting += replica.upload_counts()["waiting"] - report.waiting
         return report
 
@@ -254,8 +296,9 @@ class UploadQueue:
                 raise RequestRefused(0, "the server did not keep the uploaded photo")
             replica.update_photo(photo["id"], attempts=attempts, upload_url=None, bytes_sent=0)
             photo = replica.photo(photo["id"])
-        self._send(replica, photo, report)
-        if not self._confirm(replica, client, photo, report):
+        if self._send(replica, photo, report):
+            self._confirmed(replica, photo, report)  # the final answer confirmed the hash
+        elif not self._confirm(replica, client, photo, report):
             replica.update_photo(photo["id"], upload_state="uploaded")
             raise ServerFailure("the server has not confirmed the uploaded photo yet")
 
@@ -272,10 +315,13 @@ class UploadQueue:
             return False
         if int(blob.get("size", -1)) != int(photo["size"]):
             raise RequestRefused(0, "the server holds a different file under this photo's hash")
+        self._confirmed(replica, photo, report)
+        return True
+
+    def _confirmed(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> None:
         replica.mark_confirmed(photo["id"])
         report.confirmed += 1
         self._emit(photo, "confirmed", int(photo["size"]))
-        return True
 
     def _tus(self, replica: Replica, photo: dict[str, Any]) -> tuple[TusClient, dict[str, str]]:
         server = str(replica.get("server")).rstrip("/")
@@ -298,15 +344,20 @@ class UploadQueue:
             file_path=str(photo["path"]), client=tus, chunk_size=self.chunk_size, metadata=metadata
         )
         uploader.timeout = self.timeout
+        uploader.session = self._http
         if photo["upload_url"]:
             uploader.url = photo["upload_url"]
             try:
                 uploader.offset = uploader.get_offset()  # HEAD: where the server stands
-                return uploader
             except TusCommunicationError as exc:
                 if exc.status_code is None or exc.status_code in (401, 403) or exc.status_code >= 500:
                     raise _typed(exc, server) from exc
                 # The server no longer knows that upload (expired, cleaned): start a new one.
+            else:
+                replica.update_photo(
+                    photo["id"], bytes_sent=uploader.offset, upload_state="uploading", upload_error=None
+                )
+                return uploader
         try:
             uploader.url = uploader.create_url()
         except TusCommunicationError as exc:
@@ -314,22 +365,23 @@ class UploadQueue:
                 raise ServerFailure("the case server does not take photo uploads yet") from exc
             raise _typed(exc, server) from exc
         uploader.offset = 0
-        replica.update_photo(photo["id"], upload_url=uploader.url, bytes_sent=0, upload_state="uploading")
+        replica.update_photo(
+            photo["id"], upload_url=uploader.url, bytes_sent=0, upload_state="uploading", upload_error=None
+        )
         return uploader
 
-    def _send(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> None:
+    def _send(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> bool:
+        """Send what the server lacks; True when the last answer says the photo is stored."""
         server = str(replica.get("server"))
         total = int(photo["size"])
         try:
-            uploader = self._uploader(replica, photo)
-            replica.update_photo(
-                photo["id"], bytes_sent=uploader.offset, upload_state="uploading", upload_error=None
-            )
+            uploader = self._uploader(replica, photo)  # its URL and offset are stored
             self._emit(photo, "uploading", uploader.offset)
             while uploader.offset < total:
                 if self._cancel.is_set():
                     raise Cancelled("upload paused")
                 length = uploader.get_request_length()
+                uploader.on_piece = self._progress(photo, uploader.offset)
                 try:
                     uploader.upload_chunk()
                 except TusCommunicationError as exc:
@@ -338,11 +390,28 @@ class UploadQueue:
                     uploader.offset = uploader.get_offset()  # out of step: ask where the server is
                     continue
                 report.bytes_sent += length
-                replica.update_photo(photo["id"], bytes_sent=uploader.offset)
+                if uploader.offset < total:  # the last answer is stored below with the new state
+                    replica.update_photo(photo["id"], bytes_sent=uploader.offset)
                 self._emit(photo, "uploading", uploader.offset)
         except TusCommunicationError as exc:
             raise _typed(exc, server) from exc
         replica.update_photo(photo["id"], upload_state="uploaded", bytes_sent=total)
+        answer = uploader.request.response_headers if uploader.request is not None else {}
+        return bool(answer.get(PHOTO_STORED_HEADER.lower()) == photo["sha256"])
+
+    def _progress(self, photo: dict[str, Any], offset: int) -> Callable[[int], None]:
+        """Hears of each piece of a PATCH body: reports it, and stops the request on a cancel."""
+        sent = offset
+
+        def on_piece(length: int) -> None:
+            nonlocal sent
+            if self._cancel.is_set():
+                raise Cancelled("upload paused")  # the server keeps what arrived; HEAD says where
+            if sent > offset:
+                self._emit(photo, "uploading", sent)  # what has gone out (this piece is on its way)
+            sent += length
+
+        return on_piece
 
     def _free(self, replica: Replica, photo: dict[str, Any], report: UploadReport) -> None:
         """Remove a confirmed original (never the thumbnail)."""

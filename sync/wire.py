@@ -16,6 +16,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 API_PREFIX = "/api/v1"
+#: Header of the answer to the tus PATCH that finished a photo upload: the SHA-256 the server
+#: checked and stored the photo under (its answer is the confirmation; no GET /blobs needed).
+PHOTO_STORED_HEADER = "Photo-Stored"
 
 #: Largest number of operations one push may carry.
 MAX_OPS_PER_PUSH = 500

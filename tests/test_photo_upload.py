@@ -45,10 +45,12 @@ class Relay:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.upstream = 0
+        self.sent_up = bytearray()  # every byte sent upstream, to count the requests in it
         self.delay = 0.0  # seconds per 64 KiB forwarded upstream
         self.cut_at: int | None = None  # close every connection once this many bytes went up
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
+        self._pumping = 0  # upstream pumps still running
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
@@ -68,6 +70,7 @@ class Relay:
                 continue
             with self._lock:
                 self._sockets += [client, server]
+                self._pumping += 1
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
 
@@ -82,6 +85,7 @@ class Relay:
                             sink.sendall(data)
                             raise OSError("line cut")
                         self.upstream += len(data)
+                        self.sent_up += data
                     if self.delay:
                         time.sleep(self.delay)
                 sink.sendall(data)
@@ -92,6 +96,16 @@ class Relay:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
                 s.close()
+            if up:
+                with self._lock:
+                    self._pumping -= 1
+
+    def wait_drained(self, timeout: float = 30) -> None:
+        """Until every connection's upstream is forwarded and closed (a killed client's last bytes too)."""
+        deadline = time.monotonic() + timeout
+        while self._pumping and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not self._pumping, "the relay still forwards a connection"
 
     def close(self) -> None:
         self.listener.close()
@@ -283,6 +297,7 @@ def test_app_killed_mid_upload_completes_after_restart_with_one_copy_on_the_serv
     assert 0 < sent_before < size, "killed in the middle of the upload"
 
     relay.delay = 0.0
+    relay.wait_drained()  # what the killed app had already written is not counted as re-sent
     before = relay.upstream
     done = subprocess.run(
         [*command, "upload"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
@@ -376,7 +391,7 @@ def test_a_slow_upload_never_holds_up_record_sync(
         notes = fresh_server.get_ticket(fresh_server.token("admin"), ticket_id)["notes"]
         assert [n["text"] for n in notes] == ["while the photo uploads"]
     finally:
-        scheduler.stop(wait=True)  # the upload stops after its chunk; it resumes next time
+        scheduler.stop(wait=True)  # the upload stops part-way; it resumes next time
     assert _photo(device, photo["id"])["upload_state"] == "uploading"
 
 
@@ -428,3 +443,39 @@ def test_command_line_attaches_lists_and_uploads_photos(server: CaseServer, tmp_
         sorted((p["kind"], p["caption"], p["for_reporter"]) for p in on_server)
         == [("after", "Fixed", False)] * 2
     )
+
+
+def test_a_photo_goes_in_one_streamed_patch_with_progress_and_a_cancel_keeps_what_arrived(
+    fresh_server: CaseServer, relay: Relay, tmp_path: Path
+) -> None:
+    device, ticket_id = _device(tmp_path, fresh_server, relay)
+    photo = _attach(device, ticket_id, _big_photo(tmp_path / "p.jpg", seed=5))
+    device.sync()
+    size = photo["size"]
+    queue = UploadQueue(device.path)  # the app's own chunking: the whole photo per PATCH
+    seen: list[UploadProgress] = []
+    queue.events.subscribe("upload", seen.append)
+    # Progress is heard on the uploading thread: past a third of the photo, the app closes.
+    queue.events.subscribe("upload", lambda p: p.sent > size // 3 and queue.cancel())
+    report = queue.run()
+    assert report.waiting == 1 and report.confirmed == 0 and report.bytes_sent == 0
+    sending = [p.sent for p in seen if p.state == "uploading"]
+    assert sending == sorted(sending) and len(set(sending)) >= 4, sending
+    stored = _photo(device, photo["id"])
+    relay.wait_drained()
+    info_path = tmp_path / "blobs" / "uploads" / f"{stored['upload_url'].rsplit('/', 1)[1]}.info"
+    deadline = time.monotonic() + 10
+    while json.loads(info_path.read_text())["upload_part"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the server is still reading up to the dropped connection
+    assert json.loads(info_path.read_text())["upload_part"] == 1, "one PATCH carried all that was sent"
+    on_server = len(_offset_probe(fresh_server, stored["upload_url"], device))
+    assert size // 3 < on_server < size, "the cancel stopped the request part-way; the server kept what came"
+
+    before = len(relay.sent_up)
+    report = UploadQueue(device.path).run()
+    assert report.confirmed == 1 and report.bytes_sent == size - on_server
+    assert len(_original(fresh_server, photo["id"])) == size
+    resumed = bytes(relay.sent_up[before:])
+    assert resumed.count(b"PATCH /api/v1/uploads/") == 1
+    # Asked once whether the server had the photo; its last answer confirmed it, no second GET.
+    assert resumed.count(b"GET /api/v1/blobs/") == 1

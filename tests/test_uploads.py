@@ -35,6 +35,8 @@ from serverproc import start_server
 from sqlalchemy import create_engine, text
 from tusclient.exceptions import TusUploadFailed
 
+from sync.wire import PHOTO_STORED_HEADER
+
 
 @pytest.fixture(scope="module")
 def photos(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhotoServer]:
@@ -386,3 +388,25 @@ def test_only_the_uploads_creator_may_continue_query_or_end_it(photos: PhotoServ
     assert blob(photos.url, aino, sha256(data)).status_code == 200
     assert int(head_offset(up.url, photos.server.token("aino")).headers["Upload-Offset"]) == len(data)
     assert head_offset(up.url, eero).status_code == 404
+
+
+def test_only_the_patch_that_stores_the_photo_says_so_in_its_answer(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    aino = photos.server.token("aino")
+    patch = {**TUS, **auth(aino), "Content-Type": "application/offset+octet-stream"}
+    data = jpeg_with_gps(seed=21)
+    up = recorded_uploader(photos, aino, _write(tmp_path, "told.jpg", data), chunk_size=20_000)
+    up.upload(stop_at=20_000)
+    assert PHOTO_STORED_HEADER.lower() not in up.request.response_headers  # more to come
+    last = requests.patch(up.url, data=data[20_000:], headers={**patch, "Upload-Offset": "20000"}, timeout=30)
+    assert last.status_code == 204 and last.headers[PHOTO_STORED_HEADER] == sha256(data)
+    assert blob(photos.url, aino, sha256(data)).json()["size"] == len(data)
+
+    cut = data[:-1000]  # the whole announced length arrives, but it is no whole JPEG
+    bad = recorded_uploader(photos, aino, _write(tmp_path, "cut.jpg", cut), chunk_size=20_000)
+    bad.upload(stop_at=20_000)
+    refused = requests.patch(
+        bad.url, data=cut[20_000:], headers={**patch, "Upload-Offset": "20000"}, timeout=30
+    )
+    assert refused.status_code == 422 and PHOTO_STORED_HEADER not in refused.headers
