@@ -75,6 +75,7 @@ from caseserver.db import Database  # noqa: E402
 from caseserver.migrate import upgrade  # noqa: E402
 from caseserver.uploads import accept_upload  # noqa: E402
 from sync.engine import SyncEngine, sign_in  # noqa: E402
+from sync.errors import Offline, ServerFailure  # noqa: E402
 from sync.photos import ProcessedPhoto  # noqa: E402
 from sync.replica import Replica  # noqa: E402
 from sync.uploads import UploadQueue, UploadReport  # noqa: E402
@@ -253,12 +254,21 @@ def push_records(url: str, token: str, paths: list[Path]) -> dict[Path, str]:
 def queue_upload(url: str, paths: list[Path], folder: Path) -> tuple[float, UploadReport]:
     """The device's own upload queue (sync.uploads.UploadQueue, as the app runs it) on the photos.
 
-    Untimed: a crew device signs in, the photos are recorded on a new ticket of its crew
-    as the app records them (replica rows and 'photo' ops; the files stay where they are)
-    and a sync sends the records. Timed: one `UploadQueue.run()`, which for each photo asks
-    whether the server has it, creates the upload and sends it in one streamed PATCH, whose
-    answer confirms it.
+    Untimed: the photos recorded on a device (record_on_device). Timed: one
+    `UploadQueue.run()`, which for each photo asks whether the server has it, creates the
+    upload and sends it in one streamed PATCH, whose answer confirms it.
     """
+    replica_path = record_on_device(url, paths, folder)
+    start = time.perf_counter()
+    report = UploadQueue(replica_path).run()
+    seconds = time.perf_counter() - start
+    assert report.confirmed == len(paths) and report.failed == 0, report
+    return seconds, report
+
+
+def record_on_device(url: str, paths: list[Path], folder: Path) -> Path:
+    """A crew device signed in, with the photos recorded on a new ticket of its crew as the app
+    records them (replica rows and 'photo' ops; the files stay where they are) and synced."""
     replica_path = folder / "replica.sqlite"
     sign_in(replica_path, url, "aino", "aino-demo", device_name="bench tablet")
     ticket_id = new_crew_ticket(url)
@@ -270,26 +280,55 @@ def queue_upload(url: str, paths: list[Path], folder: Path) -> tuple[float, Uplo
             with Image.open(path) as image:
                 width, height = image.size
             data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
             photo = ProcessedPhoto(
-                str(uuid.uuid4()),
-                path,
-                path,
-                hashlib.sha256(data).hexdigest(),
-                len(data),
-                width,
-                height,
-                taken_at=None,
-                position=None,
+                str(uuid.uuid4()), path, path, sha, len(data), width, height, taken_at=None, position=None
             )
             replica.add_photo(ticket_id, photo, kind="before")
     finally:
         replica.close()
     engine.sync()
-    start = time.perf_counter()
-    report = UploadQueue(replica_path).run()
-    seconds = time.perf_counter() - start
-    assert report.confirmed == len(paths) and report.failed == 0, report
-    return seconds, report
+    return replica_path
+
+
+def _upload_counts(replica_path: Path) -> dict[str, int]:
+    replica = Replica(replica_path)
+    try:
+        return replica.upload_counts()
+    finally:
+        replica.close()
+
+
+def queue_through_cuts(paths: list[Path], folder: Path, cut_bytes: int) -> tuple[CuttingProxy, int, float]:
+    """The device's queue on a line that drops every `cut_bytes`: (the proxy, queue runs, seconds).
+
+    A case server of its own (so no photo is stored yet); the device records and syncs
+    directly, then uploads through the cutting proxy. Each dropped line ends a run with
+    Offline, and the next run starts at once (the app's scheduler waits with backoff first),
+    resuming from the server's offset, until every photo is confirmed.
+    """
+    server = start_server(
+        f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+    )
+    proxy = CuttingProxy(int(server.url.rsplit(":", 1)[1]), cut_bytes)
+    try:
+        replica_path = record_on_device(server.url, paths, folder)
+        replica = Replica(replica_path)
+        replica.put(server=f"http://127.0.0.1:{proxy.port}")
+        replica.close()
+        runs = 0
+        start = time.perf_counter()
+        while _upload_counts(replica_path)["waiting"]:
+            runs += 1
+            assert runs < 50 * len(paths), "the queue does not get through"
+            with contextlib.suppress(Offline, ServerFailure):
+                UploadQueue(replica_path, timeout=10).run()
+        counts = _upload_counts(replica_path)
+        assert counts["confirmed"] == len(paths) and counts["failed"] == 0, counts
+        return proxy, runs, time.perf_counter() - start
+    finally:
+        proxy.close()
+        server.stop()
 
 
 def upload_all(
@@ -481,6 +520,16 @@ def main() -> None:
                     f"  chunk {chunk_kib:5d} KiB: {proxy.cuts:4d} cuts, sent {proxy.sent / MB:7.1f} MiB, "
                     f"re-sent {resent / MB:6.2f} MiB = {100 * resent / cut_total:5.2f} %, {up_s:6.1f} s"
                 )
+            (folder / "cut-queue").mkdir()
+            proxy, runs, queue_cut_s = queue_through_cuts(
+                cut_paths, folder / "cut-queue", int(args.cut_mb * MB)
+            )
+            resent = proxy.sent - cut_total
+            print(
+                f"  the device's queue (one streamed PATCH per photo, {runs} runs): {proxy.cuts:4d} cuts, "
+                f"sent {proxy.sent / MB:7.1f} MiB, re-sent {resent / MB:6.2f} MiB = "
+                f"{100 * resent / cut_total:5.2f} %, {queue_cut_s:6.1f} s"
+            )
         finally:
             server.stop()
     print(f"load average after: {os.getloadavg()}")
