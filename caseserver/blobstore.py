@@ -49,6 +49,7 @@ class BlobStore:
         if target.is_file():
             source.unlink(missing_ok=True)
             return
+        new_folders = [f for f in (target.parent.parent, target.parent) if not f.is_dir()]
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(source, 0o640)
         try:
@@ -57,7 +58,9 @@ class BlobStore:
             if exc.errno != errno.EXDEV:
                 raise
             self._copy_in(source, target)
-        fsync_path(target.parent)  # the rename itself survives a power cut
+        # The rename, and any folder made for it, survive a power cut.
+        for folder in (target.parent, *(f.parent for f in new_folders)):
+            fsync_path(folder)
 
     def _copy_in(self, source: Path, target: Path) -> None:
         """From another file system: copy to a staging file beside the blobs, then rename."""

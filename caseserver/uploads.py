@@ -67,8 +67,9 @@ UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 #: Metadata key, set by the server, naming the user id that created the upload.
 CREATOR_KEY = "uploaded_by"
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
-#: Threads that hash and flush finished uploads while the JPEG check runs.
-_VERIFIERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="upload-verify")
+#: Threads that hash and flush finished uploads while the JPEG check runs (two jobs per
+#: upload; enough that one upload's flush rarely waits behind another's).
+_VERIFIERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upload-verify")
 
 
 class UploadRefused(ValueError):

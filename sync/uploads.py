@@ -210,7 +210,8 @@ class UploadQueue:
         self.timeout = timeout
         self._cancel = threading.Event()
         self._lock = threading.Lock()
-        self._http = requests.Session()
+        #: The HTTP session of the run under way (its tus requests share its connections).
+        self._http: requests.Session | None = None
 
     def cancel(self) -> None:
         """Stop the request in flight at its next piece; the server keeps what arrived, and the
@@ -245,7 +246,7 @@ class UploadQueue:
             raise LocalError("not signed in: use login first")
         report = UploadReport()
         client = CaseServerClient(server, token, timeout=self.timeout)
-        self._http = requests.Session()  # the tus requests of this run share its connections
+        self._http = requests.Session()
         try:
             for photo in replica.photos_to_upload():
                 if self._cancel.is_set():
@@ -267,6 +268,7 @@ class UploadQueue:
         finally:
             client.close()
             self._http.close()
+            self._http = None
         report.waiting += replica.upload_counts()["waiting"] - report.waiting
         return report
 
@@ -344,6 +346,7 @@ class UploadQueue:
             file_path=str(photo["path"]), client=tus, chunk_size=self.chunk_size, metadata=metadata
         )
         uploader.timeout = self.timeout
+        assert self._http is not None, "uploads happen inside run()"
         uploader.session = self._http
         if photo["upload_url"]:
             uploader.url = photo["upload_url"]
