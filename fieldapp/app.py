@@ -35,6 +35,9 @@ def _application() -> object:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Field app")
     app.setOrganizationName("City public works")
+    from fieldapp.theme import apply_theme
+
+    apply_theme(app)  # type: ignore[arg-type]
     icon = RESOURCES / "icons" / "fieldapp.png"
     if icon.exists():
         from fieldapp.qt import QIcon

@@ -114,8 +114,8 @@ except ImportError:  # pragma: no cover - depends on the Qt build
     QSerialPort = None  # type: ignore[assignment,misc]
     QSerialPortInfo = None  # type: ignore[assignment,misc]
 
-#: Smallest touch target, in device-independent pixels (a gloved finger).
-TOUCH = 44
+#: Smallest touch target, in device-independent pixels (Material's minimum; crews wear gloves).
+TOUCH = 48
 
 
 def tr(text: str, context: str = "fieldapp") -> str:
