@@ -32,6 +32,7 @@ from caseserver.notifier import start_worker
 from caseserver.open311 import open311_router
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
+from caseserver.secheaders import SecurityHeaders
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
@@ -184,6 +185,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
+    app.add_middleware(SecurityHeaders)  # outermost: error answers carry the headers too
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -557,12 +557,16 @@ class ChangeSet:
         insert_new(self.session, ScopeDigest, "scope", empty)
 
 
-def insert_new(session: Session, model: type[Any], key: str, rows: list[dict[str, Any]]) -> None:
-    """Insert the rows whose `key` is not there yet; a concurrent insert of the same key
-    (another transaction, another server process) is not an error."""
+def insert_new(
+    session: Session, model: type[Any], key: str | tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Insert the rows whose `key` (a column, or the columns of a composite key) is not there
+    yet; a concurrent insert of the same key (another transaction, another server process)
+    is not an error."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=[key])
+    columns = [key] if isinstance(key, str) else list(key)
+    stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=columns)
     session.connection().execute(stmt, rows)
 
 

@@ -4,9 +4,11 @@ The check reads the file's own signature (never its name or the uploader's word)
 then walks the JPEG's marker structure from the start-of-image marker to the
 end-of-image marker: every segment must fit in the file, a frame header must come
 before the first scan, each scan's entropy-coded data must end at a real marker,
-and the end-of-image marker must be there. That refuses files that are not JPEGs,
+and the end-of-image marker must be there and end the file. That refuses files that are not JPEGs,
 files cut anywhere (inside a header, inside any scan of a baseline or progressive
-JPEG, or just before the end marker) and files whose structure is broken. A picture
+JPEG, or just before the end marker), files whose structure is broken, and files
+that carry anything after the end marker (HTML, a script or a second file hidden
+behind the picture, which would be served as the photo's bytes). A picture
 whose frame header announces more pixels than `MAX_PIXELS` is refused before a
 single pixel is decoded (a decompression bomb).
 
@@ -94,6 +96,10 @@ def check_jpeg(data: bytes, max_pixels: int = MAX_PIXELS) -> ImageInfo:
         pos = scan_end.start()
     if size is None or not scans:
         raise _broken(pos - 2, "the image ends before any picture data")
+    if pos != end:
+        raise ImageRefused(
+            f"the JPEG has {end - pos} bytes after its end-of-image marker; a photo must end there"
+        )
     width, height = size
     return ImageInfo(content_type="image/jpeg", width=width, height=height)
 

@@ -198,6 +198,10 @@ class AppliedOp(Base):
     __tablename__ = "applied_ops"
     op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: Who sent the op: only they get its stored answer back (None for ops answered before 0003).
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: SHA-256 of the op's canonical content: a replay must carry the same content.
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ticket_id: Mapped[str] = mapped_column(String(36))
     result: Mapped[str] = mapped_column(Text)  # JSON of sync.wire.OpResult
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -256,6 +260,21 @@ class Blob(Base):
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BlobHolder(Base):
+    """A user who has shown they hold a blob's bytes, by uploading them.
+
+    Blobs are stored once whoever uploads them, so knowing a hash must never be enough
+    to read the bytes: a photo's bytes are served only when the photo's author holds
+    them, and `GET /blobs/{sha256}` answers only a holder or someone who sees such a
+    photo (see photos_api.py).
+    """
+
+    __tablename__ = "blob_holders"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Notification(Base):

@@ -36,7 +36,8 @@ from starlette.concurrency import run_in_threadpool
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
-from caseserver.models import Blob, Photo, Ticket, utcnow
+from caseserver.models import BlobHolder, Photo, Ticket, utcnow
+from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
 from caseserver.services import BY_CODE, SERVICES, Service
 from sync.wire import MAX_TEXT
@@ -148,7 +149,7 @@ class Requests:
         for start in range(0, len(ticket_ids), _CHUNK):
             rows = session.execute(
                 select(Photo.ticket_id, Photo.id, Photo.kind)
-                .join(Blob, Blob.sha256 == Photo.sha256)
+                .join(BlobHolder, shown_by_author())
                 .where(
                     Photo.ticket_id.in_(ticket_ids[start : start + _CHUNK]),
                     Photo.for_reporter.is_(True),

@@ -7,12 +7,16 @@
 - `GET /public/photos/{id}.jpg`: no sign-in; only photos marked `for_reporter`, as
   the blob store's public copy (upright, resized, no EXIF, GPS or maker notes).
 
-Blobs never change (their name is their hash), so each answer carries the SHA-256 as
-its ETag and may be cached; a matching `If-None-Match` gets 304.
+Blobs never change (their name is their hash), so answers may be cached and a matching
+`If-None-Match` gets 304. Originals carry their SHA-256 as ETag (only callers who may
+read them see it); thumbnails and public copies carry the hash of their own bytes, so
+a public answer never tells anyone the original's hash. Which bytes a caller may read
+is decided in photoaccess.py: knowing a hash is never enough.
 """
 
 # No `from __future__ import annotations` here: the routes' Annotated dependencies
 # are made inside the factories, where string annotations could not be resolved.
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -29,6 +33,7 @@ from caseserver.blobstore import PUBLIC_EDGE, BlobStore, UndecodablePhoto
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.models import Blob, Photo, Ticket
+from caseserver.photoaccess import may_read_blob, photo_is_shown
 from sync.wire import API_PREFIX
 
 log = logging.getLogger("caseserver.photos")
@@ -57,10 +62,10 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     IfNoneMatch = Annotated[str | None, Header()]
 
     @router.get(f"{API_PREFIX}/blobs/{{sha256}}", response_model=BlobDoc, summary="Is this photo stored?")
-    def get_blob(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], _caller: CallerDep) -> BlobDoc:
+    def get_blob(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], caller: CallerDep) -> BlobDoc:
         with database.read() as session:
             blob = session.get(Blob, sha256)
-            if blob is None:
+            if blob is None or not may_read_blob(session, sha256, caller):
                 raise HTTPException(404, "no photo with this SHA-256 is stored")
             return BlobDoc.model_validate(blob, from_attributes=True)
 
@@ -74,9 +79,7 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     def get_thumb(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
             sha = _visible_sha256(session, photo_id, caller)
-        if _matches(if_none_match, sha):
-            return _not_modified(sha, PRIVATE_CACHE)
-        return _file(_smaller(store, sha, THUMB_EDGE), sha, PRIVATE_CACHE, None)
+        return _copy(_smaller(store, sha, THUMB_EDGE), PRIVATE_CACHE, if_none_match)
 
     return router
 
@@ -89,14 +92,11 @@ def public_photos_router(settings: Settings, database: Database) -> APIRouter:
     def get_public_photo(photo_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
         with database.read() as session:
             photo = _photo(session, photo_id)
-            sha = photo.sha256 if photo is not None and photo.for_reporter else None
-            if sha is not None and session.get(Blob, sha) is None:
-                sha = None  # not uploaded yet
+            shown = photo is not None and photo.for_reporter and photo_is_shown(session, photo)
+            sha = photo.sha256 if shown and photo is not None else None
         if sha is None:
             raise HTTPException(404, "no such photo")
-        if _matches(if_none_match, sha):
-            return _not_modified(sha, PUBLIC_CACHE)
-        return _file(_smaller(store, sha, PUBLIC_EDGE), sha, PUBLIC_CACHE, None)
+        return _copy(_smaller(store, sha, PUBLIC_EDGE), PUBLIC_CACHE, if_none_match)
 
     return router
 
@@ -124,8 +124,8 @@ def _visible_sha256(session: Session, photo_id: str, caller: Caller) -> str:
     ticket = session.get(Ticket, photo.ticket_id) if photo is not None else None
     if photo is None or ticket is None or not caller.sees_crew(ticket.assigned_crew_id):
         raise HTTPException(404, "no such photo")
-    if session.get(Blob, photo.sha256) is None:
-        raise HTTPException(404, "the photo's bytes have not been uploaded yet")
+    if not photo_is_shown(session, photo):
+        raise HTTPException(404, "the photo's bytes have not been uploaded yet by its author")
     return photo.sha256
 
 
@@ -138,6 +138,12 @@ def _matches(if_none_match: str | None, sha256: str) -> bool:
 
 def _not_modified(sha256: str, cache: str) -> Response:
     return Response(status_code=304, headers={"ETag": f'"{sha256}"', "Cache-Control": cache})
+
+
+def _copy(path: FilePath, cache: str, if_none_match: str | None) -> Response:
+    """A derived copy (thumbnail, public copy), tagged with the hash of its own bytes."""
+    etag = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _file(path, etag, cache, if_none_match)
 
 
 def _file(path: FilePath, sha256: str, cache: str, if_none_match: str | None) -> Response:

@@ -14,7 +14,8 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseserver.models import AuditEvent, Blob, Photo, Ticket
+from caseserver.models import AuditEvent, BlobHolder, Photo, Ticket
+from caseserver.photoaccess import shown_by_author
 from caseserver.services import BY_CODE
 
 STATUS_WORDS: dict[str, str] = {
@@ -79,8 +80,8 @@ def outcome_words(ticket: Ticket) -> str | None:
 def reporter_photos(session: Session, ticket_id: str) -> list[PublicPhoto]:
     """The ticket's before/after photos marked for the reporter, before ones first, oldest first."""
     rows = session.execute(
-        select(Photo.id, Photo.kind, Photo.sha256, Blob.sha256.label("blob"))
-        .outerjoin(Blob, Blob.sha256 == Photo.sha256)
+        select(Photo.id, Photo.kind, Photo.sha256, BlobHolder.sha256.label("blob"))
+        .outerjoin(BlobHolder, shown_by_author())
         .where(
             Photo.ticket_id == ticket_id,
             Photo.for_reporter.is_(True),

@@ -52,6 +52,7 @@ from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
+from caseserver.photoaccess import record_holder
 from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
 
 log = logging.getLogger("caseserver.uploads")
@@ -343,12 +344,16 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
         path.with_name(f"{path.name}.info").unlink(missing_ok=True)
         raise
     store.adopt(path, actual)
-    record_blob(database, actual, len(data), info)
+    creator = metadata.get(CREATOR_KEY, "")
+    record_blob(database, actual, len(data), info, int(creator) if creator.isdigit() else None)
     return info
 
 
-def record_blob(database: Database, sha256: str, size: int, info: ImageInfo) -> None:
-    """Insert the `blobs` row; a second upload of the same bytes changes nothing."""
+def record_blob(
+    database: Database, sha256: str, size: int, info: ImageInfo, holder_id: int | None = None
+) -> None:
+    """Insert the `blobs` row and record who showed the bytes; a second upload of the same bytes
+    adds only its sender as a holder."""
     values = {
         "sha256": sha256,
         "size": size,
@@ -359,3 +364,5 @@ def record_blob(database: Database, sha256: str, size: int, info: ImageInfo) -> 
     }
     with database.write() as session:
         insert_new(session, Blob, "sha256", [values])
+        if holder_id is not None:
+            record_holder(session, sha256, holder_id)

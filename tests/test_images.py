@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +13,7 @@ from photohelpers import jpeg_with_gps
 from PIL import Image
 
 from caseserver.images import ImageRefused, check_jpeg
+from sync.photos import process_photo
 
 
 def _jpeg(**options: object) -> bytes:
@@ -58,11 +61,27 @@ def test_a_jpeg_missing_only_its_end_marker_is_refused() -> None:
         check_jpeg(KINDS["progressive"][:-2])
 
 
-def test_fill_bytes_before_markers_and_bytes_after_the_end_are_accepted() -> None:
+def test_fill_bytes_before_markers_are_accepted() -> None:
     data = KINDS["baseline"]
     sos = data.index(b"\xff\xda")
-    padded = data[:sos] + b"\xff\xff\xff" + data[sos:] + b"camera trailer"
+    padded = data[:sos] + b"\xff\xff\xff" + data[sos:]
     assert check_jpeg(padded).width == 320
+
+
+@pytest.mark.parametrize("trailer", [b"<html><script>alert(1)</script></html>", b"\x00", b"\xff\xd9"])
+def test_anything_after_the_end_marker_is_refused(trailer: bytes) -> None:
+    with pytest.raises(ImageRefused, match="after its end-of-image marker"):
+        check_jpeg(KINDS["baseline"] + trailer)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_device_pipeline_never_writes_bytes_after_the_end_marker(kind: str, tmp_path: Path) -> None:
+    source = tmp_path / "camera.jpg"
+    source.write_bytes(KINDS[kind] + b"maker trailer")  # cameras may append data; the device re-encodes
+    stored = process_photo(source, tmp_path / "photos", str(uuid.uuid4()))
+    data = stored.path.read_bytes()
+    assert data.endswith(b"\xff\xd9")
+    assert check_jpeg(data).width == stored.width
 
 
 def test_a_marker_inside_a_scan_that_breaks_the_structure_is_refused() -> None:

@@ -92,7 +92,10 @@ def test_the_public_copy_has_no_exif_although_the_original_has_gps(
     r = _get(photos, f"/public/photos/{photo_id}.jpg")
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/jpeg"
-    assert r.headers["etag"] == f'"{sha256(data)}"'
+    # The public copy is tagged with its own bytes' hash: it never tells the original's.
+    assert r.headers["etag"] == f'"{sha256(r.content)}"'
+    assert sha256(data) not in r.headers["etag"]
+    assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["cache-control"].startswith("public")
     with Image.open(io.BytesIO(r.content)) as public:
         assert public.format == "JPEG"
@@ -128,3 +131,62 @@ def test_a_stored_photo_damaged_on_disk_is_a_clear_422_not_a_server_error(
         assert r.json() == {"detail": "the photo's image data is damaged: it cannot be shown smaller"}
     original = _get(photos, f"/api/v1/photos/{photo_id}/original", token)
     assert original.status_code == 200  # the bytes as stored are still there to look into
+
+
+def test_knowing_a_photos_hash_does_not_give_another_crew_its_bytes(photos: PhotoServer, tmp_path: Path) -> None:
+    """The attack: read a public copy's tag, confirm the hash, claim it on one's own ticket."""
+    photo_id, data = _north_photo(photos, tmp_path, for_reporter=True)
+    digest = sha256(data)
+    public = _get(photos, f"/public/photos/{photo_id}.jpg")
+    assert public.status_code == 200 and digest not in public.headers["etag"]
+
+    liisa = photos.server.token("liisa")  # crew south
+    refused = _get(photos, f"/api/v1/blobs/{digest}", liisa)
+    missing = _get(photos, f"/api/v1/blobs/{'0' * 64}", liisa)
+    assert (refused.status_code, refused.json()) == (missing.status_code, missing.json())
+    assert refused.status_code == 404
+
+    south_ticket = photos.server.create_ticket(photos.server.token("admin"), assigned_crew="south")["id"]
+    claim = push_photo(photos.server, liisa, south_ticket, data, for_reporter=True)  # a record, bytes pending
+    for path in (f"/api/v1/photos/{claim}/original", f"/api/v1/photos/{claim}/thumb"):
+        r = _get(photos, path, liisa)
+        assert r.status_code == 404 and "not been uploaded" in r.json()["detail"]
+    assert _get(photos, f"/public/photos/{claim}.jpg").status_code == 404
+    assert _get(photos, f"/api/v1/blobs/{digest}", liisa).status_code == 404
+
+
+def test_the_crew_that_sees_a_shown_photo_may_confirm_its_bytes(photos: PhotoServer, tmp_path: Path) -> None:
+    _, data = _north_photo(photos, tmp_path)
+    for user in ("aino", "eero", "sanna"):  # its author, a crewmate, their supervisor
+        r = _get(photos, f"/api/v1/blobs/{sha256(data)}", photos.server.token(user))
+        assert r.status_code == 200, user
+        assert r.json()["sha256"] == sha256(data)
+
+
+def test_a_photo_claiming_stored_bytes_is_served_once_its_author_uploads_them(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    """Two crews with the same file: the second shows it by uploading, then its photo is served."""
+    _, data = _north_photo(photos, tmp_path, for_reporter=True)
+    liisa = photos.server.token("liisa")
+    south_ticket = photos.server.create_ticket(photos.server.token("admin"), assigned_crew="south")["id"]
+    claim = push_photo(photos.server, liisa, south_ticket, data)
+    path = tmp_path / "same.jpg"
+    path.write_bytes(data)
+    uploader(photos.url, liisa, path, chunk_size=1 << 20, photo_id=claim).upload()
+    original = _get(photos, f"/api/v1/photos/{claim}/original", liisa)
+    assert original.status_code == 200 and original.content == data
+    assert _get(photos, f"/api/v1/blobs/{sha256(data)}", liisa).status_code == 200
+
+
+def test_every_answer_forbids_content_sniffing(photos: PhotoServer, tmp_path: Path) -> None:
+    photo_id, _ = _north_photo(photos, tmp_path)
+    aino = photos.server.token("aino")
+    for path, token in (
+        (f"/api/v1/photos/{photo_id}/original", aino),
+        (f"/api/v1/photos/{photo_id}/thumb", aino),
+        ("/api/v1/me", aino),
+        ("/api/v1/me", None),  # an error answer too
+        ("/health", None),
+    ):
+        assert _get(photos, path, token).headers["x-content-type-options"] == "nosniff", path
