@@ -133,7 +133,9 @@ def test_a_stored_photo_damaged_on_disk_is_a_clear_422_not_a_server_error(
     assert original.status_code == 200  # the bytes as stored are still there to look into
 
 
-def test_knowing_a_photos_hash_does_not_give_another_crew_its_bytes(photos: PhotoServer, tmp_path: Path) -> None:
+def test_knowing_a_photos_hash_does_not_give_another_crew_its_bytes(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
     """The attack: read a public copy's tag, confirm the hash, claim it on one's own ticket."""
     photo_id, data = _north_photo(photos, tmp_path, for_reporter=True)
     digest = sha256(data)
