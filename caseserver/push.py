@@ -7,6 +7,7 @@ same answer and changes nothing. A rejected op never stops the rest of the batch
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,36 +44,71 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
     cs = ChangeSet(session)
     tickets = cs.lock(str(op.ticket_id) for op in ops)
     op_ids = [str(op.op_id) for op in ops]
-    answered: dict[str, OpResult] = {
-        row.op_id: OpResult.model_validate_json(row.result)
-        for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
+    earlier: dict[str, AppliedOp] = {
+        row.op_id: row for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
     }
     cs.preload_notes(str(op.op_id) for op in ops if op.kind == "note")
     cs.preload_photos(str(op.op_id) for op in ops if op.kind == "photo")
     batch = _Batch(cs=cs, caller=caller, tickets=tickets)
     results: list[OpResult] = []
     stored: list[dict[str, object]] = []
+    in_batch: set[str] = set()
     # Everything the rules read is loaded or kept in memory; one flush at the end.
     with session.no_autoflush:
         for op in ops:
             key = str(op.op_id)
-            if key not in answered:
-                answered[key] = _apply(batch, op)
-                stored.append(
-                    {
-                        "op_id": key,
-                        "device_id": caller.device_id,
-                        "ticket_id": str(op.ticket_id),
-                        "result": answered[key].model_dump_json(),
-                        "received_at": cs.now,
-                    }
-                )
-            results.append(answered[key])
+            digest = content_hash(op)
+            if key in in_batch:
+                results.append(_refused(op, "this op id appears twice in the batch; the second is refused"))
+                continue
+            in_batch.add(key)
+            row = earlier.get(key)
+            if row is not None:
+                results.append(_replayed(row, op, caller, digest))
+                continue
+            result = _apply(batch, op)
+            stored.append(
+                {
+                    "op_id": key,
+                    "device_id": caller.device_id,
+                    "user_id": caller.user_id,
+                    "content_hash": digest,
+                    "ticket_id": str(op.ticket_id),
+                    "result": result.model_dump_json(),
+                    "received_at": cs.now,
+                }
+            )
+            results.append(result)
         _report_late_work(batch)
     if stored:
         core_insert(session, AppliedOp, stored)
     cs.publish()
     return results
+
+
+def content_hash(op: Op) -> str:
+    """SHA-256 of the op's canonical content: a replay of the same op has the same hash."""
+    return hashlib.sha256(op.model_dump_json().encode()).hexdigest()
+
+
+def _replayed(row: AppliedOp, op: Op, caller: Caller, digest: str) -> OpResult:
+    """The stored answer for an honest replay; a refusal for an op id reused by someone else
+    or for other content (nothing of the first op's answer is told)."""
+    if row.user_id is None:  # answered before op ids were owned: its device must match
+        same_sender = row.device_id is None or row.device_id == caller.device_id
+        same_content = True
+    else:
+        same_sender = row.user_id == caller.user_id
+        same_content = row.content_hash == digest
+    if not same_sender:
+        return _refused(op, "this op id was already used by another sender; a new edit needs a new op id")
+    if not same_content:
+        return _refused(op, "this op id was already used for a different edit; a new edit needs a new op id")
+    return OpResult.model_validate_json(row.result)
+
+
+def _refused(op: Op, reason: str) -> OpResult:
+    return OpResult(op_id=op.op_id, outcome="rejected", code=409, reason=reason)
 
 
 def _apply(batch: _Batch, op: Op) -> OpResult:

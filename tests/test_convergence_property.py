@@ -467,7 +467,10 @@ class ConvergenceMachine(RuleBasedStateMachine):
     @rule(name=names, n=st.integers(1, 6), duplicate_inside=st.booleans(), store=st.booleans())
     @_step
     def replay_batch(self, name: str, n: int, duplicate_inside: bool, store: bool) -> None:
-        """POST the same batch twice: same answers, and the replay changes no ticket."""
+        """POST the same batch twice: same answers, and the replay changes no ticket.
+
+        An op id twice in one batch: the second is refused, and only the first counts.
+        """
         with self.devices[name].replica() as r:
             ops = r.pending_ops(n)
         if not ops:
@@ -475,13 +478,14 @@ class ConvergenceMachine(RuleBasedStateMachine):
         body = [*ops, ops[0]] if duplicate_inside else ops
         first = self._post_push(name, body)
         if duplicate_inside:
-            assert first[-1] == first[0], first
+            assert first[-1]["outcome"] == "rejected" and first[-1]["code"] == 409, first
+            assert "twice in the batch" in first[-1]["reason"]
         ticket_ids = sorted({op["ticket_id"] for op in ops})
         versions = {tid: self._server_ticket(tid)["version"] for tid in ticket_ids}
         second = self._post_push(name, body)
         assert second == first
         assert {tid: self._server_ticket(tid)["version"] for tid in ticket_ids} == versions
-        self._record(name, body, first)
+        self._record(name, ops, first[: len(ops)])
         if store:
             with self.devices[name].replica() as r:
                 r.apply_results(ops, first[: len(ops)])
