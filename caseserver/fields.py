@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from caseserver.services import BY_CODE
-from sync.wire import MAX_TEXT
+from sync.wire import MAX_TEXT, text_problem
 from sync.workflow import PRIORITIES, RESOLUTION_CODES, STATUSES
 
 
@@ -47,8 +47,9 @@ def _text(raw: Any, *, limit: int, optional: bool) -> str | None:
         return None
     if not isinstance(raw, str):
         raise FieldValueError("expected text")
-    if "\x00" in raw:
-        raise FieldValueError("text must not contain NUL characters")
+    problem = text_problem(raw)
+    if problem:
+        raise FieldValueError(problem)
     if not raw.strip() and not optional:
         raise FieldValueError("must not be empty")
     if len(raw) > limit:

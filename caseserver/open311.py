@@ -40,7 +40,7 @@ from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
 from caseserver.services import BY_CODE, SERVICES, Service
-from sync.wire import MAX_TEXT
+from sync.wire import MAX_TEXT, text_problem
 
 PREFIX = "/open311/v2"
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -260,8 +260,9 @@ def _address_key(address: str) -> str:
 
 def _text(form: dict[str, str], name: str, limit: int) -> str | None:
     value = form.get(name, "").strip()
-    if "\x00" in value:
-        raise Open311Error(400, f"{name} must not contain NUL characters")
+    problem = text_problem(value)
+    if problem:
+        raise Open311Error(400, f"{name}: {problem}")
     if len(value) > limit:
         raise Open311Error(400, f"{name} is longer than {limit} characters")
     return value or None

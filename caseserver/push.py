@@ -8,6 +8,7 @@ same answer and changes nothing. A rejected op never stops the rest of the batch
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,7 +89,8 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
 
 def content_hash(op: Op) -> str:
     """SHA-256 of the op's canonical content: a replay of the same op has the same hash."""
-    return hashlib.sha256(op.model_dump_json().encode()).hexdigest()
+    canonical = json.dumps(op.model_dump(mode="json"), sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _replayed(row: AppliedOp, op: Op, caller: Caller, digest: str) -> OpResult:

@@ -29,8 +29,37 @@ DEFAULT_FEED_PAGE = 2000
 MAX_TEXT = 4000
 
 
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as text, or None: NUL characters and lone UTF-16
+    surrogates (which JSON can carry as "\\ud800" but no UTF-8 database column can hold)."""
+    if "\x00" in text:
+        return "text must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text must be valid Unicode (it contains a lone surrogate such as \\ud800)"
+    return None
+
+
+def _check_strings(value: Any) -> None:
+    """Raise ValueError for the first string inside `value` (nested lists and dicts too) that
+    cannot be stored as text."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            raise ValueError(problem)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key)
+            _check_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_strings(item)
+
+
 class Strict(BaseModel):
-    """Request bodies refuse unknown fields, NUL characters and times outside the calendar."""
+    """Request bodies refuse unknown fields, text that cannot be stored (NUL, lone
+    surrogates) and times outside the calendar."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -39,8 +68,7 @@ class Strict(BaseModel):
     def _clean(cls, value: Any, info: ValidationInfo) -> Any:
         if info.field_name in ("base", "value"):
             return value  # free-form edit values are checked per field by the server
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("text must not contain NUL characters")
+        _check_strings(value)
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise ValueError("time needs a UTC offset, e.g. 2026-05-01T08:00:00Z")
