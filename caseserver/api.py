@@ -2,7 +2,8 @@
 
 Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 401 bad/expired/revoked token, 403 not allowed, 404 not found or not visible,
-413 body too large, 422 wrong types or unknown fields.
+413 body too large, 422 wrong types or unknown fields (one sentence, never FastAPI's
+list of validation errors). The OpenAPI description declares them all (caseserver.errordocs).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import describe_errors, error_responses
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
 from caseserver.open311 import open311_router
@@ -35,6 +37,7 @@ from caseserver.push import push
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
+from caseserver.tusprotocol import describe_tus
 from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
 from sync.wire import (
     API_PREFIX,
@@ -59,9 +62,10 @@ class BodyLimit:
 
     A declared Content-Length over the limit is refused at once; a chunked body is
     read up to the limit first and handed to the app only if it fits. PATCH requests
-    under `streamed_prefix` (tus upload chunks) pass through unbuffered: the upload
-    endpoint limits them to the announced length itself, and keeps what arrived
-    when a connection drops mid-chunk.
+    under `streamed_prefix` (tus upload chunks) and POSTs to it (a tus creation that
+    carries the first bytes) pass through unbuffered: the upload endpoint limits them
+    to the announced length itself, and keeps what arrived when a connection drops
+    mid-chunk.
     """
 
     def __init__(self, app: ASGIApp, limit: int, streamed_prefix: str | None = None) -> None:
@@ -70,11 +74,13 @@ class BodyLimit:
         self.streamed_prefix = streamed_prefix
 
     def _streamed(self, scope: Scope) -> bool:
-        return (
-            self.streamed_prefix is not None
-            and scope["method"] == "PATCH"
-            and scope["path"].startswith(self.streamed_prefix)
-        )
+        prefix = self.streamed_prefix
+        if prefix is None:
+            return False
+        path = scope["path"]
+        if scope["method"] == "POST":
+            return path in (prefix, prefix.rstrip("/"))
+        return scope["method"] == "PATCH" and path.startswith(prefix)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or self._streamed(scope):
@@ -202,7 +208,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
-    app.include_router(tiles_router())  # public basemap tiles from CASESERVER_TILES_DIR
+    app.include_router(tiles_router(settings.public_url))  # public basemap tiles from CASESERVER_TILES_DIR
     app.include_router(uploads_router(settings, database, current_caller))  # tus photo uploads
     app.include_router(photos_router(settings, database, current_caller))
     app.include_router(public_photos_router(settings, database))
@@ -213,7 +219,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post(f"{API_PREFIX}/auth/login", response_model=LoginResponse, tags=["auth"])
+    @app.post(
+        f"{API_PREFIX}/auth/login",
+        response_model=LoginResponse,
+        tags=["auth"],
+        responses=error_responses(401, s401="Unknown user or wrong password"),
+    )
     def login(body: LoginRequest) -> LoginResponse:
         with database.write() as session:
             try:
@@ -288,7 +299,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                     raise
         raise AssertionError("unreachable")
 
-    @app.get(f"{API_PREFIX}/tickets/{{ticket_id}}", tags=["tickets"])
+    @app.get(
+        f"{API_PREFIX}/tickets/{{ticket_id}}",
+        response_model=TicketDoc,
+        tags=["tickets"],
+        responses=error_responses(404),
+    )
     def get_ticket(ticket_id: str, caller: CallerDep) -> Response:
         with database.read() as session:
             ticket = session.get(Ticket, ticket_id)
@@ -302,6 +318,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         status_code=201,
         tags=["tickets"],
         summary="Log a new ticket (supervisor or admin)",
+        responses=error_responses(403),
     )
     def create_ticket(body: TicketCreate, caller: CallerDep) -> Response:
         if caller.role == "crew":
@@ -353,6 +370,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 if caller.sees_crew(c.id) or caller.role != "crew"
             ]
 
+    describe_errors(app, describe_tus)
     return app
 
 

@@ -2,6 +2,7 @@
 
     GET /tiles/{name}/{z}/{x}/{y}.png     one tile (XYZ numbering; MBTiles stores TMS rows)
     GET /tiles/{name}/metadata.json       TileJSON: bounds, zooms, attribution, tile URL template
+                                          (under CASESERVER_PUBLIC_URL)
 
 `{name}` is the file `{name}.mbtiles` in the tiles folder: `CASESERVER_TILES_DIR`, by
 default the repository's `resources/basemap` (the demo city's basemap). Names are
@@ -31,6 +32,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from caseserver.errordocs import error_responses
+
 log = logging.getLogger("caseserver.tiles")
 
 TILES_DIR_ENV = "CASESERVER_TILES_DIR"
@@ -40,6 +43,7 @@ MAX_ZOOM = 24
 TILE_CACHE_CONTROL = "public, max-age=86400"
 METADATA_CACHE_CONTROL = "public, max-age=300"
 _INT = re.compile(r"-?[0-9]{1,12}")
+_BINARY = {"type": "string", "format": "binary"}
 
 
 def tiles_dir() -> Path:
@@ -105,12 +109,17 @@ def _floats(text: str | None, count: int) -> list[float] | None:
     return values if len(values) == count else None
 
 
-def tiles_router(folder: Path | None = None) -> APIRouter:
-    """The `/tiles` routes, serving the `.mbtiles` files of `folder` (default: `tiles_dir()`)."""
+def tiles_router(public_url: str, folder: Path | None = None) -> APIRouter:
+    """The `/tiles` routes, serving the `.mbtiles` files of `folder` (default: `tiles_dir()`).
+
+    TileJSON names its tiles under `public_url` (CASESERVER_PUBLIC_URL), never under the
+    request's `Host` header: the answer may be cached and shared, so it must not carry
+    an address a client made up.
+    """
     base = folder or tiles_dir()
     router = APIRouter(prefix="/tiles", tags=["tiles"])
+    answers = error_responses(404, 422)
 
-    @router.api_route("/{name}/{z}/{x}/{y}.png", methods=["GET", "HEAD"], response_class=Response)
     def tile(name: str, z: str, x: str, y: str, request: Request) -> Response:
         zoom = _coordinate("z", z, MAX_ZOOM)
         col = _coordinate("x", x, (1 << zoom) - 1)
@@ -133,14 +142,32 @@ def tiles_router(folder: Path | None = None) -> APIRouter:
             return Response(status_code=304, headers=headers)
         return Response(content=data, media_type="image/png", headers=headers)
 
-    @router.get("/{name}/metadata.json")
-    def metadata(name: str, request: Request) -> JSONResponse:
+    tile_answers: dict[int | str, dict[str, Any]] = {
+        200: {
+            "description": "The tile",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        304: {"description": "The tile has not changed (If-None-Match)"},
+        **answers,
+    }
+    for method in ("GET", "HEAD"):  # one route each, so each has its own operation id
+        router.add_api_route(
+            "/{name}/{z}/{x}/{y}.png",
+            tile,
+            methods=[method],
+            response_class=Response,
+            responses=tile_answers,
+            name=f"tile_{method.lower()}",
+            summary="One map tile (XYZ numbering)",
+        )
+
+    @router.get("/{name}/metadata.json", responses=answers, summary="TileJSON of a tileset")
+    def metadata(name: str) -> JSONResponse:
         path = _tileset_path(base, name)
         with _open(path, name) as conn:
             meta = _metadata(conn)
             lo, hi = conn.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
-        here = str(request.url.replace(query="", fragment=""))
-        template = here.rsplit("/", 1)[0] + "/{z}/{x}/{y}.png"
+        template = f"{public_url}/tiles/{name}/{{z}}/{{x}}/{{y}}.png"
         doc: dict[str, Any] = {
             "tilejson": "3.0.0",
             "name": meta.get("name", name),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from PIL import Image
-from serverproc import CaseServer, fresh_database_url, start_server
+from serverproc import CaseServer, free_port, fresh_database_url, start_server
 
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
@@ -68,8 +68,16 @@ def tiles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cas
     (folder / "broken.mbtiles").write_bytes(b"this is not a database")
     # a tileset outside the served folder, that a traversal would reach
     _mbtiles(root / "secret.mbtiles", {(1, 0, 0): b"SECRET"})
+    port = free_port()
     with fresh_database_url("sqlite", root) as url:
-        server = start_server(url, root, seed=False, CASESERVER_TILES_DIR=str(folder))
+        server = start_server(
+            url,
+            root,
+            seed=False,
+            port=port,
+            CASESERVER_TILES_DIR=str(folder),
+            CASESERVER_PUBLIC_URL=f"http://127.0.0.1:{port}/",
+        )
         try:
             yield server, folder
         finally:
@@ -124,6 +132,28 @@ def test_metadata_json(tiles_server: tuple[CaseServer, Path]) -> None:
     assert doc["tiles"] == [f"{server.url}/tiles/city/{{z}}/{{x}}/{{y}}.png"]
     template = doc["tiles"][0].format(z=1, x=0, y=1)
     assert requests.get(template, timeout=30).content == BLUE
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "attacker.example"},
+        {
+            "Host": "attacker.example:8080",
+            "X-Forwarded-Host": "attacker.example",
+            "X-Forwarded-Proto": "https",
+        },
+    ],
+)
+def test_tilejson_names_tiles_under_the_public_url_whatever_the_host_header(
+    tiles_server: tuple[CaseServer, Path], headers: dict[str, str]
+) -> None:
+    """The answer may be cached and shared: it must not carry an address the client made up."""
+    server, _folder = tiles_server
+    r = _get(server, "/tiles/city/metadata.json", **headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["tiles"] == [f"{server.url}/tiles/city/{{z}}/{{x}}/{{y}}.png"]
+    assert "attacker" not in r.text
 
 
 def test_missing_tile_and_unknown_tileset_are_404(tiles_server: tuple[CaseServer, Path]) -> None:

@@ -1,0 +1,100 @@
+"""The API's error answers, as the OpenAPI description states them.
+
+Every error of the JSON API is `{"detail": "<one sentence>"}` with a precise status,
+the 422 of a malformed parameter or body included (the server never answers FastAPI's
+default list of validation errors). `error_responses(...)` declares statuses on a
+route; `describe_errors(app)` installs the OpenAPI builder that adds, to every
+operation, those that follow from how it is built (a bearer token: 401; a body: 400
+and 413; parameters: 422) and points every error at the `ErrorDoc` schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+ERROR_REF = "#/components/schemas/ErrorDoc"
+#: What each error status means, in this API.
+MEANINGS: dict[int, str] = {
+    400: "Malformed request: JSON, a header or a parameter the server cannot read",
+    401: "Not signed in: a missing, unknown, expired or revoked bearer token",
+    403: "Signed in, but not allowed to do this",
+    404: "Not found, or not visible to the caller",
+    409: "In conflict with the server's state",
+    410: "Gone: the resource expired",
+    411: "Content-Length is required",
+    412: "A precondition failed (for tus: Tus-Resumable must be 1.0.0)",
+    413: "The body is larger than the server accepts",
+    415: "The body's Content-Type is not the one this route takes",
+    422: "A well-formed request with a value the server refuses",
+    429: "Too many requests: Retry-After says when to try again",
+}
+#: Methods whose requests the API's body limit (api.BodyLimit) reads, and may refuse with 413.
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ErrorDoc(BaseModel):
+    """Every error answer of the JSON API."""
+
+    detail: str
+
+
+def error_responses(*codes: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for these error statuses (a description per `s<code>=` overrides the usual)."""
+    return {
+        code: {
+            "description": descriptions.get(f"s{code}", MEANINGS[code]),
+            "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+        }
+        for code in codes
+    }
+
+
+def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> None:
+    """Install the OpenAPI builder that declares every operation's implied errors as ErrorDoc.
+
+    Implied: 401 where the bearer token is read (the `Authorization` header), 413 where
+    a body is read (and 400 for JSON that cannot be parsed), 422 wherever a parameter or
+    body is validated (replacing FastAPI's list-of-errors schema, which the server never
+    sends). Routes declare the rest themselves (`error_responses`). `refine` functions
+    amend the finished document (the tus headers, for example).
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        if schema.get("x-errors-described"):
+            return schema
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                _declare_implied(method.upper(), operation)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorDoc"] = ErrorDoc.model_json_schema()
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        for amend in refine:
+            amend(schema)
+        schema["x-errors-described"] = True
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_implied(method: str, operation: dict[str, Any]) -> None:
+    params = operation.get("parameters", [])
+    body = operation.get("requestBody", {}).get("content", {})
+    codes = []
+    if any(p["in"] == "header" and p["name"].lower() == "authorization" for p in params):
+        codes.append(401)
+    if method in _BODY_METHODS:
+        codes.append(413)
+        if "application/json" in body:
+            codes.append(400)
+    answers = operation.setdefault("responses", {})
+    if "422" in answers or params or body:
+        answers["422"] = error_responses(422)[422]
+    for code, answer in error_responses(*codes).items():
+        answers.setdefault(str(code), answer)
