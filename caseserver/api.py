@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -134,6 +135,16 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the API description gives this path (Starlette's 405 names only one route's)."""
+    allowed: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            allowed.update(method.upper() for method in operations)
+    return sorted(allowed)
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     parts = []
     for err in exc.errors():
@@ -197,11 +208,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
+        headers = exc.headers
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             detail = "malformed JSON: the body is not valid UTF-8 JSON"
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405 and (allowed := _allowed_methods(app, request.url.path)):
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -32,6 +32,13 @@ MEANINGS: dict[int, str] = {
     422: "A well-formed request with a value the server refuses",
     429: "Too many requests: Retry-After says when to try again",
 }
+#: How the API's callers sign in: the token from `POST /api/v1/auth/login`.
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "The device token from POST /api/v1/auth/login",
+}
+_BINARY = {"type": "string", "format": "binary"}
 #: Methods whose requests the API's body limit (api.BodyLimit) reads, and may refuse with 413.
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -53,6 +60,42 @@ def error_responses(*codes: int, **descriptions: str) -> dict[int | str, dict[st
     }
 
 
+def jpeg_responses(*errors: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a route that answers a JPEG, 304 to a matching `If-None-Match`, and `errors`."""
+    return {
+        200: {"description": "The JPEG", "content": {"image/jpeg": {"schema": _BINARY}}},
+        304: {"description": "Not modified: the ETag matched If-None-Match"},
+        **error_responses(*errors),
+    }
+
+
+def open311_responses(*errors: int, created: bool = False) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of an Open311 route: its document and its errors, in JSON or XML by the path's format.
+
+    Open311 errors are the spec's list, `[{"code": 404, "description": "..."}]` (or its XML).
+    """
+    listed = {"type": "array", "items": {"type": "object"}}
+    errors_doc = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+            "required": ["code", "description"],
+        },
+    }
+    xml = {"schema": {"type": "string"}}
+    answers: dict[int | str, dict[str, Any]] = {
+        code: {
+            "description": MEANINGS[code],
+            "content": {"application/json": {"schema": errors_doc}, "text/xml": xml},
+        }
+        for code in errors
+    }
+    success = {"application/json": {"schema": listed if created else {}}, "text/xml": xml}
+    answers[201 if created else 200] = {"description": "The Open311 document", "content": success}
+    return answers
+
+
 def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> None:
     """Install the OpenAPI builder that declares every operation's implied errors as ErrorDoc.
 
@@ -71,7 +114,10 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 _declare_implied(method.upper(), operation)
-        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+                _bearer_as_security(operation)
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["bearer"] = BEARER_SCHEME
+        schemas = components.setdefault("schemas", {})
         schemas["ErrorDoc"] = ErrorDoc.model_json_schema()
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
@@ -81,6 +127,15 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _bearer_as_security(operation: dict[str, Any]) -> None:
+    """The bearer token as a security requirement, not as an `Authorization` header parameter."""
+    params = operation.get("parameters", [])
+    kept = [p for p in params if not (p["in"] == "header" and p["name"].lower() == "authorization")]
+    if len(kept) != len(params):
+        operation["parameters"] = kept
+        operation["security"] = [{"bearer": []}]
 
 
 def _declare_implied(method: str, operation: dict[str, Any]) -> None:

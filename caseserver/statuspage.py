@@ -59,7 +59,12 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
     def not_found() -> HTMLResponse:
         return page("request_not_found.html", 404)
 
-    @router.get("/requests/{ticket_id:path}", response_class=HTMLResponse, summary="Public status page")
+    @router.get(
+        "/requests/{ticket_id:path}",
+        response_class=HTMLResponse,
+        summary="Public status page",
+        responses={404: {"description": "No such request (an HTML page)", "content": {"text/html": {}}}},
+    )
     def status_page(ticket_id: str) -> HTMLResponse:
         try:
             canonical = str(uuid.UUID(ticket_id))

@@ -27,9 +27,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
 from caseserver.errordocs import error_responses
@@ -44,6 +45,21 @@ TILE_CACHE_CONTROL = "public, max-age=86400"
 METADATA_CACHE_CONTROL = "public, max-age=300"
 _INT = re.compile(r"-?[0-9]{1,12}")
 _BINARY = {"type": "string", "format": "binary"}
+#: The largest column or row number at MAX_ZOOM.
+_MAX_INDEX = (1 << MAX_ZOOM) - 1
+# The path parameters are read as text and checked by the routes (a clear 422 each); the
+# OpenAPI description states what is accepted.
+TilesetName = Annotated[str, PathParam(json_schema_extra={"pattern": f"^{NAME_PATTERN.pattern}$"})]
+ZoomLevel = Annotated[
+    str, PathParam(json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_ZOOM})
+]
+TileIndex = Annotated[
+    str,
+    PathParam(
+        description="Column (x) or row (y), 0 to 2^z - 1 (past the grid: 404)",
+        json_schema_extra={"type": "integer", "minimum": 0, "maximum": _MAX_INDEX},
+    ),
+]
 
 
 def tiles_dir() -> Path:
@@ -61,12 +77,22 @@ def _tileset_path(folder: Path, name: str) -> Path:
 
 
 def _coordinate(label: str, text: str, limit: int) -> int:
+    """A whole number in 0..`limit`, or 422 saying what is wrong with it."""
     if not _INT.fullmatch(text):
         raise HTTPException(422, f"{label} must be a whole number, not {text[:40]!r}")
     value = int(text)
     if not 0 <= value <= limit:
         raise HTTPException(422, f"{label} = {value} is out of range 0..{limit}")
     return value
+
+
+def _in_grid(name: str, zoom: int, col: int, row: int) -> None:
+    """A column or row past the zoom level's grid names no tile: 404, as a tile the file lacks."""
+    last = (1 << zoom) - 1
+    if col > last or row > last:
+        raise HTTPException(
+            404, f"tileset {name!r} has no tile {zoom}/{col}/{row} (0..{last} at zoom {zoom})"
+        )
 
 
 @contextmanager
@@ -120,11 +146,12 @@ def tiles_router(public_url: str, folder: Path | None = None) -> APIRouter:
     router = APIRouter(prefix="/tiles", tags=["tiles"])
     answers = error_responses(404, 422)
 
-    def tile(name: str, z: str, x: str, y: str, request: Request) -> Response:
+    def tile(name: TilesetName, z: ZoomLevel, x: TileIndex, y: TileIndex, request: Request) -> Response:
         zoom = _coordinate("z", z, MAX_ZOOM)
-        col = _coordinate("x", x, (1 << zoom) - 1)
-        row = _coordinate("y", y, (1 << zoom) - 1)
+        col = _coordinate("x", x, _MAX_INDEX)
+        row = _coordinate("y", y, _MAX_INDEX)
         path = _tileset_path(base, name)
+        _in_grid(name, zoom, col, row)
         with _open(path, name) as conn:
             fmt = conn.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
             if fmt is not None and str(fmt[0]).lower() != "png":
@@ -162,7 +189,7 @@ def tiles_router(public_url: str, folder: Path | None = None) -> APIRouter:
         )
 
     @router.get("/{name}/metadata.json", responses=answers, summary="TileJSON of a tileset")
-    def metadata(name: str) -> JSONResponse:
+    def metadata(name: TilesetName) -> JSONResponse:
         path = _tileset_path(base, name)
         with _open(path, name) as conn:
             meta = _metadata(conn)

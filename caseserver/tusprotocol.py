@@ -59,7 +59,7 @@ def tus_headers(max_bytes: int) -> Callable[[Request], Any]:
     """
 
     async def tus_headers(request: Request) -> None:
-        uid = request.path_params.get("uuid") or request.path_params.get("uid")
+        uid = request.path_params.get("uuid")
         if uid is not None and not UPLOAD_ID_RE.match(uid):
             raise HTTPException(404, "no such upload")
         headers = request.headers
@@ -190,7 +190,11 @@ def describe_tus(openapi: dict[str, Any]) -> None:
         if not path.startswith(UPLOADS_PATH):
             continue
         for method, operation in operations.items():
-            params = [p for p in operation.get("parameters", []) if p["name"].lower() not in _UNDECLARED]
+            params = [
+                p
+                for p in operation.get("parameters", [])
+                if p["name"].lower() not in _UNDECLARED and p["in"] != "query"  # tuspyserver's post_request
+            ]
             for param in params:
                 name = param["name"].lower()
                 if name == "tus-resumable":

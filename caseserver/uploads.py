@@ -104,7 +104,7 @@ def uploads_router(settings: Settings, database: Database, caller: Callable[...,
     )
     tus.routes[:] = [r for r in tus.routes if getattr(r, "methods", None) not in ({"HEAD"}, {"OPTIONS"})]
     tus.add_api_route(
-        "/{uid}",
+        "/{uuid}",
         _head_route(files_dir),
         methods=["HEAD"],
         summary="Offset of an upload",
@@ -239,7 +239,7 @@ def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..
     """HEAD, PATCH and DELETE of an upload answer 404 to anyone but the user who created it."""
 
     async def creator_only(request: Request, who: Annotated[Caller, Depends(caller)]) -> None:
-        uid = request.path_params.get("uuid") or request.path_params.get("uid")
+        uid = request.path_params.get("uuid")
         if uid is None:
             return
         params = _upload_params(files_dir, uid)
@@ -310,16 +310,16 @@ def _announce_stored(
 
 
 def _head_route(files_dir: Path) -> Callable[..., Response]:
-    def head_upload(uid: str, tus_resumable: Annotated[str | None, Header()] = None) -> Response:
+    def head_upload(uuid: str, tus_resumable: Annotated[str | None, Header()] = None) -> Response:
         """How many bytes of the upload the server holds (all of them once it is finished)."""
         if tus_resumable != TUS_VERSION:
             raise HTTPException(412, f"Unsupported version. Expected {TUS_VERSION}")
-        params = _upload_params(files_dir, uid)
+        params = _upload_params(files_dir, uuid)
         if params is None:
             raise HTTPException(404, "no such upload")
         if _expired(params, datetime.now(UTC)):
             raise HTTPException(410, "upload expired")
-        finished = not (files_dir / uid).exists()
+        finished = not (files_dir / uuid).exists()
         offset = params.size if finished else params.offset
         return Response(
             status_code=200,

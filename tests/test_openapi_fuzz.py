@@ -1,0 +1,109 @@
+"""The API against its own OpenAPI description, fuzzed by schemathesis (a third-party OpenAPI fuzzer).
+
+A real case server process (SQLite, its own blob folder) and a signed-in crew member;
+schemathesis reads `/openapi.json`, generates requests for every operation (valid ones
+and, in the slow run, invalid ones too) and checks each answer: no 5xx, the status code
+declared, the content type declared, the body and the headers as the schema describes
+them (a client generated from the description handles every answer the server gives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from photohelpers import auth, jpeg_with_gps, north_ticket, photo_server, push_photo
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+#: Signing out would end the token the other operations use: it is fuzzed on its own.
+LOGOUT = "/api/v1/auth/logout"
+
+
+@schemathesis.serializer("application/offset+octet-stream")
+def _offset_octets(_context: Any, value: Any) -> dict[str, bytes]:
+    """tus PATCH (and creation-with-upload) bodies: the bytes as generated."""
+    return {"data": value if isinstance(value, bytes) else str(value).encode()}
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A server with a ticket and a stored photo in the crew's scope; its URL and a crew token."""
+    with photo_server("sqlite", tmp_path_factory.mktemp("fuzz")) as photos:
+        token = photos.server.token("aino")
+        data = jpeg_with_gps(seed=900)
+        push_photo(photos.server, token, north_ticket(photos.server), data)
+        yield photos.url, token
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzzed: tuple[str, str]) -> Any:
+    url, _token = fuzzed
+    return schemathesis.openapi.from_url(f"{url}/openapi.json")
+
+
+def _fuzz(api_schema: Any, token: str, mode: GenerationMode, examples: int) -> None:
+    """`examples` generated requests spread over the operations, each answer checked."""
+
+    @given(case=api_schema.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+        derandomize=True,
+        database=None,
+    )
+    def request(case: Any) -> None:
+        case.call_and_validate(headers=auth(token), checks=CHECKS)
+
+    request()
+
+
+def test_valid_requests_get_described_answers(api_schema: Any, fuzzed: tuple[str, str]) -> None:
+    """Fast: 300 schema-valid requests over every operation but sign-out, signed in."""
+    _fuzz(api_schema.exclude(path=LOGOUT), fuzzed[1], GenerationMode.POSITIVE, 300)
+
+
+def test_invalid_requests_get_described_answers(api_schema: Any, fuzzed: tuple[str, str]) -> None:
+    """Fast: 200 requests that break the schema (wrong types, missing headers, bad bodies)."""
+    _fuzz(api_schema.exclude(path=LOGOUT), fuzzed[1], GenerationMode.NEGATIVE, 200)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_many_requests_get_described_answers(
+    api_schema: Any, fuzzed: tuple[str, str], mode: GenerationMode
+) -> None:
+    _fuzz(api_schema.exclude(path=LOGOUT), fuzzed[1], mode, 3000)
+
+
+def test_signing_out_gets_described_answers(api_schema: Any, fuzzed: tuple[str, str]) -> None:
+    url, _token = fuzzed
+    login = {"username": "eero", "password": "eero-demo", "device_name": "fuzz"}
+    token = requests.post(f"{url}/api/v1/auth/login", json=login, timeout=30).json()["token"]
+    for mode in GenerationMode:
+        _fuzz(api_schema.include(path=LOGOUT), token, mode, 5)  # 204 first, then 401
+
+
+def test_the_fuzzer_reaches_past_sign_in(fuzzed: tuple[str, str]) -> None:
+    """The token the fuzzing uses is still accepted (else every answer would be a described 401)."""
+    url, token = fuzzed
+    assert requests.get(f"{url}/api/v1/me", headers=auth(token), timeout=30).status_code == 200
