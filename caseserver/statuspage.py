@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import ERROR_REF
 from caseserver.models import Ticket
 from caseserver.publicview import (
     FINISHED,
@@ -63,7 +64,12 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
         "/requests/{ticket_id:path}",
         response_class=HTMLResponse,
         summary="Public status page",
-        responses={404: {"description": "No such request (an HTML page)", "content": {"text/html": {}}}},
+        responses={
+            404: {
+                "description": "No such request: an HTML page (JSON for an id no route takes)",
+                "content": {"text/html": {}, "application/json": {"schema": {"$ref": ERROR_REF}}},
+            }
+        },
     )
     def status_page(ticket_id: str) -> HTMLResponse:
         try:
