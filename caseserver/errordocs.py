@@ -31,6 +31,7 @@ MEANINGS: dict[int, str] = {
     415: "The body's Content-Type is not the one this route takes",
     422: "A well-formed request with a value the server refuses",
     429: "Too many requests: Retry-After says when to try again",
+    503: "The server could not finish the request just now: try again after Retry-After",
 }
 #: How the API's callers sign in: the token from `POST /api/v1/auth/login`.
 BEARER_SCHEME = {

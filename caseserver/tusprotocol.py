@@ -140,7 +140,7 @@ _TUS_ANSWERS: dict[str, dict[int | str, dict[str, Any]]] = {
                 PHOTO_STORED_HEADER: _STORED,
             },
         },
-        **error_responses(400, 404, 409, 411, 412, 413, 415, 422),
+        **error_responses(400, 404, 409, 411, 412, 413, 415, 422, 503),
     },
     "PATCH": {
         204: {
@@ -152,7 +152,7 @@ _TUS_ANSWERS: dict[str, dict[int | str, dict[str, Any]]] = {
                 PHOTO_STORED_HEADER: _STORED,
             },
         },
-        **error_responses(400, 404, 409, 410, 411, 412, 413, 415, 422),
+        **error_responses(400, 404, 409, 410, 411, 412, 413, 415, 422, 503),
     },
     "DELETE": {
         204: {"description": "The upload is abandoned", "headers": {"Tus-Resumable": _TUS_RESUMABLE}},

@@ -37,6 +37,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -79,6 +80,7 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 #: Metadata key, set by the server, naming the user id that created the upload.
 CREATOR_KEY = "uploaded_by"
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
+NOT_STORED = "the photo could not be stored just now: send its last byte again (HEAD gives the offset)"
 #: Threads that hash and flush finished uploads while the JPEG check runs (two jobs per
 #: upload; enough that one upload's flush rarely waits behind another's).
 _VERIFIERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upload-verify")
@@ -142,15 +144,42 @@ def uploads_router(settings: Settings, database: Database, caller: Callable[...,
 
 
 def _completion(store: BlobStore, database: Database) -> Callable[[str, dict[str, str]], Any]:
-    """The check run when an upload's last byte arrives: the photo is stored, or 422 says why not."""
+    """The check run when an upload's last byte arrives: the photo is stored, or 422 says why not.
+
+    Should storing fail for another reason (a disk or database error), the answer is 503
+    and the upload takes its last byte back, so HEAD does not call it finished and the
+    client's retry of that byte runs the check again.
+    """
 
     async def on_complete(path: str, metadata: dict[str, str]) -> None:
         try:
             await run_in_threadpool(accept_upload, Path(path), metadata, store, database)
         except UploadRefused as exc:
             raise HTTPException(422, f"photo refused: {exc}") from exc
+        except Exception as exc:
+            log.exception("storing the finished upload %s failed", path)
+            await run_in_threadpool(_reopen, Path(path), store.path_for(metadata.get("sha256", "")))
+            raise HTTPException(503, NOT_STORED, headers={"Retry-After": "30"}) from exc
 
     return on_complete
+
+
+def _reopen(path: Path, stored: Path) -> None:
+    """Set an upload whose completion failed back by one byte (its bytes are put back if they moved)."""
+    info = path.with_name(f"{path.name}.info")
+    params = TusUploadParams.model_validate_json(info.read_text())
+    if params.size is None:
+        return
+    if not path.exists():
+        if not stored.is_file():
+            return
+        shutil.copyfile(stored, path)
+    with path.open("r+b") as file:
+        file.truncate(params.size - 1)
+    params.offset = params.size - 1
+    partial = info.with_name(f"{info.name}.new")
+    partial.write_text(params.model_dump_json())
+    os.replace(partial, info)
 
 
 def uploads_dir(settings: Settings) -> Path:

@@ -9,6 +9,7 @@ them (a client generated from the description handles every answer the server gi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,6 +102,52 @@ def test_signing_out_gets_described_answers(api_schema: Any, fuzzed: tuple[str, 
     token = requests.post(f"{url}/api/v1/auth/login", json=login, timeout=30).json()["token"]
     for mode in GenerationMode:
         _fuzz(api_schema.include(path=LOGOUT), token, mode, 5)  # 204 first, then 401
+
+
+#: Path parameter values that have broken servers: null bytes, bad UTF-8, line breaks,
+#: traversal, huge numbers, very long ids.
+MALFORMED_IDS = [
+    "%00",
+    "x%00y",
+    "%ff",
+    "%0A",
+    "%0d%0a",
+    "..",
+    "%2e%2e",
+    "..%2F..%2Fetc",
+    "A" * 5000,
+    "%F0%9F%98%80",
+    "%ED%A0%80",
+    "-1",
+    "9" * 30,
+    "%20",
+    "%25",
+    "%5C",
+]
+
+
+def test_malformed_path_parameters_are_refused_with_a_4xx(fuzzed: tuple[str, str]) -> None:
+    """Every path parameter of every operation, with each malformed value: a 4xx, never a 5xx."""
+    url, token = fuzzed
+    description = requests.get(f"{url}/openapi.json", timeout=30).json()
+    headers = {
+        **auth(token),
+        "Tus-Resumable": "1.0.0",
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Offset": "0",
+    }
+    tried = 0
+    for template, operations in description["paths"].items():
+        if "{" not in template:
+            continue
+        for method in operations:
+            for value in MALFORMED_IDS:
+                path = re.sub(r"\{[^}]+\}", value, template)
+                body = b"x" if method in ("post", "patch") else None
+                r = requests.request(method.upper(), url + path, headers=headers, data=body, timeout=30)
+                assert 400 <= r.status_code < 500, (method, path[:120], r.status_code, r.text[:200])
+                tried += 1
+    assert tried > 200
 
 
 def test_the_fuzzer_reaches_past_sign_in(fuzzed: tuple[str, str]) -> None:

@@ -631,3 +631,26 @@ def test_the_upload_location_never_echoes_the_host_header(photos: PhotoServer) -
     assert r.status_code == 201
     assert "attacker" not in r.headers["Location"]
     assert head_offset(urljoin(photos.url, r.headers["Location"]), token).status_code == 200
+
+
+def test_a_photo_the_server_failed_to_store_is_finished_by_sending_its_last_byte_again(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    """A completion that fails (here: a file where the blob's folder must go) is not a finished upload."""
+    data = jpeg_with_gps(seed=500)
+    token = photos.server.token("aino")
+    up = recorded_uploader(photos, token, _write(tmp_path, "p.jpg", data), chunk_size=len(data))
+    folder = photos.blob_dir / "blobs" / sha256(data)[:2] / sha256(data)[2:4]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_bytes(b"")  # the store cannot make the blob's folder
+    with pytest.raises(TusUploadFailed) as failed:
+        up.upload()
+    assert failed.value.status_code == 503
+    assert int(head_offset(up.url, token).headers["Upload-Offset"]) == len(data) - 1  # not finished
+    assert blob(photos.url, token, sha256(data)).status_code == 404
+    folder.unlink()  # the disk is fixed
+    up.offset = up.get_offset()
+    up.upload()  # the last byte again: the check runs again
+    assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+    assert blob(photos.url, token, sha256(data)).status_code == 200
+    assert (folder / sha256(data)).read_bytes() == data
