@@ -107,10 +107,11 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
     amend the finished document (the tus headers, for example).
     """
     build = app.openapi
+    described: list[dict[str, Any]] = []  # the document last amended (FastAPI caches it)
 
     def openapi() -> dict[str, Any]:
         schema = build()
-        if schema.get("x-errors-described"):
+        if described and described[0] is schema:
             return schema
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
@@ -124,7 +125,7 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
         schemas.pop("ValidationError", None)
         for amend in refine:
             amend(schema)
-        schema["x-errors-described"] = True
+        described[:] = [schema]
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
