@@ -205,6 +205,7 @@ def describe_tus(openapi: dict[str, Any]) -> None:
                     param["schema"] = {"type": "integer", "minimum": 0}
                     param["required"] = name == "upload-offset" or method == "post"
                 elif name == "upload-metadata":
+                    param["required"] = method == "post"
                     param["description"] = (
                         "tus metadata: `sha256 <base64 of the 64 hex digits>,photo_id <base64 of the photo's "
                         "UUID>`, optionally `filename`"

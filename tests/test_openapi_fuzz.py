@@ -1,10 +1,11 @@
 """The API against its own OpenAPI description, fuzzed by schemathesis (a third-party OpenAPI fuzzer).
 
 A real case server process (SQLite, its own blob folder) and a signed-in crew member;
-schemathesis reads `/openapi.json`, generates requests for every operation (valid ones
-and, in the slow run, invalid ones too) and checks each answer: no 5xx, the status code
-declared, the content type declared, the body and the headers as the schema describes
-them (a client generated from the description handles every answer the server gives).
+schemathesis reads `/openapi.json`, generates requests for every operation (ones the
+description allows, and ones it does not) and checks each answer: no 5xx, the status
+code declared, the content type declared, the body and the headers as the schema
+describes them (a client generated from the description handles every answer the server
+gives). The fast tests send about 500 requests; `-m slow` 6,000.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _offset_octets(_context: Any, value: Any) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A server with a ticket and a stored photo in the crew's scope; its URL and a crew token."""
+    """A server with a ticket and a photo record in the crew's scope; its URL and a crew token."""
     with photo_server("sqlite", tmp_path_factory.mktemp("fuzz")) as photos:
         token = photos.server.token("aino")
         data = jpeg_with_gps(seed=900)
