@@ -71,7 +71,6 @@ from sync.wire import PHOTO_STORED_HEADER
 
 log = logging.getLogger("caseserver.uploads")
 
-
 #: An unfinished upload may be resumed for this many days.
 UPLOAD_DAYS = 7
 #: Expired uploads are swept this often (and once when the server starts).
@@ -167,19 +166,20 @@ def _completion(store: BlobStore, database: Database) -> Callable[[str, dict[str
 def _reopen(path: Path, stored: Path) -> None:
     """Set an upload whose completion failed back by one byte (its bytes are put back if they moved)."""
     info = path.with_name(f"{path.name}.info")
-    params = TusUploadParams.model_validate_json(info.read_text())
-    if params.size is None:
-        return
-    if not path.exists():
-        if not stored.is_file():
+    try:
+        params = TusUploadParams.model_validate_json(info.read_text())
+        if params.size is None or (not path.exists() and not stored.is_file()):
             return
-        shutil.copyfile(stored, path)
-    with path.open("r+b") as file:
-        file.truncate(params.size - 1)
-    params.offset = params.size - 1
-    partial = info.with_name(f"{info.name}.new")
-    partial.write_text(params.model_dump_json())
-    os.replace(partial, info)
+        if not path.exists():
+            shutil.copyfile(stored, path)
+        with path.open("r+b") as file:
+            file.truncate(params.size - 1)
+        params.offset = params.size - 1
+        partial = info.with_name(f"{info.name}.new")
+        partial.write_text(params.model_dump_json())
+        os.replace(partial, info)
+    except (OSError, ValueError):
+        log.exception("the upload %s could not be set back after its failed completion", path.name)
 
 
 def uploads_dir(settings: Settings) -> Path:
