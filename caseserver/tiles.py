@@ -170,10 +170,7 @@ def tiles_router(public_url: str, folder: Path | None = None) -> APIRouter:
         return Response(content=data, media_type="image/png", headers=headers)
 
     tile_answers: dict[int | str, dict[str, Any]] = {
-        200: {
-            "description": "The tile",
-            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
-        },
+        200: {"description": "The tile", "content": {"image/png": {"schema": _BINARY}}},
         304: {"description": "The tile has not changed (If-None-Match)"},
         **answers,
     }
