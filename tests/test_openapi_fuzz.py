@@ -155,3 +155,14 @@ def test_the_fuzzer_reaches_past_sign_in(fuzzed: tuple[str, str]) -> None:
     """The token the fuzzing uses is still accepted (else every answer would be a described 401)."""
     url, token = fuzzed
     assert requests.get(f"{url}/api/v1/me", headers=auth(token), timeout=30).status_code == 200
+
+
+def test_the_422_answer_is_described_as_it_is_sent(fuzzed: tuple[str, str]) -> None:
+    url, token = fuzzed
+    description = requests.get(f"{url}/openapi.json", timeout=30).json()
+    assert "HTTPValidationError" not in str(description)
+    declared = description["paths"]["/api/v1/push"]["post"]["responses"]["422"]["content"]["application/json"]
+    assert declared["schema"] == {"$ref": "#/components/schemas/ErrorDoc"}
+    assert description["components"]["schemas"]["ErrorDoc"]["properties"]["detail"]["type"] == "string"
+    r = requests.post(f"{url}/api/v1/push", json={"ops": "none"}, headers=auth(token), timeout=30)
+    assert r.status_code == 422 and isinstance(r.json()["detail"], str)
