@@ -22,10 +22,13 @@ from photohelpers import auth, jpeg_with_gps, north_ticket, photo_server, push_p
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    missing_required_header,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 CHECKS = [
@@ -34,7 +37,20 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
+    allow_header_conformance,
+    missing_required_header,
+    unsupported_method,
 ]
+#: Refusals of a request missing a required header: the usual 4xx, and tus's own (411 no
+#: Content-Length, 412 no `Tus-Resumable`, 413 bytes past the length).
+REFUSALS = [400, 401, 403, 404, 405, 406, 409, 411, 412, 413, 415, 422, 428, 429]
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "checks": {
+            "missing_required_header": {"expected-statuses": REFUSALS},
+        }
+    }
+)
 #: Signing out would end the token the other operations use: it is fuzzed on its own.
 LOGOUT = "/api/v1/auth/logout"
 
@@ -58,7 +74,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 @pytest.fixture(scope="module")
 def api_schema(fuzzed: tuple[str, str]) -> Any:
     url, _token = fuzzed
-    return schemathesis.openapi.from_url(f"{url}/openapi.json")
+    return schemathesis.openapi.from_url(f"{url}/openapi.json", config=CONFIG)
 
 
 def _fuzz(api_schema: Any, token: str, mode: GenerationMode, examples: int) -> None:
@@ -166,3 +182,17 @@ def test_the_422_answer_is_described_as_it_is_sent(fuzzed: tuple[str, str]) -> N
     assert description["components"]["schemas"]["ErrorDoc"]["properties"]["detail"]["type"] == "string"
     r = requests.post(f"{url}/api/v1/push", json={"ops": "none"}, headers=auth(token), timeout=30)
     assert r.status_code == 422 and isinstance(r.json()["detail"], str)
+
+
+def test_a_method_a_path_does_not_take_is_405_with_the_described_methods(fuzzed: tuple[str, str]) -> None:
+    url, token = fuzzed
+    description = requests.get(f"{url}/openapi.json", timeout=30).json()
+    for template, operations in description["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "x", template)
+        described = {method.upper() for method in operations}
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - described:
+            if template.startswith("/open311/") and method == "POST":
+                continue  # Open311 answers an unknown resource with its own 404
+            r = requests.request(method, url + path, headers=auth(token), timeout=30)
+            assert r.status_code == 405, (method, path, r.status_code)
+            assert set(r.headers["Allow"].split(", ")) == described, (method, path, r.headers["Allow"])
