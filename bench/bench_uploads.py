@@ -1,6 +1,7 @@
 """Photo upload benchmarks: tus through a real case server against plain HTTP of the same bytes.
 
     .venv/bin/python bench/bench_uploads.py [--photos 50] [--cut-mb 2] [--chunks 256 512 1024 4096]
+    .venv/bin/python bench/bench_uploads.py --photos 20 --round-trip 8   # creation-with-upload only
 
 A fresh SQLite case server (`caseserver serve`, tests/serverproc.start_server) runs on a
 free loopback port with its blob store in a temporary folder. The benchmark makes
@@ -30,6 +31,9 @@ free loopback port with its blob store in a temporary folder. The benchmark make
    resumes from HEAD (retries). For each chunk size the bytes the client sent to the
    proxy (bodies and headers, including bytes lost in the cut) are compared with the
    photos' size: re-sent = sent - size.
+
+With `--round-trip ROUNDS` only `creation_round_trip` runs: the device's queue with and
+without creation-with-upload, on photos of the app's size (the round trip saved).
 
 Figures are printed; docs/benchmarks.md keeps them with the command.
 """
@@ -83,15 +87,17 @@ from sync.uploads import UploadQueue, UploadReport  # noqa: E402
 MB = 1024 * 1024
 
 
-def make_photos(folder: Path, count: int, target: int = 4 * MB) -> list[Path]:
-    """`count` distinct photo-like JPEGs of about `target` bytes."""
-    width, height = 2560, 1920
+def make_photos(
+    folder: Path, count: int, target: int = 4 * MB, size: tuple[int, int] = (2560, 1920), first: int = 0
+) -> list[Path]:
+    """`count` distinct photo-like JPEGs of about `target` bytes (numbered from `first`)."""
+    width, height = size
     noise = Image.effect_noise((width, height), 48)
     gradient = Image.linear_gradient("L").resize((width, height))
     base = Image.merge("RGB", (gradient, noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
     quality = min(range(70, 99), key=lambda q: abs(_encoded_size(base, q) - target))
     paths = []
-    for i in range(count):
+    for i in range(first, first + count):
         image = base.copy()
         image.paste((i * 5 % 256, 30, 200), (0, 0, 16, 16))  # distinct bytes per photo
         out = io.BytesIO()
@@ -299,6 +305,51 @@ def _upload_counts(replica_path: Path) -> dict[str, int]:
         replica.close()
 
 
+def creation_round_trip(folder: Path, count: int, rounds: int) -> None:
+    """The device's queue with and without creation-with-upload, on photos of the app's size.
+
+    One case server; each round uploads `count` new photos (about 0.8 MiB, 1600×1200) with
+    the whole photo in the creation request, and `count` others created first and sent by
+    PATCH (`whole_in_creation=0`), in alternating order. Printed: milliseconds per photo
+    for each (median of the rounds) and the difference: the round trip saved per photo.
+    """
+    server = start_server(
+        f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+    )
+    per_photo: dict[str, list[float]] = {"created, then PATCH": [], "in the creation request": []}
+    try:
+        made = 0
+        for round_no in range(rounds):
+            order = list(per_photo) if round_no % 2 == 0 else list(reversed(per_photo))
+            for mode in order:
+                photos_dir = folder / f"photos-{made}"
+                photos_dir.mkdir()
+                paths = make_photos(photos_dir, count, target=int(0.8 * MB), size=(1600, 1200), first=made)
+                made += count
+                (folder / f"device-{made}").mkdir()
+                replica_path = record_on_device(server.url, paths, folder / f"device-{made}")
+                whole = 0 if mode == "created, then PATCH" else 64 * MB
+                start = time.perf_counter()
+                report = UploadQueue(replica_path, whole_in_creation=whole).run()
+                seconds = time.perf_counter() - start
+                assert report.confirmed == count and report.failed == 0, report
+                per_photo[mode].append(1000 * seconds / count)
+        size = sum(p.stat().st_size for p in paths) / count / MB
+        print(f"the device's queue, {count} photos of {size:.2f} MiB per round, {rounds} rounds:")
+        for mode, values in per_photo.items():
+            print(
+                f"  {mode:<26} {statistics.median(values):6.2f} ms per photo  (rounds: "
+                + ", ".join(f"{v:.2f}" for v in values)
+                + ")"
+            )
+        saved = statistics.median(per_photo["created, then PATCH"]) - statistics.median(
+            per_photo["in the creation request"]
+        )
+        print(f"  saved per photo: {saved:.2f} ms on loopback, plus one network round trip on a real line")
+    finally:
+        server.stop()
+
+
 def queue_through_cuts(paths: list[Path], folder: Path, cut_bytes: int) -> tuple[CuttingProxy, int, float]:
     """The device's queue on a line that drops every `cut_bytes`: (the proxy, queue runs, seconds).
 
@@ -439,8 +490,19 @@ def main() -> None:
     parser.add_argument("--cut-mb", type=float, default=2.0)
     parser.add_argument("--chunks", type=int, nargs="+", default=[256, 1024, 4096], help="KiB")
     parser.add_argument("--cut-photos", type=int, default=None, help="photos per chunk size (default: all)")
+    parser.add_argument(
+        "--round-trip",
+        type=int,
+        metavar="ROUNDS",
+        help="only measure creation-with-upload: the device's queue with and without it, ROUNDS rounds",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
+    if args.round_trip:
+        with tempfile.TemporaryDirectory(prefix="bench-uploads-") as tmp:
+            creation_round_trip(Path(tmp), args.photos, args.round_trip)
+        print(f"load average after: {os.getloadavg()}")
+        return
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as tmp:
         folder = Path(tmp)
         (folder / "photos").mkdir()

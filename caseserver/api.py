@@ -2,13 +2,15 @@
 
 Errors are JSON `{"detail": "..."}` with a precise 4xx: 400 malformed JSON,
 401 bad/expired/revoked token, 403 not allowed, 404 not found or not visible,
-413 body too large, 422 wrong types or unknown fields.
+413 body too large, 422 wrong types or unknown fields (one sentence, never FastAPI's
+list of validation errors). The OpenAPI description declares them all (caseserver.errordocs).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -27,6 +29,7 @@ from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import describe_errors, error_responses
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
 from caseserver.open311 import open311_router
@@ -36,6 +39,7 @@ from caseserver.secheaders import SecurityHeaders
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
 from caseserver.tiles import tiles_router
+from caseserver.tusprotocol import describe_tus
 from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
 from sync.wire import (
     API_PREFIX,
@@ -60,9 +64,10 @@ class BodyLimit:
 
     A declared Content-Length over the limit is refused at once; a chunked body is
     read up to the limit first and handed to the app only if it fits. PATCH requests
-    under `streamed_prefix` (tus upload chunks) pass through unbuffered: the upload
-    endpoint limits them to the announced length itself, and keeps what arrived
-    when a connection drops mid-chunk.
+    under `streamed_prefix` (tus upload chunks) and POSTs to it (a tus creation that
+    carries the first bytes) pass through unbuffered: the upload endpoint limits them
+    to the announced length itself, and keeps what arrived when a connection drops
+    mid-chunk.
     """
 
     def __init__(self, app: ASGIApp, limit: int, streamed_prefix: str | None = None) -> None:
@@ -71,11 +76,13 @@ class BodyLimit:
         self.streamed_prefix = streamed_prefix
 
     def _streamed(self, scope: Scope) -> bool:
-        return (
-            self.streamed_prefix is not None
-            and scope["method"] == "PATCH"
-            and scope["path"].startswith(self.streamed_prefix)
-        )
+        prefix = self.streamed_prefix
+        if prefix is None:
+            return False
+        path = scope["path"]
+        if scope["method"] == "POST":
+            return path in (prefix, prefix.rstrip("/"))
+        return scope["method"] == "PATCH" and path.startswith(prefix)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or self._streamed(scope):
@@ -127,6 +134,16 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the API description gives this path (Starlette's 405 names only one route's)."""
+    allowed: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            allowed.update(method.upper() for method in operations)
+    return sorted(allowed)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
@@ -193,18 +210,21 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail
+        headers = exc.headers
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             detail = "malformed JSON: the body is not valid UTF-8 JSON"
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 405 and (allowed := _allowed_methods(app, request.url.path)):
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
-    app.include_router(tiles_router())  # public basemap tiles from CASESERVER_TILES_DIR
+    app.include_router(tiles_router(settings.public_url))  # public basemap tiles from CASESERVER_TILES_DIR
     app.include_router(uploads_router(settings, database, current_caller))  # tus photo uploads
     app.include_router(photos_router(settings, database, current_caller))
     app.include_router(public_photos_router(settings, database))
@@ -215,7 +235,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post(f"{API_PREFIX}/auth/login", response_model=LoginResponse, tags=["auth"])
+    @app.post(
+        f"{API_PREFIX}/auth/login",
+        response_model=LoginResponse,
+        tags=["auth"],
+        responses=error_responses(401, s401="Unknown user or wrong password"),
+    )
     def login(body: LoginRequest) -> LoginResponse:
         with database.write() as session:
             try:
@@ -290,7 +315,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                     raise
         raise AssertionError("unreachable")
 
-    @app.get(f"{API_PREFIX}/tickets/{{ticket_id}}", tags=["tickets"])
+    @app.get(
+        f"{API_PREFIX}/tickets/{{ticket_id}}",
+        response_model=TicketDoc,
+        tags=["tickets"],
+        responses=error_responses(404),
+    )
     def get_ticket(ticket_id: str, caller: CallerDep) -> Response:
         with database.read() as session:
             ticket = session.get(Ticket, ticket_id)
@@ -304,6 +334,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         status_code=201,
         tags=["tickets"],
         summary="Log a new ticket (supervisor or admin)",
+        responses=error_responses(403),
     )
     def create_ticket(body: TicketCreate, caller: CallerDep) -> Response:
         if caller.role == "crew":
@@ -355,6 +386,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 if caller.sees_crew(c.id) or caller.role != "crew"
             ]
 
+    describe_errors(app, describe_tus)
     return app
 
 

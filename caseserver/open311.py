@@ -36,6 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import open311_responses
 from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
@@ -368,12 +369,16 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
         except Open311Error as exc:
             return error(fmt, exc.code, exc.description)
 
-    @router.get("/services.{ext}", summary="Open311: the service list")
+    @router.get("/services.{ext}", summary="Open311: the service list", responses=open311_responses(404))
     def services(ext: str) -> Response:
         docs = [_service_doc(s) for s in SERVICES]
         return answer(ext, lambda fmt: render(fmt, "services", "service", docs))
 
-    @router.get("/services/{service_code}.{ext}", summary="Open311: a service definition")
+    @router.get(
+        "/services/{service_code}.{ext}",
+        summary="Open311: a service definition",
+        responses=open311_responses(404),
+    )
     def service_definition(service_code: str, ext: str) -> Response:
         def produce(fmt: str) -> Response:
             if service_code not in BY_CODE:
@@ -388,7 +393,7 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
 
         return answer(ext, produce)
 
-    @router.get("/requests.{ext}", summary="Open311: service requests")
+    @router.get("/requests.{ext}", summary="Open311: service requests", responses=open311_responses(400, 404))
     def list_requests(ext: str, request: Request) -> Response:
         params = {key: value for key, value in request.query_params.items()}
 
@@ -399,7 +404,11 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
 
         return answer(ext, produce)
 
-    @router.get("/requests/{service_request_id}.{ext}", summary="Open311: one service request")
+    @router.get(
+        "/requests/{service_request_id}.{ext}",
+        summary="Open311: one service request",
+        responses=open311_responses(404),
+    )
     def one_request(service_request_id: str, ext: str) -> Response:
         def produce(fmt: str) -> Response:
             ticket_id = _uuid_or_none(service_request_id)
@@ -412,7 +421,11 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
 
         return answer(ext, produce)
 
-    @router.post("/requests.{ext}", summary="Open311: report a problem (form-encoded)")
+    @router.post(
+        "/requests.{ext}",
+        summary="Open311: report a problem (form-encoded)",
+        responses=open311_responses(400, 403, 404, created=True),
+    )
     async def post_request(ext: str, request: Request) -> Response:
         fmt = ext if ext in FORMATS else "json"
         try:

@@ -32,6 +32,7 @@ from caseserver.auth import Caller
 from caseserver.blobstore import PUBLIC_EDGE, BlobStore, UndecodablePhoto
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import error_responses, jpeg_responses
 from caseserver.models import Blob, Photo, Ticket
 from caseserver.photoaccess import may_read_blob, photo_is_shown
 from sync.wire import API_PREFIX
@@ -61,7 +62,12 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     CallerDep = Annotated[Caller, Depends(caller)]
     IfNoneMatch = Annotated[str | None, Header()]
 
-    @router.get(f"{API_PREFIX}/blobs/{{sha256}}", response_model=BlobDoc, summary="Is this photo stored?")
+    @router.get(
+        f"{API_PREFIX}/blobs/{{sha256}}",
+        response_model=BlobDoc,
+        summary="Is this photo stored?",
+        responses=error_responses(404),
+    )
     def get_blob(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], caller: CallerDep) -> BlobDoc:
         with database.read() as session:
             blob = session.get(Blob, sha256)
@@ -69,13 +75,21 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
                 raise HTTPException(404, "no photo with this SHA-256 is stored")
             return BlobDoc.model_validate(blob, from_attributes=True)
 
-    @router.get(f"{API_PREFIX}/photos/{{photo_id}}/original", summary="The photo as uploaded")
+    @router.get(
+        f"{API_PREFIX}/photos/{{photo_id}}/original",
+        summary="The photo as uploaded",
+        responses=jpeg_responses(404),
+    )
     def get_original(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
             sha = _visible_sha256(session, photo_id, caller)
         return _file(store.path_for(sha), sha, PRIVATE_CACHE, if_none_match)
 
-    @router.get(f"{API_PREFIX}/photos/{{photo_id}}/thumb", summary=f"The photo, at most {THUMB_EDGE} px")
+    @router.get(
+        f"{API_PREFIX}/photos/{{photo_id}}/thumb",
+        summary=f"The photo, at most {THUMB_EDGE} px",
+        responses=jpeg_responses(404, 422),
+    )
     def get_thumb(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
             sha = _visible_sha256(session, photo_id, caller)
@@ -88,7 +102,11 @@ def public_photos_router(settings: Settings, database: Database) -> APIRouter:
     store = BlobStore(settings.blob_dir)
     router = APIRouter(tags=["public"])
 
-    @router.get("/public/photos/{photo_id}.jpg", summary="A photo the crew marked for the reporter")
+    @router.get(
+        "/public/photos/{photo_id}.jpg",
+        summary="A photo the crew marked for the reporter",
+        responses=jpeg_responses(404, 422),
+    )
     def get_public_photo(photo_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
         with database.read() as session:
             photo = _photo(session, photo_id)

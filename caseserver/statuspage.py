@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.errordocs import ERROR_REF
 from caseserver.models import Ticket
 from caseserver.publicview import (
     FINISHED,
@@ -59,7 +60,17 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
     def not_found() -> HTMLResponse:
         return page("request_not_found.html", 404)
 
-    @router.get("/requests/{ticket_id:path}", response_class=HTMLResponse, summary="Public status page")
+    @router.get(
+        "/requests/{ticket_id:path}",
+        response_class=HTMLResponse,
+        summary="Public status page",
+        responses={
+            404: {
+                "description": "No such request: an HTML page (JSON for an id no route takes)",
+                "content": {"text/html": {}, "application/json": {"schema": {"$ref": ERROR_REF}}},
+            }
+        },
+    )
     def status_page(ticket_id: str) -> HTMLResponse:
         try:
             canonical = str(uuid.UUID(ticket_id))

@@ -2,6 +2,7 @@
 
     GET /tiles/{name}/{z}/{x}/{y}.png     one tile (XYZ numbering; MBTiles stores TMS rows)
     GET /tiles/{name}/metadata.json       TileJSON: bounds, zooms, attribution, tile URL template
+                                          (under CASESERVER_PUBLIC_URL)
 
 `{name}` is the file `{name}.mbtiles` in the tiles folder: `CASESERVER_TILES_DIR`, by
 default the repository's `resources/basemap` (the demo city's basemap). Names are
@@ -26,10 +27,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
+
+from caseserver.errordocs import error_responses
 
 log = logging.getLogger("caseserver.tiles")
 
@@ -40,6 +44,22 @@ MAX_ZOOM = 24
 TILE_CACHE_CONTROL = "public, max-age=86400"
 METADATA_CACHE_CONTROL = "public, max-age=300"
 _INT = re.compile(r"-?[0-9]{1,12}")
+_BINARY = {"type": "string", "format": "binary"}
+#: The largest column or row number at MAX_ZOOM.
+_MAX_INDEX = (1 << MAX_ZOOM) - 1
+# The path parameters are read as text and checked by the routes (a clear 422 each); the
+# OpenAPI description states what is accepted.
+TilesetName = Annotated[str, PathParam(json_schema_extra={"pattern": f"^{NAME_PATTERN.pattern}$"})]
+ZoomLevel = Annotated[
+    str, PathParam(json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_ZOOM})
+]
+TileIndex = Annotated[
+    str,
+    PathParam(
+        description="Column (x) or row (y), 0 to 2^z - 1 (past the grid: 404)",
+        json_schema_extra={"type": "integer", "minimum": 0, "maximum": _MAX_INDEX},
+    ),
+]
 
 
 def tiles_dir() -> Path:
@@ -57,12 +77,22 @@ def _tileset_path(folder: Path, name: str) -> Path:
 
 
 def _coordinate(label: str, text: str, limit: int) -> int:
+    """A whole number in 0..`limit`, or 422 saying what is wrong with it."""
     if not _INT.fullmatch(text):
         raise HTTPException(422, f"{label} must be a whole number, not {text[:40]!r}")
     value = int(text)
     if not 0 <= value <= limit:
         raise HTTPException(422, f"{label} = {value} is out of range 0..{limit}")
     return value
+
+
+def _in_grid(name: str, zoom: int, col: int, row: int) -> None:
+    """A column or row past the zoom level's grid names no tile: 404, as a tile the file lacks."""
+    last = (1 << zoom) - 1
+    if col > last or row > last:
+        raise HTTPException(
+            404, f"tileset {name!r} has no tile {zoom}/{col}/{row} (0..{last} at zoom {zoom})"
+        )
 
 
 @contextmanager
@@ -105,17 +135,23 @@ def _floats(text: str | None, count: int) -> list[float] | None:
     return values if len(values) == count else None
 
 
-def tiles_router(folder: Path | None = None) -> APIRouter:
-    """The `/tiles` routes, serving the `.mbtiles` files of `folder` (default: `tiles_dir()`)."""
+def tiles_router(public_url: str, folder: Path | None = None) -> APIRouter:
+    """The `/tiles` routes, serving the `.mbtiles` files of `folder` (default: `tiles_dir()`).
+
+    TileJSON names its tiles under `public_url` (CASESERVER_PUBLIC_URL), never under the
+    request's `Host` header: the answer may be cached and shared, so it must not carry
+    an address a client made up.
+    """
     base = folder or tiles_dir()
     router = APIRouter(prefix="/tiles", tags=["tiles"])
+    answers = error_responses(404, 422)
 
-    @router.api_route("/{name}/{z}/{x}/{y}.png", methods=["GET", "HEAD"], response_class=Response)
-    def tile(name: str, z: str, x: str, y: str, request: Request) -> Response:
+    def tile(name: TilesetName, z: ZoomLevel, x: TileIndex, y: TileIndex, request: Request) -> Response:
         zoom = _coordinate("z", z, MAX_ZOOM)
-        col = _coordinate("x", x, (1 << zoom) - 1)
-        row = _coordinate("y", y, (1 << zoom) - 1)
+        col = _coordinate("x", x, _MAX_INDEX)
+        row = _coordinate("y", y, _MAX_INDEX)
         path = _tileset_path(base, name)
+        _in_grid(name, zoom, col, row)
         with _open(path, name) as conn:
             fmt = conn.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
             if fmt is not None and str(fmt[0]).lower() != "png":
@@ -133,14 +169,29 @@ def tiles_router(folder: Path | None = None) -> APIRouter:
             return Response(status_code=304, headers=headers)
         return Response(content=data, media_type="image/png", headers=headers)
 
-    @router.get("/{name}/metadata.json")
-    def metadata(name: str, request: Request) -> JSONResponse:
+    tile_answers: dict[int | str, dict[str, Any]] = {
+        200: {"description": "The tile", "content": {"image/png": {"schema": _BINARY}}},
+        304: {"description": "The tile has not changed (If-None-Match)"},
+        **answers,
+    }
+    for method in ("GET", "HEAD"):  # one route each, so each has its own operation id
+        router.add_api_route(
+            "/{name}/{z}/{x}/{y}.png",
+            tile,
+            methods=[method],
+            response_class=Response,
+            responses=tile_answers,
+            name=f"tile_{method.lower()}",
+            summary="One map tile (XYZ numbering)",
+        )
+
+    @router.get("/{name}/metadata.json", responses=answers, summary="TileJSON of a tileset")
+    def metadata(name: TilesetName) -> JSONResponse:
         path = _tileset_path(base, name)
         with _open(path, name) as conn:
             meta = _metadata(conn)
             lo, hi = conn.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
-        here = str(request.url.replace(query="", fragment=""))
-        template = here.rsplit("/", 1)[0] + "/{z}/{x}/{y}.png"
+        template = f"{public_url}/tiles/{name}/{{z}}/{{x}}/{{y}}.png"
         doc: dict[str, Any] = {
             "tilejson": "3.0.0",
             "name": meta.get("name", name),

@@ -7,8 +7,11 @@ folder; nothing about an upload is held in memory.
 
 Around tuspyserver this module adds:
 
-- the caller's bearer token, checked before anything else on every tus request (a
-  PATCH from a stranger never writes a byte);
+- OPTIONS (tus discovery) for anyone, at `/api/v1/uploads` and `/api/v1/uploads/`,
+  listing only the extensions that work (caseserver.tusprotocol);
+- the caller's bearer token, checked before anything else on every other tus request
+  (a PATCH from a stranger never writes a byte), then the request's tus headers, the
+  upload's owner and its offset and length: any refused request writes nothing;
 - refusals at creation: `Upload-Length` over the photo limit (413), missing or
   malformed `sha256` / `photo_id` metadata, deferred length, concatenation (400);
   a `photo_id` without a photo record on the server (409: sync first), a photo of a
@@ -19,10 +22,12 @@ Around tuspyserver this module adds:
 - a HEAD that also answers for uploads missing tus's optional `filetype` key and for
   finished uploads (offset = length), so a client that lost the last answer sees it
   is done;
-- on completion: SHA-256 against the announced one, the JPEG structure check
-  (caseserver.images), a flush to disk, storing in the content-addressed BlobStore and
-  the `blobs` row; the final PATCH's answer then carries `Photo-Stored: <sha256>`.
-  A refusal answers the final PATCH with 422 and the reason, and deletes the upload.
+- creation-with-upload: a creation may carry the first bytes, or the whole photo;
+- on completion (the last PATCH, or a creation that carried every byte): SHA-256
+  against the announced one, the JPEG structure check (caseserver.images), a flush to
+  disk, storing in the content-addressed BlobStore and the `blobs` row; that request's
+  answer then carries `Photo-Stored: <sha256>`. A refusal answers it with 422 and the
+  reason, and deletes the upload.
 """
 
 # No `from __future__ import annotations` here: the dependencies' Annotated parameters
@@ -32,6 +37,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -53,21 +59,28 @@ from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
 from caseserver.photoaccess import record_holder
-from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
+from caseserver.tusprotocol import (
+    DISCOVERY_HEADERS,
+    TUS_VERSION,
+    UPLOAD_ID_RE,
+    UPLOADS_PATH,
+    describe_routes,
+    options_route,
+    tus_headers,
+)
+from sync.wire import PHOTO_STORED_HEADER
 
 log = logging.getLogger("caseserver.uploads")
 
-UPLOADS_PATH = f"{API_PREFIX}/uploads"
-TUS_VERSION = "1.0.0"
 #: An unfinished upload may be resumed for this many days.
 UPLOAD_DAYS = 7
 #: Expired uploads are swept this often (and once when the server starts).
 SWEEP_SECONDS = 3600.0
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 #: Metadata key, set by the server, naming the user id that created the upload.
 CREATOR_KEY = "uploaded_by"
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
+NOT_STORED = "the photo could not be stored just now: send its last byte again (HEAD gives the offset)"
 #: Threads that hash and flush finished uploads while the JPEG check runs (two jobs per
 #: upload; enough that one upload's flush rarely waits behind another's).
 _VERIFIERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="upload-verify")
@@ -78,41 +91,96 @@ class UploadRefused(ValueError):
 
 
 def uploads_router(settings: Settings, database: Database, caller: Callable[..., Caller]) -> APIRouter:
-    """The tus endpoint, every route behind the bearer token `caller` checks."""
+    """The tus endpoint: OPTIONS open to all (discovery), every other route behind the bearer token."""
     files_dir = uploads_dir(settings)
     files_dir.mkdir(parents=True, exist_ok=True)
-    store = BlobStore(settings.blob_dir)
-
-    async def on_complete(path: str, metadata: dict[str, str]) -> None:
-        try:
-            await run_in_threadpool(accept_upload, Path(path), metadata, store, database)
-        except UploadRefused as exc:
-            raise HTTPException(422, f"photo refused: {exc}") from exc
-
+    complete = _completion(BlobStore(settings.blob_dir), database)
     tus = create_tus_router(
         prefix=UPLOADS_PATH,
         files_dir=str(files_dir),
         max_size=settings.max_photo_bytes,
         days_to_keep=UPLOAD_DAYS,
         pre_create_dep=_creation_check(settings.max_photo_bytes, database, caller),
-        on_upload_complete=on_complete,
+        on_upload_complete=complete,
         tags=["photos"],
     )
-    tus.routes[:] = [r for r in tus.routes if getattr(r, "methods", None) != {"HEAD"}]
-    tus.add_api_route("/{uid}", _head_route(files_dir), methods=["HEAD"], summary="Offset of an upload")
-    # Dependencies given here run before the tus routes' own, so the token and the
-    # upload's owner are checked before a PATCH body is read.
-    router = APIRouter(
+    tus.routes[:] = [r for r in tus.routes if getattr(r, "methods", None) not in ({"HEAD"}, {"OPTIONS"})]
+    tus.add_api_route(
+        "/{uuid}",
+        _head_route(files_dir),
+        methods=["HEAD"],
+        summary="Offset of an upload",
+    )
+    describe_routes(tus)
+    # Dependencies given here run before the tus routes' own, so the token, the headers,
+    # the upload's owner and its offset are checked before a PATCH body is read: a
+    # refused request writes nothing.
+    signed_in = APIRouter(
         dependencies=[
             Depends(caller),
-            Depends(_refuse_unsupported),
+            Depends(tus_headers(settings.max_photo_bytes)),
             Depends(_creator_only(files_dir, caller)),
+            Depends(_upload_state(files_dir)),
             Depends(_record_creator(files_dir, caller), scope="function"),
-            Depends(_announce_stored(files_dir), scope="function"),
+            Depends(_announce_stored(files_dir, complete, caller), scope="function"),
         ]
     )
-    router.include_router(tus)
+    signed_in.include_router(tus)
+    router = APIRouter()
+    options = options_route(settings.max_photo_bytes)
+    for path in (UPLOADS_PATH, f"{UPLOADS_PATH}/"):
+        router.add_api_route(
+            path,
+            options,
+            methods=["OPTIONS"],
+            status_code=204,
+            tags=["photos"],
+            summary="tus discovery: version, extensions, largest upload (no sign-in)",
+            response_class=Response,
+            responses={204: {"description": "What this tus server supports", "headers": DISCOVERY_HEADERS}},
+        )
+    router.include_router(signed_in)
     return router
+
+
+def _completion(store: BlobStore, database: Database) -> Callable[[str, dict[str, str]], Any]:
+    """The check run when an upload's last byte arrives: the photo is stored, or 422 says why not.
+
+    Should storing fail for another reason (a disk or database error), the answer is 503
+    and the upload takes its last byte back, so HEAD does not call it finished and the
+    client's retry of that byte runs the check again.
+    """
+
+    async def on_complete(path: str, metadata: dict[str, str]) -> None:
+        try:
+            await run_in_threadpool(accept_upload, Path(path), metadata, store, database)
+        except UploadRefused as exc:
+            raise HTTPException(422, f"photo refused: {exc}") from exc
+        except Exception as exc:
+            log.exception("storing the finished upload %s failed", path)
+            await run_in_threadpool(_reopen, Path(path), store.path_for(metadata.get("sha256", "")))
+            raise HTTPException(503, NOT_STORED, headers={"Retry-After": "30"}) from exc
+
+    return on_complete
+
+
+def _reopen(path: Path, stored: Path) -> None:
+    """Set an upload whose completion failed back by one byte (its bytes are put back if they moved)."""
+    info = path.with_name(f"{path.name}.info")
+    try:
+        params = TusUploadParams.model_validate_json(info.read_text())
+        if params.size is None or (not path.exists() and not stored.is_file()):
+            return
+        if not path.exists():
+            shutil.copyfile(stored, path)
+        with path.open("r+b") as file:
+            file.truncate(params.size - 1)
+        params.offset = params.size - 1
+        partial = info.with_name(f"{info.name}.new")
+        partial.write_text(params.model_dump_json())
+        os.replace(partial, info)
+    except (OSError, ValueError):
+        log.exception("the upload %s could not be set back after its failed completion", path.name)
 
 
 def uploads_dir(settings: Settings) -> Path:
@@ -120,14 +188,27 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.blob_dir / "uploads"
 
 
-async def _refuse_unsupported(request: Request) -> None:
-    """Concatenation and creation-with-upload would bypass the per-upload checks."""
-    if "upload-concat" in request.headers:
-        raise HTTPException(400, "Upload-Concat is not supported: upload each photo as one upload")
-    if request.method == "POST" and (
-        request.headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in request.headers
-    ):
-        raise HTTPException(400, "send the photo's bytes with PATCH, not in the creation request")
+def _upload_state(files_dir: Path) -> Callable[[Request], Any]:
+    """A PATCH must continue its upload at its offset and stay within its length (after the owner check)."""
+
+    async def upload_state(request: Request) -> None:
+        if request.method != "PATCH":
+            return
+        params = _upload_params(files_dir, request.path_params.get("uuid", ""))
+        if params is None or params.size is None:
+            raise HTTPException(404, "no such upload")
+        if _expired(params, datetime.now(UTC)):
+            raise HTTPException(410, "upload expired")
+        headers = request.headers
+        offset = int(headers["upload-offset"])
+        if offset != params.offset:
+            raise HTTPException(409, f"Upload-Offset {offset} is not the upload's offset {params.offset}")
+        if "upload-length" in headers and int(headers["upload-length"]) != params.size:
+            raise HTTPException(400, f"the upload's length is {params.size}, set at creation")
+        if offset + int(headers.get("content-length", "0")) > params.size:
+            raise HTTPException(413, f"the bytes would go past the upload's length {params.size}")
+
+    return upload_state
 
 
 def _creation_check(
@@ -188,7 +269,7 @@ def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..
     """HEAD, PATCH and DELETE of an upload answer 404 to anyone but the user who created it."""
 
     async def creator_only(request: Request, who: Annotated[Caller, Depends(caller)]) -> None:
-        uid = request.path_params.get("uuid") or request.path_params.get("uid")
+        uid = request.path_params.get("uuid")
         if uid is None:
             return
         params = _upload_params(files_dir, uid)
@@ -199,7 +280,12 @@ def _creator_only(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..
 
 
 def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[..., AsyncIterator[None]]:
-    """After a creation, write the creator into the new upload's `.info` (before the answer goes out)."""
+    """After a creation, write the creator into the new upload's `.info` (before the answer goes out).
+
+    The answer's `Location` becomes a path: tuspyserver builds it from the request's
+    `Host` (or `X-Forwarded-Host`), which a client chooses; tus clients resolve a path
+    against the URL they posted to.
+    """
 
     async def record_creator(
         request: Request, response: Response, who: Annotated[Caller, Depends(caller)]
@@ -217,40 +303,55 @@ def _record_creator(files_dir: Path, caller: Callable[..., Caller]) -> Callable[
         partial = info.with_name(f"{uid}.info.new")
         partial.write_text(params.model_dump_json())
         os.replace(partial, info)
+        response.headers["location"] = f"{UPLOADS_PATH}/{uid}"
 
     return record_creator
 
 
-def _announce_stored(files_dir: Path) -> Callable[..., AsyncIterator[None]]:
-    """The PATCH that finishes an upload says, in its answer, that the photo is stored.
+def _announce_stored(
+    files_dir: Path, complete: Callable[[str, dict[str, str]], Any], caller: Callable[..., Caller]
+) -> Callable[..., AsyncIterator[None]]:
+    """The request that finishes an upload says, in its answer, that the photo is stored.
 
-    It answers 204 only after the completion check kept the bytes (a refusal is a 422),
-    so its `Photo-Stored: <sha256>` header is the server confirming the hash: the device
-    needs no separate `GET /blobs/{sha256}` round trip before it may free its copy.
+    That is the last PATCH, or a creation whose body carried the whole photo
+    (creation-with-upload; the library does not run the completion check for it, so it
+    runs here). It answers 204 (201) only after the completion check kept the bytes (a
+    refusal is a 422), so its `Photo-Stored: <sha256>` header is the server confirming
+    the hash: the device needs no separate `GET /blobs/{sha256}` round trip before it
+    may free its copy.
     """
 
-    async def announce_stored(request: Request, response: Response) -> AsyncIterator[None]:
+    async def announce_stored(
+        request: Request, response: Response, who: Annotated[Caller, Depends(caller)]
+    ) -> AsyncIterator[None]:
         yield
-        if request.method != "PATCH" or response.status_code != 204:
+        if request.method == "PATCH" and response.status_code == 204:
+            uid = request.path_params.get("uuid", "")
+        elif request.method == "POST" and response.status_code == 201 and "upload-offset" in response.headers:
+            uid = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
+        else:
             return
-        params = _upload_params(files_dir, request.path_params.get("uuid", ""))
-        if params is not None and params.size is not None and params.offset == params.size:
-            response.headers[PHOTO_STORED_HEADER] = params.metadata.get("sha256", "")
+        params = _upload_params(files_dir, uid)
+        if params is None or params.size is None or params.offset != params.size:
+            return
+        if request.method == "POST":  # the creator is not in the upload's metadata yet
+            await complete(str(files_dir / uid), {**params.metadata, CREATOR_KEY: str(who.user_id)})
+        response.headers[PHOTO_STORED_HEADER] = params.metadata.get("sha256", "")
 
     return announce_stored
 
 
 def _head_route(files_dir: Path) -> Callable[..., Response]:
-    def head_upload(uid: str, tus_resumable: Annotated[str | None, Header()] = None) -> Response:
+    def head_upload(uuid: str, tus_resumable: Annotated[str | None, Header()] = None) -> Response:
         """How many bytes of the upload the server holds (all of them once it is finished)."""
         if tus_resumable != TUS_VERSION:
             raise HTTPException(412, f"Unsupported version. Expected {TUS_VERSION}")
-        params = _upload_params(files_dir, uid)
+        params = _upload_params(files_dir, uuid)
         if params is None:
             raise HTTPException(404, "no such upload")
         if _expired(params, datetime.now(UTC)):
             raise HTTPException(410, "upload expired")
-        finished = not (files_dir / uid).exists()
+        finished = not (files_dir / uuid).exists()
         offset = params.size if finished else params.offset
         return Response(
             status_code=200,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import select
 import socket
 import time
 import uuid
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -410,3 +411,246 @@ def test_only_the_patch_that_stores_the_photo_says_so_in_its_answer(
         bad.url, data=cut[20_000:], headers={**patch, "Upload-Offset": "20000"}, timeout=30
     )
     assert refused.status_code == 422 and PHOTO_STORED_HEADER not in refused.headers
+
+
+PATCH_OK = {**TUS, "Content-Type": "application/offset+octet-stream"}
+#: PATCHes every tus server must refuse, each carrying the rest of the photo: (headers, status).
+REFUSED_PATCHES = {
+    "wrong Content-Type": ({"Content-Type": "application/octet-stream"}, 415),
+    "no Content-Type": ({"Content-Type": None}, 415),
+    "no Tus-Resumable": ({"Tus-Resumable": None}, 412),
+    "an old Tus-Resumable": ({"Tus-Resumable": "0.2.2"}, 412),
+    "no Upload-Offset": ({"Upload-Offset": None}, 400),
+    "a malformed Upload-Offset": ({"Upload-Offset": "5e3"}, 400),
+    "a negative Upload-Offset": ({"Upload-Offset": "-1"}, 400),
+    "a malformed Upload-Length": ({"Upload-Length": "lots"}, 400),
+    "another Upload-Length": ({"Upload-Length": "1"}, 400),
+    "a wrong Upload-Offset": ({"Upload-Offset": "0"}, 409),
+    "Upload-Concat": ({"Upload-Concat": "partial"}, 400),
+}
+
+
+def _raw_patch(url: str, headers: dict[str, str | None], body: bytes, *, chunked: bool = False) -> int:
+    """A PATCH sent byte for byte as given (None drops a header): its status.
+
+    The body goes only if no answer came to the head within a second (a server that
+    refuses on the headers answers at once, and may close before reading a body).
+    """
+    target = urlsplit(url)
+    lines = [f"PATCH {target.path} HTTP/1.1", f"Host: {target.netloc}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items() if value is not None]
+    if chunked:
+        lines.append("Transfer-Encoding: chunked")
+        payload = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    else:
+        lines.append(f"Content-Length: {len(body)}")
+        payload = body
+    with socket.create_connection((target.hostname, target.port), timeout=30) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        if not select.select([conn], [], [], 1.0)[0]:
+            conn.sendall(payload)
+        return int(conn.recv(65536).split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize("case", [*REFUSED_PATCHES, "chunked, no Content-Length", "past the length"])
+def test_a_refused_patch_writes_nothing_and_the_upload_still_finishes(
+    photos: PhotoServer, tmp_path: Path, case: str
+) -> None:
+    """A refused PATCH leaves the offset, the file and the completion check as they were."""
+    data = jpeg_with_gps(seed=300 + len(case))
+    token = photos.server.token("aino")
+    up = recorded_uploader(photos, token, _write(tmp_path, "p.jpg", data), chunk_size=5_000)
+    up.upload(stop_at=5_000)
+    partial = photos.blob_dir / "uploads" / _upload_id(up.url)
+    headers: dict[str, str | None] = {**PATCH_OK, **auth(token), "Upload-Offset": "5000"}
+    body, chunked, status = data[5_000:], False, 0
+    if case == "chunked, no Content-Length":
+        chunked, status = True, 411
+    elif case == "past the length":
+        body, status = data[5_000:] + b"\xff\xd9 trailing", 413
+    else:
+        changes, status = REFUSED_PATCHES[case]
+        headers.update(changes)
+    assert _raw_patch(up.url, headers, body, chunked=chunked) == status
+    assert int(head_offset(up.url, token).headers["Upload-Offset"]) == 5_000
+    assert partial.stat().st_size == 5_000  # not a byte of the refused body
+    assert blob(photos.url, token, sha256(data)).status_code == 404
+    up.offset = up.get_offset()
+    up.chunk_size = len(data)
+    up.upload()  # the same upload carries on, and its completion check runs
+    assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+    assert blob(photos.url, token, sha256(data)).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE", "HEAD"])
+@pytest.mark.parametrize("upload_id", ["%00", "x%00y", "%2e%2e", "..%2Fuploads", "A" * 32, "0" * 33, "%ff"])
+def test_malformed_upload_ids_are_404(photos: PhotoServer, method: str, upload_id: str) -> None:
+    token = photos.server.token("aino")
+    headers = {**PATCH_OK, **auth(token), "Upload-Offset": "0"}
+    r = requests.request(
+        method, f"{photos.url}/api/v1/uploads/{upload_id}", headers=headers, data=b"x", timeout=30
+    )
+    assert r.status_code == 404, (method, upload_id, r.status_code, r.text)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/uploads", "/api/v1/uploads/"])
+def test_tus_discovery_answers_without_credentials_and_lists_only_what_works(
+    photos: PhotoServer, path: str
+) -> None:
+    for headers in ({}, TUS, {"Authorization": "Bearer not-a-token"}):
+        r = requests.options(f"{photos.url}{path}", headers=headers, timeout=30)
+        assert r.status_code == 204, (headers, r.status_code, r.text)
+        assert r.headers["Tus-Version"] == "1.0.0"
+        assert r.headers["Tus-Resumable"] == "1.0.0"
+        assert r.headers["Tus-Max-Size"] == str(25 * 1024 * 1024)
+        assert r.headers["Tus-Extension"].split(",") == [
+            "creation",
+            "creation-with-upload",
+            "expiration",
+            "termination",
+        ]
+
+
+def test_every_advertised_extension_works_and_the_others_are_refused(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(seed=401)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+    created = _create(photos.url, auth(token), len(data), meta)  # creation
+    assert created.status_code == 201
+    assert created.headers["Upload-Expires"]  # expiration
+    url = f"{photos.url}{created.headers['Location']}"
+    gone = requests.delete(url, headers={**TUS, **auth(token)}, timeout=30)  # termination
+    assert gone.status_code == 204 and head_offset(url, token).status_code == 404
+    with_upload = requests.post(  # creation-with-upload
+        f"{photos.url}/api/v1/uploads/",
+        headers={
+            **TUS,
+            **auth(token),
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": meta,
+            "Content-Type": "application/offset+octet-stream",
+        },
+        data=data,
+        timeout=30,
+    )
+    assert with_upload.status_code == 201, with_upload.text
+    assert with_upload.headers["Upload-Offset"] == str(len(data))
+    uploads = photos.uploads_left()
+    deferred = requests.post(  # creation-defer-length: not offered
+        f"{photos.url}/api/v1/uploads/",
+        headers={**TUS, **auth(token), "Upload-Defer-Length": "1", "Upload-Metadata": meta},
+        timeout=30,
+    )
+    assert deferred.status_code == 400 and "deferred length" in deferred.json()["detail"]
+    partial = _create(photos.url, {**auth(token), "Upload-Concat": "partial"}, len(data), meta)
+    assert partial.status_code == 400 and "Upload-Concat" in partial.json()["detail"]  # concatenation
+    assert photos.uploads_left() == uploads
+
+
+def _create_with(server_url: str, token: str, length: int, meta: str, body: bytes, **headers: str):
+    return requests.post(
+        f"{server_url}/api/v1/uploads/",
+        headers={
+            **TUS,
+            **auth(token),
+            "Upload-Length": str(length),
+            "Upload-Metadata": meta,
+            "Content-Type": "application/offset+octet-stream",
+            **headers,
+        },
+        data=body,
+        timeout=30,
+    )
+
+
+def test_a_photo_sent_in_its_creation_request_is_stored_and_confirmed(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(2048, 1536, seed=402)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    r = _create_with(photos.url, token, len(data), _metadata(sha256=sha256(data), photo_id=photo_id), data)
+    assert r.status_code == 201, r.text
+    assert r.headers["Upload-Offset"] == str(len(data))
+    assert r.headers[PHOTO_STORED_HEADER] == sha256(data)
+    assert r.headers["Location"].startswith("/api/v1/uploads/")
+    assert blob(photos.url, token, sha256(data)).json()["size"] == len(data)
+    url = f"{photos.url}{r.headers['Location']}"
+    assert int(head_offset(url, token).headers["Upload-Offset"]) == len(data)
+
+
+def test_a_creation_with_the_first_bytes_is_continued_by_tuspy(photos: PhotoServer, tmp_path: Path) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(seed=403)
+    path = _write(tmp_path, "first.jpg", data)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+    r = _create_with(photos.url, token, len(data), meta, data[:30_000])
+    assert r.status_code == 201 and r.headers["Upload-Offset"] == "30000"
+    assert PHOTO_STORED_HEADER not in r.headers
+    up = uploader(photos.url, token, path, photo_id=photo_id)
+    up.set_url(urljoin(f"{photos.url}/api/v1/uploads/", r.headers["Location"]))
+    up.offset = up.get_offset()
+    assert up.offset == 30_000
+    up.upload()
+    assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+    assert blob(photos.url, token, sha256(data)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [("a truncated JPEG", 422), ("wrong Content-Type", 415), ("more than Upload-Length", 413)],
+)
+def test_a_refused_creation_with_upload_leaves_nothing(photos: PhotoServer, case: str, status: int) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(seed=404)[:-2000] if case == "a truncated JPEG" else jpeg_with_gps(seed=405)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+    body, headers = data, {}
+    if case == "wrong Content-Type":
+        headers = {"Content-Type": "image/jpeg"}
+    elif case == "more than Upload-Length":
+        body = data + b"more"
+    uploads, stored = photos.uploads_left(), photos.stored_blobs()
+    r = _create_with(photos.url, token, len(data), meta, body, **headers)
+    assert r.status_code == status, r.text
+    assert PHOTO_STORED_HEADER not in r.headers
+    assert photos.uploads_left() == uploads
+    assert photos.stored_blobs() == stored
+    assert blob(photos.url, token, sha256(data)).status_code == 404
+
+
+def test_the_upload_location_never_echoes_the_host_header(photos: PhotoServer) -> None:
+    token = photos.server.token("aino")
+    data = jpeg_with_gps(seed=406)
+    photo_id = push_photo(photos.server, token, north_ticket(photos.server), data)
+    meta = _metadata(sha256=sha256(data), photo_id=photo_id)
+    spoofed = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    r = _create(photos.url, {**auth(token), **spoofed}, len(data), meta)
+    assert r.status_code == 201
+    assert "attacker" not in r.headers["Location"]
+    assert head_offset(urljoin(photos.url, r.headers["Location"]), token).status_code == 200
+
+
+def test_a_photo_the_server_failed_to_store_is_finished_by_sending_its_last_byte_again(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    """A completion that fails (here: a file where the blob's folder must go) is not a finished upload."""
+    data = jpeg_with_gps(seed=500)
+    token = photos.server.token("aino")
+    up = recorded_uploader(photos, token, _write(tmp_path, "p.jpg", data), chunk_size=len(data))
+    folder = photos.blob_dir / "blobs" / sha256(data)[:2] / sha256(data)[2:4]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_bytes(b"")  # the store cannot make the blob's folder
+    with pytest.raises(TusUploadFailed) as failed:
+        up.upload()
+    assert failed.value.status_code == 503
+    assert int(head_offset(up.url, token).headers["Upload-Offset"]) == len(data) - 1  # not finished
+    assert blob(photos.url, token, sha256(data)).status_code == 404
+    folder.unlink()  # the disk is fixed
+    up.offset = up.get_offset()
+    up.upload()  # the last byte again: the check runs again
+    assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+    assert blob(photos.url, token, sha256(data)).status_code == 200
+    assert (folder / sha256(data)).read_bytes() == data
