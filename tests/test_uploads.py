@@ -576,6 +576,10 @@ def test_a_photo_sent_in_its_creation_request_is_stored_and_confirmed(photos: Ph
     assert r.headers[PHOTO_STORED_HEADER] == sha256(data)
     assert r.headers["Location"].startswith("/api/v1/uploads/")
     assert blob(photos.url, token, sha256(data)).json()["size"] == len(data)
+    original = requests.get(
+        f"{photos.url}/api/v1/photos/{photo_id}/original", headers=auth(token), timeout=30
+    )
+    assert original.status_code == 200 and original.content == data  # its creator showed the bytes
     url = f"{photos.url}{r.headers['Location']}"
     assert int(head_offset(url, token).headers["Upload-Offset"]) == len(data)
 
