@@ -23,17 +23,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseserver import feed
-from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
+from caseserver.auth import AuthError, Caller, authenticate, caller_for, check_credentials, issue_token
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.head import HeadAsGet
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
 from caseserver.open311 import open311_router
+from caseserver.open311 import too_large as open311_too_large
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
+from caseserver.throttle import LoginGuard, Throttle, Throttled, client_address
 from caseserver.tiles import tiles_router
 from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
 from sync.wire import (
@@ -82,7 +85,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _too_large(send, self.limit)
+                await _too_large(scope, send, self.limit)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -94,7 +97,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await _too_large(send, self.limit)
+                await _too_large(scope, send, self.limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -116,16 +119,11 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413).body
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    answer = open311_too_large(scope["path"], limit)  # Open311 clients get the spec's error format
+    if answer is None:
+        answer = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+    await answer(scope, _replay([]), send)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
@@ -184,6 +182,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
+    app.add_middleware(HeadAsGet)  # HEAD wherever GET works
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -213,27 +212,34 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    login_guard = LoginGuard(Throttle(database))  # per user name and address, in the database
+
     @app.post(f"{API_PREFIX}/auth/login", response_model=LoginResponse, tags=["auth"])
-    def login(body: LoginRequest) -> LoginResponse:
-        with database.write() as session:
-            try:
-                token, device, user = sign_in(
-                    session,
-                    body.username,
-                    body.password,
-                    body.device_name,
-                    body.device_id,
-                    settings.token_days,
+    def login(body: LoginRequest, request: Request) -> LoginResponse:
+        address = client_address(request)
+        try:
+            login_guard.before(body.username, address)
+        except Throttled as exc:
+            raise exc.http() from exc
+        try:
+            with database.read() as session:
+                user_id = check_credentials(session, body.username, body.password)
+            with database.write() as session:
+                token, device, user = issue_token(
+                    session, user_id, body.device_name, body.device_id, settings.token_days
                 )
-            except AuthError as exc:
-                raise HTTPException(401, str(exc)) from exc
-            caller = caller_for(session, user, device.id)
-            return LoginResponse(
-                token=token,
-                expires_at=device.expires_at,
-                device_id=device.id,
-                user=_user_doc(caller),
-            )
+                caller = caller_for(session, user, device.id)
+                answer = LoginResponse(
+                    token=token,
+                    expires_at=device.expires_at,
+                    device_id=device.id,
+                    user=_user_doc(caller),
+                )
+        except AuthError as exc:
+            login_guard.failed(address)
+            raise HTTPException(401, str(exc)) from exc
+        login_guard.succeeded(body.username)
+        return answer
 
     @app.post(f"{API_PREFIX}/auth/logout", status_code=204, tags=["auth"])
     def logout(caller: CallerDep) -> Response:

@@ -52,6 +52,7 @@ from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
+from caseserver.notifier import photo_arrived
 from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
 
 log = logging.getLogger("caseserver.uploads")
@@ -344,6 +345,7 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
         raise
     store.adopt(path, actual)
     record_blob(database, actual, len(data), info)
+    photo_arrived(database, actual)  # reporter emails waiting for these bytes go now
     return info
 
 
