@@ -30,6 +30,7 @@ from caseserver.db import Database
 from caseserver.head import HeadAsGet
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
+from caseserver.open311 import error_for_path as open311_error
 from caseserver.open311 import open311_router
 from caseserver.open311 import too_large as open311_too_large
 from caseserver.photos_api import photos_router, public_photos_router
@@ -190,10 +191,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             detail = "malformed JSON: the body is not valid UTF-8 JSON"
+        open311 = open311_error(request.url.path, exc.status_code, str(detail), exc.headers)
+        if open311 is not None:  # e.g. a 405: Open311 clients get the spec's error format
+            return open311
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

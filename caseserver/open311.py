@@ -123,12 +123,18 @@ def error(fmt: str, code: int, description: str, headers: dict[str, str] | None 
     return answer
 
 
-def too_large(path: str, limit: int) -> Response | None:
-    """The 413 answer for an over-size body sent to an Open311 path, in its format; None elsewhere."""
+def error_for_path(
+    path: str, code: int, description: str, headers: dict[str, str] | None = None
+) -> Response | None:
+    """An error answered outside the routes (413, 405, ...) for an Open311 path, in its format; else None."""
     if not path.startswith(f"{ROOT}/"):
         return None
-    fmt = "xml" if path.endswith(".xml") else "json"
-    return error(fmt, 413, f"the request body is larger than {limit} bytes")
+    return error("xml" if path.endswith(".xml") else "json", code, description, headers)
+
+
+def too_large(path: str, limit: int) -> Response | None:
+    """The 413 answer for an over-size body sent to an Open311 path, in its format; None elsewhere."""
+    return error_for_path(path, 413, f"the request body is larger than {limit} bytes")
 
 
 def _format(ext: str) -> str:

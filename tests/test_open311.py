@@ -355,6 +355,12 @@ def test_bad_requests_get_spec_errors_and_change_nothing(o311: CaseServer, fmt: 
     check(requests.get(api(o311, f"requests.{fmt}?status=pending"), timeout=30), 400, "open or closed")
     check(requests.get(api(o311, f"requests.{fmt}?service_code=unicorns"), timeout=30), 400, "unknown")
     check(requests.get(api(o311, f"nothing-here.{fmt}"), timeout=30), 404, "no such Open311 resource")
+    check(
+        requests.put(api(o311, f"requests.{fmt}"), data={"service_code": "pothole"}, timeout=30),
+        405,
+        "Method",
+    )
+    check(requests.delete(api(o311, f"requests/{uuid.uuid4()}.{fmt}"), timeout=30), 405, "Method")
 
     assert query(o311, "SELECT COUNT(*) FROM tickets")[0][0] == before
 
