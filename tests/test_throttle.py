@@ -9,15 +9,18 @@ proxy on the same machine).
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 from reporterkit import query
-from serverproc import PASSWORDS, CaseServer, fresh_database_url, start_server
+from serverproc import PASSWORDS, REPO, CaseServer, fresh_database_url, start_server
 
 LIMITS = {
     "CASESERVER_LOGIN_USER_FAILURES": "3",
@@ -144,3 +147,22 @@ def test_anonymous_open311_posts_beyond_the_limit_get_429_in_open311_format(
         assert "try again in" in (root.findtext("error/description") or "")
     assert post(f"{address}9").status_code == 201  # another address posts as usual
     assert query(strict, "SELECT COUNT(*) FROM tickets")[0][0] == before + 4
+
+
+def test_the_field_app_says_how_long_to_wait_in_one_line(strict: CaseServer, tmp_path: Path) -> None:
+    user = f"typo-{uuid.uuid4().hex[:6]}"
+    args = ["--profile", str(tmp_path / "tablet"), "login", "--server", strict.url, "--user", user]
+    for attempt in range(4):
+        done = subprocess.run(
+            [sys.executable, "-m", "fieldapp", *args, "--password", "wrong"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr, done.stderr
+        expected = "wrong user name or password" if attempt < 3 else "too many failed sign-ins"
+        assert expected in done.stderr, done.stderr
+    assert "try again in" in done.stderr
