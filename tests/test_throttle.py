@@ -15,6 +15,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,11 @@ def test_the_field_app_says_how_long_to_wait_in_one_line(strict: CaseServer, tmp
         expected = "wrong user name or password" if attempt < 3 else "too many failed sign-ins"
         assert expected in done.stderr, done.stderr
     assert "try again in" in done.stderr
+
+
+def test_parallel_guesses_at_one_user_name_do_not_pass_the_limit_together(strict: CaseServer) -> None:
+    ghost = f"target-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda i: login(strict, ghost, f"guess-{i}", f"10.6.0.{i}"), range(12)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [401] * 3 + [429] * 9, codes
