@@ -25,19 +25,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseserver import feed
-from caseserver.auth import AuthError, Caller, authenticate, caller_for, sign_in
+from caseserver.auth import AuthError, Caller, authenticate, caller_for, check_credentials, issue_token
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.errordocs import describe_errors, error_responses
+from caseserver.head import HeadAsGet
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
+from caseserver.open311 import error_for_path as open311_error
 from caseserver.open311 import open311_router
+from caseserver.open311 import too_large as open311_too_large
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
 from caseserver.secheaders import SecurityHeaders
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
+from caseserver.throttle import LoginGuard, Throttle, Throttled, client_address
 from caseserver.tiles import tiles_router
 from caseserver.tusprotocol import describe_tus
 from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
@@ -90,7 +94,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _too_large(send, self.limit)
+                await _too_large(scope, send, self.limit)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -102,7 +106,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await _too_large(send, self.limit)
+                await _too_large(scope, send, self.limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -124,16 +128,11 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413).body
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    answer = open311_too_large(scope["path"], limit)  # Open311 clients get the spec's error format
+    if answer is None:
+        answer = JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+    await answer(scope, _replay([]), send)
 
 
 def _allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -202,6 +201,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
+    app.add_middleware(HeadAsGet)  # HEAD wherever GET works
     app.add_middleware(SecurityHeaders)  # outermost: error answers carry the headers too
 
     @app.exception_handler(RequestValidationError)
@@ -210,13 +210,16 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail
         headers = exc.headers
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             detail = "malformed JSON: the body is not valid UTF-8 JSON"
         if exc.status_code == 405 and (allowed := _allowed_methods(app, request.url.path)):
             headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        open311 = open311_error(request.url.path, exc.status_code, str(detail), headers)
+        if open311 is not None:  # e.g. a 405: Open311 clients get the spec's error format
+            return open311
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
@@ -235,32 +238,39 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    login_guard = LoginGuard(Throttle(database))  # per user name and address, in the database
+
     @app.post(
         f"{API_PREFIX}/auth/login",
         response_model=LoginResponse,
         tags=["auth"],
-        responses=error_responses(401, s401="Unknown user or wrong password"),
+        responses=error_responses(401, 429, s401="Unknown user or wrong password"),
     )
-    def login(body: LoginRequest) -> LoginResponse:
-        with database.write() as session:
-            try:
-                token, device, user = sign_in(
-                    session,
-                    body.username,
-                    body.password,
-                    body.device_name,
-                    body.device_id,
-                    settings.token_days,
+    def login(body: LoginRequest, request: Request) -> LoginResponse:
+        address = client_address(request)
+        try:
+            login_guard.before(body.username, address)
+        except Throttled as exc:
+            raise exc.http() from exc
+        try:
+            with database.read() as session:
+                user_id = check_credentials(session, body.username, body.password)
+            with database.write() as session:
+                token, device, user = issue_token(
+                    session, user_id, body.device_name, body.device_id, settings.token_days
                 )
-            except AuthError as exc:
-                raise HTTPException(401, str(exc)) from exc
-            caller = caller_for(session, user, device.id)
-            return LoginResponse(
-                token=token,
-                expires_at=device.expires_at,
-                device_id=device.id,
-                user=_user_doc(caller),
-            )
+                caller = caller_for(session, user, device.id)
+                answer = LoginResponse(
+                    token=token,
+                    expires_at=device.expires_at,
+                    device_id=device.id,
+                    user=_user_doc(caller),
+                )
+        except AuthError as exc:
+            login_guard.failed(address)
+            raise HTTPException(401, str(exc)) from exc
+        login_guard.succeeded(body.username)
+        return answer
 
     @app.post(f"{API_PREFIX}/auth/logout", status_code=204, tags=["auth"])
     def logout(caller: CallerDep) -> Response:

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,6 +32,16 @@ def check_password(stored_hash: str, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """A hash of a random password, made once, checked in place of an unknown user's.
+
+    Signing in as a user that does not exist then costs the same Argon2 work as a wrong
+    password for one that does, so the answer's timing does not tell which users exist.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def token_digest(token: str) -> str:
@@ -97,17 +108,29 @@ def caller_for(session: Session, user: User, device_id: str | None) -> Caller:
     )
 
 
-def sign_in(
+def check_credentials(session: Session, username: str, password: str) -> int:
+    """The id of the active user with this name and password, or AuthError.
+
+    Run it in a read transaction: the Argon2 check takes a good part of a second.
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    stored = user.password_hash if user is not None else _unknown_user_hash()
+    password_ok = check_password(stored, password)  # always the same work, whoever asks
+    if user is None or not user.active or not password_ok:
+        raise AuthError("wrong user name or password")
+    return user.id
+
+
+def issue_token(
     session: Session,
-    username: str,
-    password: str,
+    user_id: int,
     device_name: str,
     device_id: uuid.UUID | None,
     token_days: int,
 ) -> tuple[str, Device, User]:
-    """Check the password and issue a new token for the device (re-using its id)."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password(user.password_hash, password):
+    """A new token for the device (re-using its id) of a user whose password was checked."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
         raise AuthError("wrong user name or password")
     token = secrets.token_urlsafe(32)
     now = utcnow()

@@ -62,6 +62,8 @@ class Settings:
             k.strip() for k in os.environ.get("CASESERVER_OPEN311_API_KEYS", "").split(",") if k.strip()
         )
     )
+    #: Whom integrators ask about the Open311 API and its keys (the discovery document); empty: the agency.
+    open311_contact: str = field(default_factory=lambda: os.environ.get("CASESERVER_OPEN311_CONTACT", ""))
     #: The agency named to the public (Open311 agency_responsible, emails, status pages).
     agency_name: str = field(
         default_factory=lambda: os.environ.get("CASESERVER_AGENCY_NAME", "City Public Works")

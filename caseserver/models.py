@@ -297,3 +297,19 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+
+class ThrottleCount(Base):
+    """Recent failed sign-ins (or anonymous Open311 posts) of one user name or client address.
+
+    `key` is the kind and a SHA-256 of the name or address (see caseserver.throttle), so
+    neither is stored as such. Kept in the database so every server process sees it.
+    """
+
+    __tablename__ = "throttle_counts"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_throttle_counts_last_at", "last_at"),)

@@ -11,6 +11,12 @@ This worker sends what is due:
 2. **Decide** outside any transaction: opted out or reopened → `skipped`; photos
    marked for the reporter whose bytes have not arrived → wait (up to
    `CASESERVER_NOTIFY_PHOTO_WAIT_HOURS` after the resolution, then send without them).
+   A waiting row is marked (`last_error` "waiting for N photo(s)…"; the claim clears
+   the mark): when an upload stores a blob, `photo_arrived` makes the marked rows of
+   its tickets due at once and wakes this process's worker, so the email goes within
+   seconds of the last photo instead of at the next recheck. Only marked rows are
+   woken, never a claimed one, and the wait is recorded under the row's lock before
+   the photos are looked at again, so a blob stored meanwhile is never missed.
 3. **Send** over SMTP, then record `sent`; on failure record the attempt and the
    error and retry with exponential backoff, until `failed` (a permanent refusal,
    or `CASESERVER_NOTIFY_MAX_ATTEMPTS`).
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,8 +48,9 @@ from caseserver.mailer import (
     build_message,
     send,
 )
-from caseserver.models import AuditEvent, Notification, Ticket, utcnow
+from caseserver.models import AuditEvent, Notification, Photo, Ticket, utcnow
 from caseserver.publicview import (
+    REPORTER_KINDS,
     local_time,
     outcome_words,
     reporter_photos,
@@ -60,6 +68,11 @@ LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 #: Notifications claimed per round before the worker looks at its stop flag again.
 ROUND = 50
+#: How `last_error` of a notification waiting for photo bytes begins (the mark `photo_arrived` wakes).
+WAITING = "waiting for "
+
+#: The running workers of this process, woken when photo bytes arrive.
+_WORKERS: weakref.WeakSet[NotificationWorker] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -84,15 +97,23 @@ class NotificationWorker:
         self.store = BlobStore(settings.blob_dir)
         self.tz = zone(settings.timezone)
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- running -----------------------------------------------------------------
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="reporter-mail", daemon=True)
         self._thread.start()
+        _WORKERS.add(self)
+
+    def wake(self) -> None:
+        """Look for due notifications now rather than at the next poll."""
+        self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
+        _WORKERS.discard(self)
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -102,7 +123,8 @@ class NotificationWorker:
                 self.run_once()
             except Exception:  # the worker must outlive a bad row or a database hiccup
                 log.exception("reporter email round failed")
-            self._stop.wait(self.settings.notify_poll_seconds)
+            self._wake.wait(self.settings.notify_poll_seconds)
+            self._wake.clear()
 
     def run_once(self) -> int:
         """Handle every notification that is due now; returns how many were handled."""
@@ -143,6 +165,8 @@ class NotificationWorker:
             if row is None:
                 return None
             row.next_attempt_at = now + LEASE
+            if (row.last_error or "").startswith(WAITING):
+                row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
             return Claim(row.id, row.key, row.ticket_id, row.attempts, row.created_at)
 
     def _record(self, claim: Claim, **values: object) -> None:
@@ -152,6 +176,26 @@ class NotificationWorker:
                 .where(Notification.id == claim.id, Notification.status == "pending")
                 .values(**values)
             )
+
+    def _wait_for_photos(self, claim: Claim, recheck_at: datetime) -> None:
+        """Mark the row as waiting for photo bytes, due again at `recheck_at` or when they arrive.
+
+        The mark is written first (taking the row's lock), then the photos are looked at
+        again: bytes stored before the mark was visible make the row due at once, bytes
+        stored after it find the mark (`photo_arrived`).
+        """
+        with self.db.write() as session:
+            mine = (Notification.id == claim.id, Notification.status == "pending")
+            marked = session.execute(
+                update(Notification).where(*mine).values(last_error=f"{WAITING}photos")
+            ).rowcount  # type: ignore[attr-defined]
+            if not marked:
+                return
+            missing = [p for p in reporter_photos(session, claim.ticket_id) if not p.arrived]
+            values = {"next_attempt_at": recheck_at if missing else utcnow()}
+            if missing:
+                values["last_error"] = f"{WAITING}{len(missing)} photo(s) to arrive from the crew's device"
+            session.execute(update(Notification).where(*mine).values(**values))
 
     # -- deciding and sending ------------------------------------------------------
     def _handle(self, claim: Claim) -> None:
@@ -183,11 +227,7 @@ class NotificationWorker:
         deadline = claim.created_at + timedelta(hours=self.settings.notify_photo_wait_hours)
         if missing and now < deadline:
             recheck = min(timedelta(seconds=self.settings.notify_retry_seconds), deadline - now)
-            self._record(
-                claim,
-                next_attempt_at=now + recheck,
-                last_error=f"waiting for {len(missing)} photo(s) to arrive from the crew's device",
-            )
+            self._wait_for_photos(claim, now + recheck)
             return
         email = ResolutionEmail(
             key=claim.key,
@@ -235,6 +275,37 @@ class NotificationWorker:
             except Exception as exc:  # an unreadable image is left out, never blocks the email
                 log.warning("no public copy of photo %s for a reporter email: %s", sha256, exc)
         return photos
+
+
+def photo_arrived(db: Database, sha256: str) -> None:
+    """Bytes were stored: reporter emails waiting for them are due now (this process's worker is woken).
+
+    Called by the upload's completion after the `blobs` row is committed. Never raises:
+    at worst the email goes at its next recheck.
+    """
+    now = utcnow()
+    tickets = select(Photo.ticket_id).where(
+        Photo.sha256 == sha256, Photo.for_reporter.is_(True), Photo.kind.in_(REPORTER_KINDS)
+    )
+    try:
+        with db.write() as session:
+            woken = session.execute(
+                update(Notification)
+                .where(
+                    Notification.status == "pending",
+                    Notification.channel == "email",
+                    Notification.last_error.startswith(WAITING, autoescape=True),
+                    Notification.next_attempt_at > now,
+                    Notification.ticket_id.in_(tickets),
+                )
+                .values(next_attempt_at=now)
+            ).rowcount  # type: ignore[attr-defined]
+    except Exception:  # the upload is stored either way; the recheck still comes
+        log.exception("could not wake the reporter emails waiting for photo %s", sha256)
+        return
+    if woken:
+        for worker in list(_WORKERS):
+            worker.wake()
 
 
 def start_worker(db: Database, settings: Settings) -> NotificationWorker | None:

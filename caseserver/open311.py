@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 under `/open311/v2/`, in JSON and XML (format by extension).
 
+    GET  /open311/discovery.{json|xml}                    the spec's discovery document
     GET  /open311/v2/services.{json|xml}                  the service list (the catalogue)
     GET  /open311/v2/services/{service_code}.{json|xml}   a service definition (no attributes)
     POST /open311/v2/requests.{json|xml}                  report a problem (form-encoded)
@@ -9,9 +10,12 @@
 A posted request becomes a ticket (`source='open311'`, status `new`) in the
 unassigned queue, where dispatch assigns it. Posting needs an `api_key` from
 `CASESERVER_OPEN311_API_KEYS` when that is set, and is open to anyone when it is
-not; reading needs no key. Answers never carry reporter contact details or crew
-names. Errors use the spec's shape (`[{"code", "description"}]`, or
-`<errors><error>…`) with the matching HTTP status; XML is built with ElementTree.
+not (`api_key` in the form or the query string); posts without a valid key are
+throttled per client address (caseserver.throttle: 429 with Retry-After). Reading
+needs no key; a date range spans at most 90 days, as the spec says. Answers never
+carry reporter contact details or crew names. Errors use the spec's shape
+(`[{"code", "description"}]`, or `<errors><error>…`) with the matching HTTP status,
+a body over the size limit included; XML is built with ElementTree.
 """
 
 from __future__ import annotations
@@ -41,13 +45,19 @@ from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
 from caseserver.services import BY_CODE, SERVICES, Service
+from caseserver.throttle import Key, Throttle, Throttled, client_address
 from sync.wire import MAX_TEXT, text_problem
 
-PREFIX = "/open311/v2"
+ROOT = "/open311"
+PREFIX = f"{ROOT}/v2"
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-#: Most requests one GET answers, and the default look-back (the spec's defaults).
+#: The spec this server implements, as discovery documents name it.
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+#: When this server's Open311 API last changed (the discovery document's changeset).
+CHANGESET = "2026-12-03T00:00:00Z"
+#: Most requests one GET answers, and the longest date range (the spec's limits).
 MAX_REQUESTS = 1000
-DEFAULT_DAYS = 90
+MAX_DAYS = 90
 _OPEN_STATUSES = ("new", "assigned", "en_route", "in_progress", "on_hold")
 _CHUNK = 500
 
@@ -80,7 +90,10 @@ def _xml_fill(parent: ET.Element, item: dict[str, Any]) -> None:
         if isinstance(value, list):
             singular = key[:-1] if key.endswith("s") else key
             for element in value:
-                _xml_fill(ET.SubElement(child, singular), element)
+                if isinstance(element, dict):
+                    _xml_fill(ET.SubElement(child, singular), element)
+                else:
+                    ET.SubElement(child, singular).text = _xml_text(element)
         else:
             child.text = _xml_text(value)
 
@@ -97,8 +110,33 @@ def render(fmt: str, root: str, item: str, items: Sequence[dict[str, Any]], stat
     return Response(content=body, status_code=status, media_type=FORMATS[fmt])
 
 
-def error(fmt: str, code: int, description: str) -> Response:
-    return render(fmt, "errors", "error", [{"code": code, "description": description}], status=code)
+def render_one(fmt: str, root: str, doc: dict[str, Any]) -> Response:
+    """One document: a JSON object, or <root>…</root>."""
+    if fmt == "json":
+        return Response(orjson.dumps(doc), media_type=FORMATS[fmt])
+    element = ET.Element(root)
+    _xml_fill(element, doc)
+    return Response(ET.tostring(element, encoding="utf-8", xml_declaration=True), media_type=FORMATS[fmt])
+
+
+def error(fmt: str, code: int, description: str, headers: dict[str, str] | None = None) -> Response:
+    answer = render(fmt, "errors", "error", [{"code": code, "description": description}], status=code)
+    answer.headers.update(headers or {})
+    return answer
+
+
+def error_for_path(
+    path: str, code: int, description: str, headers: dict[str, str] | None = None
+) -> Response | None:
+    """An error answered outside the routes (413, 405, ...) for an Open311 path, in its format; else None."""
+    if not path.startswith(f"{ROOT}/"):
+        return None
+    return error("xml" if path.endswith(".xml") else "json", code, description, headers)
+
+
+def too_large(path: str, limit: int) -> Response | None:
+    """The 413 answer for an over-size body sent to an Open311 path, in its format; None elsewhere."""
+    return error_for_path(path, 413, f"the request body is larger than {limit} bytes")
 
 
 def _format(ext: str) -> str:
@@ -216,16 +254,26 @@ class Requests:
         if statuses and set(statuses) != {"open", "closed"}:
             wanted_statuses = _OPEN_STATUSES if statuses[0] == "open" else tuple(FINISHED)
             stmt = stmt.where(Ticket.status.in_(wanted_statuses))
-        end = _parse_date("end_date", params["end_date"]) if params.get("end_date") else utcnow()
-        start = (
-            _parse_date("start_date", params["start_date"])
-            if params.get("start_date")
-            else end - timedelta(days=DEFAULT_DAYS)
-        )
-        if start > end:
-            raise Open311Error(400, "start_date is after end_date")
+        start, end = _date_range(params.get("start_date"), params.get("end_date"))
         stmt = stmt.where(Ticket.created_at >= start, Ticket.created_at <= end)
         return list(session.scalars(stmt.order_by(Ticket.created_at.desc()).limit(MAX_REQUESTS)))
+
+
+def _date_range(start_raw: str | None, end_raw: str | None) -> tuple[datetime, datetime]:
+    """The spec's range: at most 90 days; the most recent 90 days, or 90 days from the one date given."""
+    span = timedelta(days=MAX_DAYS)
+    start = _parse_date("start_date", start_raw) if start_raw else None
+    end = _parse_date("end_date", end_raw) if end_raw else None
+    if start is None:
+        end = end or utcnow()
+        return end - span, end
+    if end is None:
+        return start, start + span
+    if start > end:
+        raise Open311Error(400, "start_date is after end_date")
+    if end - start > span:
+        raise Open311Error(400, f"start_date and end_date may not span more than {MAX_DAYS} days")
+    return start, end
 
 
 def _notice(service: Service | None) -> str:
@@ -358,9 +406,34 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 # -- routes ------------------------------------------------------------------------------
+def discovery_doc(settings: Settings) -> dict[str, Any]:
+    """The spec's discovery document: who to ask, how keys are had, where the v2 endpoint is."""
+    contact = settings.open311_contact or settings.agency_name
+    key_service = (
+        f"Posting requests needs an API key: ask {contact}."
+        if settings.open311_api_keys
+        else "Posting requests needs no API key."
+    )
+    return {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{settings.public_url}{PREFIX}",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": [FORMATS["xml"].split(";")[0], FORMATS["json"].split(";")[0]],
+            }
+        ],
+    }
+
+
 def open311_router(db: Database, settings: Settings) -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["open311"])
+    router = APIRouter(prefix=ROOT, tags=["open311"])
     requests_view = Requests(settings)
+    throttle = Throttle(db)
 
     def answer(ext: str, produce: Any) -> Response:
         fmt = ext if ext in FORMATS else "json"
@@ -369,13 +442,19 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
         except Open311Error as exc:
             return error(fmt, exc.code, exc.description)
 
-    @router.get("/services.{ext}", summary="Open311: the service list", responses=open311_responses(404))
+    @router.get(
+        "/discovery.{ext}", summary="Open311: the discovery document", responses=open311_responses(404)
+    )
+    def discovery(ext: str) -> Response:
+        return answer(ext, lambda fmt: render_one(fmt, "discovery", discovery_doc(settings)))
+
+    @router.get("/v2/services.{ext}", summary="Open311: the service list", responses=open311_responses(404))
     def services(ext: str) -> Response:
         docs = [_service_doc(s) for s in SERVICES]
         return answer(ext, lambda fmt: render(fmt, "services", "service", docs))
 
     @router.get(
-        "/services/{service_code}.{ext}",
+        "/v2/services/{service_code}.{ext}",
         summary="Open311: a service definition",
         responses=open311_responses(404),
     )
@@ -384,16 +463,13 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
             if service_code not in BY_CODE:
                 raise Open311Error(404, f"no service with service_code {service_code!r}")
             doc = {"service_code": service_code, "attributes": []}
-            if fmt == "json":
-                return Response(orjson.dumps(doc), media_type=FORMATS[fmt])
-            element = ET.Element("service_definition")
-            _xml_fill(element, doc)
-            body = ET.tostring(element, encoding="utf-8", xml_declaration=True)
-            return Response(body, media_type=FORMATS[fmt])
+            return render_one(fmt, "service_definition", doc)
 
         return answer(ext, produce)
 
-    @router.get("/requests.{ext}", summary="Open311: service requests", responses=open311_responses(400, 404))
+    @router.get(
+        "/v2/requests.{ext}", summary="Open311: service requests", responses=open311_responses(400, 404)
+    )
     def list_requests(ext: str, request: Request) -> Response:
         params = {key: value for key, value in request.query_params.items()}
 
@@ -405,7 +481,7 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
         return answer(ext, produce)
 
     @router.get(
-        "/requests/{service_request_id}.{ext}",
+        "/v2/requests/{service_request_id}.{ext}",
         summary="Open311: one service request",
         responses=open311_responses(404),
     )
@@ -422,19 +498,26 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
         return answer(ext, produce)
 
     @router.post(
-        "/requests.{ext}",
+        "/v2/requests.{ext}",
         summary="Open311: report a problem (form-encoded)",
-        responses=open311_responses(400, 403, 404, created=True),
+        responses=open311_responses(400, 403, 404, 429, created=True),
     )
     async def post_request(ext: str, request: Request) -> Response:
         fmt = ext if ext in FORMATS else "json"
         try:
             _format(ext)
             form = await _form(request)
-            _check_key(settings, form.get("api_key", "").strip())
+            key = form.get("api_key", "").strip() or request.query_params.get("api_key", "").strip()
+            if key not in settings.open311_api_keys:  # anonymous (or guessing a key): throttled
+                limit = throttle.settings.open311_address_posts
+                address = Key("open311-address", client_address(request), limit)
+                await _run_sync(throttle.hit, [address], "posts without an API key from this address")
+            _check_key(settings, key)
             values = ticket_values(form)
         except Open311Error as exc:
             return error(fmt, exc.code, exc.description)
+        except Throttled as exc:
+            return error(fmt, 429, exc.message, {"Retry-After": str(exc.retry_after)})
         ticket_id = await _run_sync(_create, db, values)
         service = BY_CODE[values["service_code"]]
         doc = {"service_request_id": ticket_id, "service_notice": _notice(service), "account_id": None}
@@ -443,7 +526,7 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
     @router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     def unknown(rest: str) -> Response:
         fmt = "xml" if rest.endswith(".xml") else "json"
-        return error(fmt, 404, f"no such Open311 resource: {PREFIX}/{rest}")
+        return error(fmt, 404, f"no such Open311 resource: {ROOT}/{rest}")
 
     return router
 

@@ -58,6 +58,7 @@ from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.images import ImageInfo, ImageRefused, check_jpeg
 from caseserver.models import Blob, Photo, Ticket
+from caseserver.notifier import photo_arrived
 from caseserver.photoaccess import record_holder
 from caseserver.tusprotocol import (
     DISCOVERY_HEADERS,
@@ -447,6 +448,7 @@ def accept_upload(path: Path, metadata: dict[str, str], store: BlobStore, databa
     store.adopt(path, actual)
     creator = metadata.get(CREATOR_KEY, "")
     record_blob(database, actual, len(data), info, int(creator) if creator.isdigit() else None)
+    photo_arrived(database, actual)  # reporter emails waiting for these bytes go now
     return info
 
 

@@ -355,6 +355,12 @@ def test_bad_requests_get_spec_errors_and_change_nothing(o311: CaseServer, fmt: 
     check(requests.get(api(o311, f"requests.{fmt}?status=pending"), timeout=30), 400, "open or closed")
     check(requests.get(api(o311, f"requests.{fmt}?service_code=unicorns"), timeout=30), 400, "unknown")
     check(requests.get(api(o311, f"nothing-here.{fmt}"), timeout=30), 404, "no such Open311 resource")
+    check(
+        requests.put(api(o311, f"requests.{fmt}"), data={"service_code": "pothole"}, timeout=30),
+        405,
+        "Method",
+    )
+    check(requests.delete(api(o311, f"requests/{uuid.uuid4()}.{fmt}"), timeout=30), 405, "Method")
 
     assert query(o311, "SELECT COUNT(*) FROM tickets")[0][0] == before
 
@@ -364,3 +370,139 @@ def test_unknown_format_is_404(o311: CaseServer) -> None:
     assert r.status_code == 404
     assert r.json()[0]["code"] == 404
     assert post(o311, "csv").status_code == 404
+
+
+def test_discovery_document_names_the_v2_endpoint_at_the_public_url(o311: CaseServer) -> None:
+    as_json = requests.get(f"{o311.url}/open311/discovery.json", timeout=30)
+    assert as_json.status_code == 200
+    assert as_json.headers["content-type"].startswith("application/json")
+    doc = as_json.json()
+    assert set(doc) == {"changeset", "contact", "key_service", "endpoints"}
+    assert doc["contact"] == "Helsinki Public Works"
+    assert "API key" in doc["key_service"]
+    (endpoint,) = doc["endpoints"]
+    assert endpoint == {
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "url": "https://city.example/open311/v2",
+        "changeset": doc["changeset"],
+        "type": "production",
+        "formats": ["text/xml", "application/json"],
+    }
+    datetime.fromisoformat(doc["changeset"])
+
+    as_xml = requests.get(f"{o311.url}/open311/discovery.xml", timeout=30)
+    assert as_xml.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(as_xml.content)
+    assert root.tag == "discovery"
+    assert root.findtext("changeset") == doc["changeset"]
+    assert root.findtext("key_service") == doc["key_service"]
+    (xml_endpoint,) = root.findall("endpoints/endpoint")
+    assert xml_endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert xml_endpoint.findtext("url") == "https://city.example/open311/v2"
+    assert [f.text for f in xml_endpoint.findall("formats/format")] == ["text/xml", "application/json"]
+    assert requests.get(f"{o311.url}/open311/discovery.yaml", timeout=30).status_code == 404
+
+
+def test_a_third_party_client_reads_services_and_requests_in_both_formats(o311: CaseServer) -> None:
+    from georeport import GeoReport
+
+    ticket_id = new_request(o311, service_code="fallen_tree", description="Branch across the path")
+    for fmt in ("json", "xml"):
+        client = GeoReport(f"{o311.url}/open311/v2", output_format=fmt)
+        assert [s["service_code"] for s in client.get_service_list()] == [s.code for s in SERVICES]
+        assert client.get_service_definition("fallen_tree")["service_code"] == "fallen_tree"
+        listed = client.get_service_requests(service_code="fallen_tree", status="open")
+        listed = listed if isinstance(listed, list) else [listed]  # xmltodict gives one item bare
+        assert ticket_id in {r["service_request_id"] for r in listed}
+        one = client.get_service_request(ticket_id)
+        assert one["description"] == "Branch across the path"
+        assert one["status"] == "open"
+
+
+def test_api_key_is_accepted_in_the_query_string(o311: CaseServer) -> None:
+    form = {"service_code": "pothole", "lat": "60.1699", "long": "24.9384"}
+    ok = requests.post(api(o311, "requests.json"), params={"api_key": KEY}, data=form, timeout=30)
+    assert ok.status_code == 201, ok.text
+    wrong = requests.post(api(o311, "requests.json"), params={"api_key": "guess"}, data=form, timeout=30)
+    assert wrong.status_code == 403
+    assert wrong.json()[0]["description"] == "api_key is not valid"
+
+
+def test_date_ranges_span_at_most_90_days(o311: CaseServer) -> None:
+    ticket_id = new_request(o311, service_code="snow_ice")
+    now = datetime.now(UTC)
+
+    def listed(**params: str) -> requests.Response:
+        return requests.get(api(o311, "requests.json"), params=params, timeout=30)
+
+    too_long = {"start_date": (now - timedelta(days=91)).isoformat(), "end_date": now.isoformat()}
+    refused = listed(**too_long)
+    assert refused.status_code == 400
+    assert "90 days" in refused.json()[0]["description"]
+    inside = {"start_date": (now - timedelta(days=89)).isoformat(), "end_date": now.isoformat()}
+    assert ticket_id in {r["service_request_id"] for r in listed(**inside).json()}
+    # One date alone: 90 days from it (or up to it), never more.
+    long_ago = listed(start_date=(now - timedelta(days=200)).isoformat())
+    assert long_ago.status_code == 200
+    assert ticket_id not in {r["service_request_id"] for r in long_ago.json()}
+    soon = listed(end_date=(now + timedelta(days=1)).isoformat())
+    assert ticket_id in {r["service_request_id"] for r in soon.json()}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_too_large_body_is_answered_in_the_open311_error_format(o311: CaseServer, fmt: str) -> None:
+    before = query(o311, "SELECT COUNT(*) FROM tickets")[0][0]
+    huge = {
+        "api_key": KEY,
+        "service_code": "pothole",
+        "lat": "60.17",
+        "long": "24.94",
+        "description": "x" * 5_000_000,
+    }
+    declared = requests.post(api(o311, f"requests.{fmt}"), data=huge, timeout=60)
+
+    def chunks() -> Any:  # no Content-Length: the server must count the bytes itself
+        yield f"api_key={KEY}&service_code=pothole&lat=60.17&long=24.94&description=".encode()
+        for _ in range(50):
+            yield b"x" * 100_000
+
+    streamed = requests.post(
+        api(o311, f"requests.{fmt}"),
+        data=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=60,
+    )
+    for refused in (declared, streamed):
+        assert refused.status_code == 413
+        if fmt == "json":
+            assert refused.headers["content-type"].startswith("application/json")
+            (err,) = refused.json()
+            assert err["code"] == 413 and "larger than" in err["description"]
+        else:
+            assert refused.headers["content-type"].startswith("text/xml")
+            root = ET.fromstring(refused.content)
+            assert root.findtext("error/code") == "413"
+            assert "larger than" in (root.findtext("error/description") or "")
+    assert query(o311, "SELECT COUNT(*) FROM tickets")[0][0] == before
+
+
+def test_head_answers_as_get_without_a_body(o311: CaseServer) -> None:
+    ticket_id = new_request(o311, service_code="graffiti")
+    paths = [
+        "/open311/discovery.json",
+        "/open311/discovery.xml",
+        "/open311/v2/services.xml",
+        "/open311/v2/services/graffiti.json",
+        f"/open311/v2/requests.json?service_request_id={ticket_id}",
+        f"/open311/v2/requests/{ticket_id}.json",
+        f"/open311/v2/requests/{ticket_id}.xml",
+        f"/open311/v2/requests/{uuid.uuid4()}.json",
+        "/open311/v2/nothing-here.xml",
+    ]
+    for path in paths:
+        got = requests.get(f"{o311.url}{path}", timeout=30)
+        head = requests.head(f"{o311.url}{path}", timeout=30)
+        assert head.status_code == got.status_code, path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-length"] == str(len(got.content)), path
+        assert head.content == b""

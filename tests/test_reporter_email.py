@@ -250,3 +250,44 @@ def test_two_server_processes_send_each_resolution_once(tmp_path: Path) -> None:
         finally:
             server.stop()
             mail.stop()
+
+
+def test_email_goes_within_seconds_of_the_last_photo_arriving_and_once(backend: str, tmp_path: Path) -> None:
+    """The worker's settings at their defaults (poll 5 s, recheck 60 s): the upload itself wakes the email."""
+    mail = MailServer(tmp_path / "mail", free_port())
+    mail.start()
+    env = reporter_env(mail, tmp_path / "blobs")
+    for name in (
+        "CASESERVER_NOTIFY_POLL_SECONDS",
+        "CASESERVER_NOTIFY_RETRY_SECONDS",
+        "CASESERVER_NOTIFY_PHOTO_WAIT_HOURS",
+    ):
+        del env[name]
+    with fresh_database_url(backend, tmp_path) as url:
+        server = start_server(url, tmp_path, **env)
+        try:
+            setup = Setup(server, mail, tmp_path / "blobs", tmp_path)
+            ticket_id, email = setup.report()
+            setup.crew.sync()
+            before, after = jpeg_with_exif(RED, (480, 360)), jpeg_with_exif(GREEN, (480, 360))
+            ops = [photo_op(ticket_id, before, "before"), photo_op(ticket_id, after, "after")]
+            device_push(setup.crew, ops)  # the records first, the bytes later
+            resolve_on_device(setup.crew, ticket_id, "Replaced the lamp.")
+            wait_for(lambda: "waiting for 2 photo(s)" in (notification(setup, ticket_id).last_error or ""))
+
+            upload_photo(setup.crew, ops[0], before, setup.folder)
+            time.sleep(1.5)
+            assert mail.messages_to(email) == []  # one photo is still missing
+            upload_photo(setup.crew, ops[1], after, setup.folder)
+            stored = time.monotonic()
+            (message,) = wait_for(lambda: mail.messages_to(email), timeout=20)
+            assert time.monotonic() - stored < 5
+            assert len(jpeg_parts(message)) == 2
+
+            time.sleep(2)
+            assert len(mail.messages_to(email)) == 1
+            status, attempts, last_error, _ = notification(setup, ticket_id)
+            assert (status, attempts, last_error) == ("sent", 1, None)
+        finally:
+            server.stop()
+            mail.stop()
