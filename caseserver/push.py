@@ -87,9 +87,15 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
     return results
 
 
+#: What makes an op the edit it is. Its circumstances (device time, position, the ticket
+#: version the device had) may differ on a resend without making it another edit.
+_EDIT_FIELDS = {"op_id", "ticket_id", "kind", "field", "base", "value", "conflict_id"}
+
+
 def content_hash(op: Op) -> str:
-    """SHA-256 of the op's canonical content: a replay of the same op has the same hash."""
-    canonical = json.dumps(op.model_dump(mode="json"), sort_keys=True, ensure_ascii=True)
+    """SHA-256 of the edit an op makes: a replay of the same op has the same hash."""
+    edit = op.model_dump(mode="json", include=_EDIT_FIELDS)
+    canonical = json.dumps(edit, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
