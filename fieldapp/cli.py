@@ -192,11 +192,17 @@ def cmd_conflicts(args: argparse.Namespace, out: Output) -> None:
     lines = []
     for c in conflicts:
         state = "being resolved" if c["resolving"] else c["status"]
+        t = c["ticket"]
         lines.append(
             f"{c['id'][:8]} ticket {c['ticket_id'][:8]} {c['field']}: you/they: "
             f"{c['mine']!r} / {c['theirs']!r}; standing {c['standing']!r} [{state}]\n"
             f"         {c['reason']}"
         )
+        if t:
+            crew = f"crew {t['assigned_crew']}" if t.get("assigned_crew") else "the unassigned queue"
+            lines.append(f"         {t['service_code']} at {t['address']}: {t['status']}, with {crew}")
+        if c["status"] == "open" and c["keep_mine_refusal"]:
+            lines.append(f"         keep mine: {c['keep_mine_refusal']}; keep theirs marks it seen")
     out.emit(conflicts, "\n".join(lines) or "no conflicts")
 
 
