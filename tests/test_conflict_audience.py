@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from serverproc import PASSWORDS, CaseServer, Device, run_caseserver
+from test_cli import fieldapp
 from test_conflict_matrix import _prepare
 
 from fieldapp.cli import main as fieldapp_main
@@ -365,3 +366,95 @@ def test_conflict_reaches_its_audience_and_closes_everywhere(
     final = server.get_ticket(admin, ticket_id)
     for name_, value in expect.final.items():
         assert final[name_] == value, (name_, final[name_])
+
+
+def _run_ok(profile: Path, *args: str) -> str:
+    done = fieldapp(profile, *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _north_devices_show_and_settle(
+    server: CaseServer, devices: Devices, ticket_id: str, field_name: str
+) -> None:
+    """Both north devices list the conflict in words; one acknowledges; it closes everywhere."""
+    for user in ("aino", "eero"):
+        _run_ok(devices[user].folder, "sync")
+        text = _run_ok(devices[user].folder, "conflicts")
+        assert text.strip() != "no conflicts", user
+        assert ticket_id[:8] in text and f" {field_name}: " in text
+        assert "pothole at Mannerheimintie 5, Helsinki" in text and "with crew south" in text
+        assert "keep mine: the ticket is now with crew south: ask your supervisor" in text
+    conflict_id = _conflicts_on(devices["eero"], ticket_id)[0]["id"]
+    refused = fieldapp(devices["aino"].folder, "resolve", conflict_id[:8], "--keep", "mine")
+    assert refused.returncode == 1 and "ask your supervisor" in refused.stderr
+    _run_ok(devices["aino"].folder, "resolve", conflict_id[:8], "--keep", "theirs")
+    _run_ok(devices["aino"].folder, "sync")
+    for user in ("eero", "sanna", "aino"):
+        _run_ok(devices[user].folder, "sync")
+        assert ticket_id[:8] not in _run_ok(devices[user].folder, "conflicts"), user
+        closed = _conflicts_on(devices[user], ticket_id, include_resolved=True)
+        assert [(c["status"], c["resolved_by"]) for c in closed] == [("resolved", "aino")], user
+
+
+def test_issue_case_crew_status_edit_while_reassigned_crew_resolves(
+    server: CaseServer, tmp_path: Path
+) -> None:
+    """Crew offline: on hold; dispatch reassigns to south, which resolves; the crew syncs last."""
+    admin = server.token("admin")
+    ticket_id = _prepare(server, admin, "in_progress")
+    devices = {user: Device(tmp_path / user, server, user) for user in ("aino", "eero", "liisa", "sanna")}
+    for device in devices.values():
+        device.sync()
+    devices["aino"].set(ticket_id, "status", "on_hold")  # offline
+    devices["sanna"].set(ticket_id, "assigned_crew", "south")
+    devices["sanna"].sync()
+    _south_resolves(devices, ticket_id)
+    assert server.get_ticket(admin, ticket_id)["status"] == "resolved"
+    _north_devices_show_and_settle(server, devices, ticket_id, "status")
+    assert server.get_ticket(admin, ticket_id)["status"] == "resolved"
+
+
+def test_issue_case_supervisor_priority_and_reassign_over_crew_priority(
+    server: CaseServer, tmp_path: Path
+) -> None:
+    """Supervisor offline: priority 5, reassign to south; a north device sets priority 1 and
+    syncs; then the supervisor syncs."""
+    admin = server.token("admin")
+    ticket_id = _prepare(server, admin, "assigned")
+    devices = {user: Device(tmp_path / user, server, user) for user in ("aino", "eero", "sanna")}
+    for device in devices.values():
+        device.sync()
+    devices["sanna"].set(ticket_id, "priority", 5)
+    devices["sanna"].set(ticket_id, "assigned_crew", "south")
+    devices["aino"].set(ticket_id, "priority", 1)
+    _run_ok(devices["aino"].folder, "sync")
+    devices["sanna"].sync()
+    final = server.get_ticket(admin, ticket_id)
+    assert (final["priority"], final["assigned_crew"]) == (5, "south")
+    _north_devices_show_and_settle(server, devices, ticket_id, "priority")
+
+
+def test_digest_repull_keeps_conflicts_of_tickets_out_of_scope(server: CaseServer, tmp_path: Path) -> None:
+    """A full re-pull (digest mismatch) must not drop a conflict whose ticket left the scope."""
+    admin = server.token("admin")
+    ticket_id = _prepare(server, admin, "assigned")
+    staying = _prepare(server, admin, "assigned")
+    devices = {user: Device(tmp_path / user, server, user) for user in ("aino", "eero", "sanna")}
+    for device in devices.values():
+        device.sync()
+    devices["sanna"].set(ticket_id, "priority", 5)
+    devices["sanna"].set(ticket_id, "assigned_crew", "south")
+    devices["sanna"].sync()
+    devices["aino"].set(ticket_id, "priority", 1)
+    devices["aino"].sync()
+    eero = devices["eero"]
+    eero.sync()
+    assert [c["field"] for c in _conflicts_on(eero, ticket_id)] == ["priority"]
+    with eero.replica() as replica:  # a damaged local copy: its digest no longer matches
+        replica.conn.execute("UPDATE tickets SET vhash = vhash + 1 WHERE revoked = 0")
+        replica.conn.commit()
+    report = eero.sync()
+    assert report.repulled
+    assert [c["field"] for c in _conflicts_on(eero, ticket_id)] == ["priority"]
+    assert not eero.has(ticket_id) and eero.has(staying)
