@@ -121,7 +121,7 @@ def _conflict_docs(session: Session, conflict_ids: list[str]) -> list[dict[str, 
     if not conflict_ids:
         return []
     crews = Crews(session)
-    usernames = dict(session.execute(select(User.id, User.username)).tuples().all())
+    usernames = {r.id: r.username for r in session.execute(select(User.id, User.username))}
     out: list[dict[str, Any]] = []
     for start in range(0, len(conflict_ids), 500):
         chunk = conflict_ids[start : start + 500]
