@@ -48,7 +48,8 @@ def test_open_conflicts_get_feed_positions_and_their_ticket_crew(database_url: s
                 sa.text(
                     "INSERT INTO tickets (id, service_code, description, address, lat, lon, priority, "
                     "status, assigned_crew_id, created_at, updated_at, version, seq, doc) VALUES ('t1', "
-                    "'pothole', 'hole', 'Mannerheimintie 5', 60.1, 24.9, 3, 'assigned', 1, :now, :now, 1, 7, '')"
+                    "'pothole', 'hole', 'Mannerheimintie 5', 60.1, 24.9, 3, 'assigned', 1, :now, :now, 1, 7, "
+                    "'')"
                 ),
                 {"now": NOW},
             )
