@@ -12,6 +12,7 @@ next sync it is closed on every device.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -458,3 +459,49 @@ def test_digest_repull_keeps_conflicts_of_tickets_out_of_scope(server: CaseServe
     assert report.repulled
     assert [c["field"] for c in _conflicts_on(eero, ticket_id)] == ["priority"]
     assert not eero.has(ticket_id) and eero.has(staying)
+
+
+def test_server_refuses_keep_mine_that_is_not_yours_and_settling_by_outsiders(server: CaseServer) -> None:
+    """The device's checks are repeated by the server: 403 with who can, nothing changed."""
+    admin, aino = server.token("admin"), server.token("aino")
+    ticket_id = _prepare(server, admin, "assigned")
+
+    def op(kind: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "op_id": str(uuid.uuid4()),
+            "ticket_id": ticket_id,
+            "kind": kind,
+            "device_time": "2026-01-01T08:00:00Z",
+            **fields,
+        }
+
+    sanna = server.token("sanna")
+    assert server.push(sanna, [op("set", field="priority", base=3, value=5)])[0]["outcome"] == "applied"
+    assert (
+        server.push(sanna, [op("set", field="assigned_crew", base="north", value="south")])[0]["outcome"]
+        == "applied"
+    )
+    (lost,) = server.push(aino, [op("set", field="priority", base=3, value=1)])
+    assert lost["outcome"] == "conflict"
+    conflict = lost["conflict"]
+    assert conflict["ticket"] == {
+        "service_code": "pothole",
+        "address": "Mannerheimintie 5, Helsinki",
+        "assigned_crew": "south",
+        "status": "assigned",
+        "version": conflict["ticket"]["version"],
+    }
+
+    resolve = {"conflict_id": conflict["id"], "base": 5}
+    (mine,) = server.push(aino, [op("resolve", value="mine", **resolve)])
+    assert (mine["outcome"], mine["code"]) == ("rejected", 403)
+    assert mine["reason"] == "you cannot keep yours: the ticket is now with crew south: ask your supervisor"
+    (outsider,) = server.push(server.token("liisa"), [op("resolve", value="theirs", **resolve)])
+    assert (outsider["outcome"], outsider["code"]) == ("rejected", 403)
+    assert server.get_ticket(admin, ticket_id)["priority"] == 5
+
+    (seen,) = server.push(aino, [op("resolve", value="theirs", **resolve)])
+    assert seen["outcome"] == "applied"
+    (again,) = server.push(sanna, [op("resolve", value="mine", **resolve)])
+    assert (again["outcome"], again["reason"]) == ("merged", "already resolved")
+    assert server.get_ticket(admin, ticket_id)["priority"] == 5
