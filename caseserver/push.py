@@ -265,8 +265,6 @@ def _apply_resolve(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     if conflict.status == "resolved":
         return OpResult(op_id=op.op_id, outcome="merged", reason="already resolved")
     if op.value == "mine":
-        if caller.role == Role.CREW and conflict.audience == "office":
-            raise _Rejected(403, "the office decides on proposed corrections; you can withdraw yours")
         refusal = keep_mine_refusal(
             role=caller.role,
             own_crews=own_crews(caller, batch.cs.crews),

@@ -142,6 +142,7 @@ def keep_mine_refusal(
     crew keeps its value only on a ticket that is still its own and not finished;
     proposals to the office are the office's to accept. A supervisor needs the ticket in
     their scope (their crews or the queue). A closed or cancelled ticket changes no more.
+    Conflicts addressed to dispatch or the office are theirs to decide, not a crew's.
     """
     if ticket_status in FINAL:
         return f"the ticket is {ticket_status}: it cannot change any more"
@@ -150,6 +151,8 @@ def keep_mine_refusal(
     if role == Role.CREW:
         if audience == "office":
             return "the office decides on proposed corrections: ask your supervisor"
+        if audience == "supervisor":
+            return "this is for dispatch to decide: ask your supervisor"
         if ticket_crew not in own_crews:
             holder = f"crew {ticket_crew}" if ticket_crew else "the unassigned queue"
             return f"the ticket is now with {holder}: ask your supervisor"

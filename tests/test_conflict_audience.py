@@ -459,6 +459,10 @@ def test_digest_repull_keeps_conflicts_of_tickets_out_of_scope(server: CaseServe
     assert report.repulled
     assert [c["field"] for c in _conflicts_on(eero, ticket_id)] == ["priority"]
     assert not eero.has(ticket_id) and eero.has(staying)
+    with eero.replica() as replica:  # settled, leaving nothing open on the shared server
+        replica.resolve_conflict(_conflicts_on(eero, ticket_id)[0]["id"], "theirs")
+    eero.sync()
+    assert _conflicts_on(eero, ticket_id) == []
 
 
 def test_server_refuses_keep_mine_that_is_not_yours_and_settling_by_outsiders(server: CaseServer) -> None:

@@ -107,6 +107,8 @@ def test_a_crew_keeps_its_value_only_on_its_own_unfinished_ticket() -> None:
     )
     office = _refusal("crew", ("north",), "office", "assigned", "north")
     assert office == "the office decides on proposed corrections: ask your supervisor"
+    dispatch = _refusal("crew", ("north",), "supervisor", "assigned", "north")
+    assert dispatch == "this is for dispatch to decide: ask your supervisor"
 
 
 def test_a_supervisor_keeps_their_value_on_tickets_of_their_scope() -> None:
