@@ -207,8 +207,9 @@ def cmd_conflicts(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_resolve(args: argparse.Namespace, out: Output) -> None:
-    op = _replica(args).resolve_conflict(args.conflict, args.keep)
-    out.emit(op, f"conflict resolution queued (keep {args.keep})")
+    keep = "theirs" if args.keep == "seen" else args.keep  # acknowledging keeps theirs
+    op = _replica(args).resolve_conflict(args.conflict, keep)
+    out.emit(op, f"conflict resolution queued (keep {keep})")
 
 
 def cmd_rejected(args: argparse.Namespace, out: Output) -> None:
@@ -436,7 +437,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("resolve", help="resolve a conflict")
     s.add_argument("conflict")
-    s.add_argument("--keep", choices=["mine", "theirs"], required=True)
+    s.add_argument("--keep", choices=["mine", "theirs", "seen"], required=True, help="seen: keep theirs")
     s.set_defaults(func=cmd_resolve)
 
     sub.add_parser("rejected", help="edits the server refused").set_defaults(func=cmd_rejected)

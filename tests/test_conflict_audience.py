@@ -389,7 +389,7 @@ def _north_devices_show_and_settle(
     conflict_id = _conflicts_on(devices["eero"], ticket_id)[0]["id"]
     refused = fieldapp(devices["aino"].folder, "resolve", conflict_id[:8], "--keep", "mine")
     assert refused.returncode == 1 and "ask your supervisor" in refused.stderr
-    _run_ok(devices["aino"].folder, "resolve", conflict_id[:8], "--keep", "theirs")
+    _run_ok(devices["aino"].folder, "resolve", conflict_id[:8], "--keep", "seen")
     _run_ok(devices["aino"].folder, "sync")
     for user in ("eero", "sanna", "aino"):
         _run_ok(devices[user].folder, "sync")
