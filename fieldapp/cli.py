@@ -202,7 +202,7 @@ def cmd_conflicts(args: argparse.Namespace, out: Output) -> None:
             crew = f"crew {t['assigned_crew']}" if t.get("assigned_crew") else "the unassigned queue"
             lines.append(f"         {t['service_code']} at {t['address']}: {t['status']}, with {crew}")
         if c["status"] == "open" and c["keep_mine_refusal"]:
-            lines.append(f"         keep mine: {c['keep_mine_refusal']}; keep theirs marks it seen")
+            lines.append(f"         keep mine: {c['keep_mine_refusal']}; acknowledge with --keep seen")
     out.emit(conflicts, "\n".join(lines) or "no conflicts")
 
 
