@@ -5,7 +5,10 @@ side effects and audit events, and on `publish()`:
 
 1. updates the device document of every touched ticket (from memory),
 2. updates the per-crew scope digests,
-3. takes the next feed positions from the feed counter *last*, under its row lock.
+3. takes the next feed positions from the feed counter *last*, under its row lock:
+   for the touched tickets, the revocations, and the conflicts recorded or settled
+   here plus the open conflicts of the touched tickets (so what a conflict says
+   about its ticket stays current on its audience's devices).
 
 Because the counter row stays locked until commit, a transaction can only take
 positions after every earlier holder has committed: feed positions become
@@ -35,6 +38,7 @@ from caseserver.auth import Caller
 from caseserver.fields import iso
 from caseserver.models import (
     AuditEvent,
+    Conflict,
     Crew,
     FeedCounter,
     Note,
@@ -47,7 +51,7 @@ from caseserver.models import (
     utcnow,
 )
 from sync.wire import PhotoMeta, Position, digest_hex, ticket_hash
-from sync.workflow import Status
+from sync.workflow import Status, status_after_assignment
 
 _CHUNK = 500
 
@@ -130,6 +134,17 @@ class TicketRow:
     doc: str
 
 
+def field_value(ticket: Any, field: str, crews: Crews) -> Any:
+    """A ticket field's value in canonical wire form (a TicketRow or a Ticket row)."""
+    if field == "assigned_crew":
+        return crews.code(ticket.assigned_crew_id)
+    if field == "location":
+        return [round(ticket.lat, 7), round(ticket.lon, 7)]
+    if field == "due_at":
+        return iso(ticket.due_at)
+    return getattr(ticket, field)
+
+
 def scope_key(crew_id: int | None) -> str:
     return "" if crew_id is None else str(crew_id)
 
@@ -156,6 +171,8 @@ class ChangeSet:
         self._notes_added = 0
         #: Likewise for photos.
         self._photos: set[str] = set()
+        #: Conflicts recorded or changed here, with their tickets; they get feed positions.
+        self._conflicts: dict[str, tuple[Conflict, TicketRow]] = {}
 
     # -- reading -------------------------------------------------------------
     def lock(self, ticket_ids: Iterable[str]) -> dict[str, TicketRow]:
@@ -190,13 +207,7 @@ class ChangeSet:
 
     def current(self, ticket: TicketRow, field: str) -> Any:
         """A ticket field's value in canonical wire form."""
-        if field == "assigned_crew":
-            return self.crews.code(ticket.assigned_crew_id)
-        if field == "location":
-            return [round(ticket.lat, 7), round(ticket.lon, 7)]
-        if field == "due_at":
-            return iso(ticket.due_at)
-        return getattr(ticket, field)
+        return field_value(ticket, field, self.crews)
 
     def preload_notes(self, note_ids: Iterable[str]) -> None:
         """Learn which of these notes exist already (one query for a whole batch)."""
@@ -238,6 +249,10 @@ class ChangeSet:
             self._touched[ticket.id] = ticket
             self._before[ticket.id] = (ticket.assigned_crew_id, ticket.version)
 
+    def conflict_changed(self, conflict: Conflict, ticket: TicketRow) -> None:
+        """A conflict was recorded or changed: it gets a feed position at publish()."""
+        self._conflicts[conflict.id] = (conflict, ticket)
+
     def _bump(self, ticket: TicketRow) -> None:
         self.touch(ticket)
         ticket.version += 1
@@ -254,9 +269,11 @@ class ChangeSet:
         device_time: datetime | None = None,
         at: datetime | None = None,
         position: Position | None = None,
+        reason: str | None = None,
     ) -> dict[str, Any]:
         """An audit_events row (written in bulk by publish())."""
         return {
+            "reason": reason,
             "lat": position.lat if position else None,
             "lon": position.lon if position else None,
             "accuracy_m": position.accuracy_m if position else None,
@@ -282,25 +299,29 @@ class ChangeSet:
         op_id: str | None = None,
         device_time: datetime | None = None,
         position: Position | None = None,
+        reason: str | None = None,
     ) -> None:
         """Write one field (canonical wire value), with its side effects and audit event.
 
-        `position` is where the device was when the edit was made, kept on the audit event.
+        `position` is where the device was when the edit was made, kept on the audit event;
+        `reason` says why, when the field moved as a side effect of another edit.
         """
         old = self.current(ticket, field)
         if old == value:
             return
         self._bump(ticket)
-        event = self._event(ticket, field, old, value, actor, op_id, device_time, position=position)
+        event = self._event(
+            ticket, field, old, value, actor, op_id, device_time, position=position, reason=reason
+        )
         if field == "assigned_crew":
             new_crew = None if value is None else self.crews.id_by_code[value]
             self._revoked.append(Revocation(ticket_id=ticket.id, crew_id=ticket.assigned_crew_id))
             ticket.assigned_crew_id = new_crew
             self._record(event)
-            if value is not None and ticket.status == Status.NEW:
-                self.set_field(ticket, "status", Status.ASSIGNED.value, actor, op_id, device_time)
-            elif value is None and ticket.status == Status.ASSIGNED:
-                self.set_field(ticket, "status", Status.NEW.value, actor, op_id, device_time)
+            moved_to = status_after_assignment(ticket.status, value)
+            if moved_to is not None:
+                why = f"assigned to crew {value}" if value else "unassigned: back to the queue as new"
+                self.set_field(ticket, "status", moved_to, actor, op_id, device_time, reason=why)
             return
         if field == "location":
             ticket.lat, ticket.lon = value
@@ -421,12 +442,14 @@ class ChangeSet:
     # -- publishing ------------------------------------------------------------
     def publish(self) -> None:
         """Update docs and digests, then take feed positions (see module docstring)."""
-        if not self._touched:
+        if not self._touched and not self._conflicts:
             return
         tickets = sorted(self._touched.values(), key=lambda t: t.id)
-        self._update_docs(tickets)
-        self._update_digests(tickets)
-        count = len(tickets) + len(self._revoked)
+        if tickets:
+            self._update_docs(tickets)
+            self._update_digests(tickets)
+        conflicts = self._conflicts_to_publish(tickets)
+        count = len(tickets) + len(self._revoked) + len(conflicts)
         top = self.session.execute(
             update(FeedCounter)
             .where(FeedCounter.id == 1)
@@ -441,12 +464,36 @@ class ChangeSet:
             seq += 1
             revocation.seq = seq
             self.session.add(revocation)
+        for conflict in conflicts:
+            seq += 1
+            conflict.seq = seq
         self._write_tickets(tickets)  # ticket rows first: the rows below refer to them
         self.session.flush()
         self._write_rows()
         self._touched.clear()
         self._before.clear()
         self._revoked.clear()
+        self._conflicts.clear()
+
+    def _conflicts_to_publish(self, tickets: list[TicketRow]) -> list[Conflict]:
+        """Conflicts changed here and the open conflicts of the touched tickets, refreshed.
+
+        Conflicts change only under their ticket's lock, which this transaction holds.
+        """
+        found = dict(self._conflicts)
+        ids = [t.id for t in tickets if not t.is_new]
+        by_id = {t.id: t for t in tickets}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            stmt = select(Conflict).where(Conflict.ticket_id.in_(chunk), Conflict.status == "open")
+            for conflict in self.session.scalars(stmt):
+                found.setdefault(conflict.id, (conflict, by_id[conflict.ticket_id]))
+        out = []
+        for conflict, ticket in sorted(found.values(), key=lambda pair: pair[0].id):
+            if conflict.status == "open":
+                conflict.standing = dumps(self.current(ticket, conflict.field))
+            out.append(conflict)
+        return out
 
     def _write_tickets(self, tickets: list[TicketRow]) -> None:
         connection = self.session.connection()
@@ -506,6 +553,8 @@ class ChangeSet:
             }
             if row["lat"] is not None:
                 event["position"] = _position(row)
+            if row["reason"]:
+                event["reason"] = row["reason"]
             events.setdefault(row["ticket_id"], []).append(event)
         photos: dict[str, list[dict[str, Any]]] = {}
         for row in self._photo_rows:

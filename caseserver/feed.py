@@ -6,6 +6,9 @@ then rows with cursor < seq <= TOP. Every position up to TOP had committed when
 TOP was read, so the page (and the next cursor) never passes over a change that
 is still to commit. Ticket documents are stored pre-rendered and spliced into the
 answer as they are, which keeps a first sync close to the cost of moving bytes.
+
+Conflicts have positions of their own on the same counter and go to their audience
+(caseserver.conflicts) whatever the ticket's scope, with a summary of the ticket.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
 from caseserver.changes import Crews
+from caseserver.conflicts import addressed_to, conflict_dict
 from caseserver.models import Conflict, FeedCounter, Revocation, ScopeDigest, Ticket, User
-from caseserver.push import conflict_dict
 from sync.wire import digest_hex
 
 
@@ -39,17 +42,6 @@ def _revocation_scope(caller: Caller) -> ColumnElement[bool]:
     if caller.sees_unassigned:
         crews = or_(crews, Revocation.crew_id.is_(None))
     return and_(crews, not_(_ticket_scope(caller)))
-
-
-def _conflict_visible(caller: Caller) -> ColumnElement[bool]:
-    if caller.role != "crew":
-        return true()
-    if caller.crew_id is None:
-        return false()
-    return or_(
-        Conflict.audience_crew_id == caller.crew_id,
-        Conflict.author_crew_id == caller.crew_id,
-    )
 
 
 def scope_digest(session: Session, caller: Caller) -> tuple[str, int]:
@@ -84,9 +76,16 @@ def feed_page(session: Session, caller: Caller, cursor: int, limit: int) -> byte
         .order_by(Revocation.seq)
         .limit(limit + 1)
     ).all()
+    conflict_rows = session.execute(
+        select(Conflict.seq, Conflict.id)
+        .where(Conflict.seq > cursor, Conflict.seq <= top, addressed_to(caller))
+        .order_by(Conflict.seq)
+        .limit(limit + 1)
+    ).all()
 
     items: list[tuple[int, str, Any]] = [(r.seq, "t", r) for r in tickets]
     items += [(r.seq, "r", r) for r in revoked]
+    items += [(r.seq, "c", r) for r in conflict_rows]
     items.sort(key=lambda item: item[0])
     more = len(items) > limit
     items = items[:limit]
@@ -94,8 +93,7 @@ def feed_page(session: Session, caller: Caller, cursor: int, limit: int) -> byte
 
     docs = [r.doc.encode() for _, kind, r in items if kind == "t"]
     revoked_ids = sorted({r.ticket_id for _, kind, r in items if kind == "r"})
-    page_ids = [r.id for _, kind, r in items if kind == "t"]
-    conflicts = _conflicts_for(session, caller, page_ids)
+    conflicts = _conflict_docs(session, [r.id for _, kind, r in items if kind == "c"])
 
     head: dict[str, Any] = {"cursor": next_cursor, "more": more}
     if not more:
@@ -114,23 +112,24 @@ def feed_page(session: Session, caller: Caller, cursor: int, limit: int) -> byte
     )
 
 
-def _conflicts_for(session: Session, caller: Caller, ticket_ids: list[str]) -> list[dict[str, Any]]:
-    if not ticket_ids:
+#: The ticket columns a conflict's summary needs (not the stored document).
+_SUMMARY = (Ticket.service_code, Ticket.address, Ticket.assigned_crew_id, Ticket.status, Ticket.version)
+
+
+def _conflict_docs(session: Session, conflict_ids: list[str]) -> list[dict[str, Any]]:
+    """The page's conflicts, in feed order, each with its ticket as it is now."""
+    if not conflict_ids:
         return []
-    crews: Crews | None = None
-    usernames: dict[int, str] = {}
+    crews = Crews(session)
+    usernames = {r.id: r.username for r in session.execute(select(User.id, User.username))}
     out: list[dict[str, Any]] = []
-    for start in range(0, len(ticket_ids), 500):
-        chunk = ticket_ids[start : start + 500]
-        rows = session.scalars(
-            select(Conflict)
-            .where(Conflict.ticket_id.in_(chunk), _conflict_visible(caller))
-            .order_by(Conflict.created_at, Conflict.id)
+    for start in range(0, len(conflict_ids), 500):
+        chunk = conflict_ids[start : start + 500]
+        rows = session.execute(
+            select(Conflict, *_SUMMARY)
+            .join(Ticket, Ticket.id == Conflict.ticket_id)
+            .where(Conflict.id.in_(chunk))
+            .order_by(Conflict.seq)
         ).all()
-        if rows and crews is None:
-            crews = Crews(session)
-            usernames = dict(session.execute(select(User.id, User.username)).tuples().all())
-        for c in rows:
-            assert crews is not None
-            out.append(conflict_dict(c, crews.code_by_id, usernames.get(c.author_id, "?")))
+        out.extend(conflict_dict(row[0], crews, usernames, row) for row in rows)
     return out

@@ -156,9 +156,17 @@ class AuditEvent(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Why the field moved when it was not the actor's own edit (a status moved by an assignment).
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Conflict(Base):
+    """Both sides of an edit that could not simply be applied, for its audience to settle.
+
+    A conflict travels through the feed on its own positions (`seq`, taken from the
+    feed counter like ticket changes), to its audience whatever the ticket's scope.
+    """
+
     __tablename__ = "conflicts"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -178,6 +186,12 @@ class Conflict(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The crew that had the ticket when the conflict was recorded (its supervisors see it).
+    ticket_crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    #: Position in the change feed; a new one whenever the conflict or its ticket changes.
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    __table_args__ = (Index("ix_conflicts_seq", "seq"),)
 
 
 class Revocation(Base):

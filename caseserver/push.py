@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
 from caseserver.changes import ChangeSet, TicketRow, core_insert, dumps, loads
-from caseserver.fields import FieldValueError, iso, normalize, note_text
+from caseserver.conflicts import conflict_doc, is_addressed_to, own_crews
+from caseserver.fields import FieldValueError, normalize, note_text
 from caseserver.merge import Decision, decide
 from caseserver.models import AppliedOp, Conflict, User
 from sync.wire import ConflictDoc, Op, OpResult, PhotoMeta
-from sync.workflow import EDITABLE_FIELDS, Role
+from sync.workflow import EDITABLE_FIELDS, Role, keep_mine_refusal
 
 
 @dataclass
@@ -124,15 +125,16 @@ def _apply(batch: _Batch, op: Op) -> OpResult:
         ticket = batch.tickets.get(str(op.ticket_id))
         if ticket is None:
             raise _Rejected(404, "no such ticket")
+        if op.kind == "resolve":
+            # Settling a conflict depends on its audience, not on the ticket's scope.
+            return _apply_resolve(batch, ticket, op)
         access = _access(batch, ticket)
         if op.kind == "note":
             result = _apply_note(batch, ticket, op)
         elif op.kind == "photo":
             result = _apply_photo(batch, ticket, op)
-        elif op.kind == "set":
-            result = _apply_set(batch, ticket, op)
         else:
-            result = _apply_resolve(batch, ticket, op)
+            result = _apply_set(batch, ticket, op)
         if access == "former" and result.outcome in ("applied", "merged"):
             batch.late_work.setdefault(ticket.id, []).append(_work_done(op))
         return result
@@ -237,7 +239,7 @@ def _apply_set(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
             outcome="conflict",
             reason=decision.reason,
             ticket_version=ticket.version,
-            conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, batch.caller.username),
+            conflict=_conflict_doc(batch, conflict, ticket),
         )
     if decision.action == "apply":
         started = _status_changed_by_crew_since(batch, ticket, field_name, op.ticket_version)
@@ -302,13 +304,20 @@ def _apply_resolve(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     conflict = session.get(Conflict, str(op.conflict_id), with_for_update=True)
     if conflict is None or conflict.ticket_id != ticket.id:
         raise _Rejected(404, "no such conflict on this ticket")
-    if not _may_resolve(caller, conflict):
+    if not _may_resolve(batch, conflict, ticket):
         raise _Rejected(403, "this conflict is for someone else to resolve")
     if conflict.status == "resolved":
         return OpResult(op_id=op.op_id, outcome="merged", reason="already resolved")
     if op.value == "mine":
-        if caller.role == Role.CREW and conflict.audience == "office":
-            raise _Rejected(403, "the office decides on proposed corrections; you can withdraw yours")
+        refusal = keep_mine_refusal(
+            role=caller.role,
+            own_crews=own_crews(caller, batch.cs.crews),
+            audience=conflict.audience,
+            ticket_status=ticket.status,
+            ticket_crew=batch.cs.crews.code(ticket.assigned_crew_id),
+        )
+        if refusal is not None:
+            raise _Rejected(403, f"you cannot keep yours: {refusal}")
         crews = set(batch.cs.crews.id_by_code)
         mine = loads(conflict.mine)
         _check_permission(batch, conflict.field, mine)
@@ -324,13 +333,13 @@ def _apply_resolve(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
             standing = batch.cs.current(ticket, conflict.field)
             conflict.theirs = conflict.standing = dumps(standing)
             conflict.reason = decision.reason
-            batch.cs.touch(ticket)
+            batch.cs.conflict_changed(conflict, ticket)
             return OpResult(
                 op_id=op.op_id,
                 outcome="conflict",
                 reason=decision.reason,
                 ticket_version=ticket.version,
-                conflict=conflict_doc(conflict, batch.cs.crews.code_by_id, caller.username),
+                conflict=_conflict_doc(batch, conflict, ticket),
             )
         if decision.action == "apply":
             batch.cs.set_field(
@@ -340,19 +349,26 @@ def _apply_resolve(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     conflict.resolution = op.value
     conflict.resolved_by = caller.user_id
     conflict.resolved_at = batch.cs.now
-    batch.cs.touch(ticket)
+    batch.cs.conflict_changed(conflict, ticket)
     return OpResult(op_id=op.op_id, outcome="applied", ticket_version=ticket.version)
 
 
-def _may_resolve(caller: Caller, conflict: Conflict) -> bool:
-    if caller.role == Role.ADMIN:
+def _may_resolve(batch: _Batch, conflict: Conflict, ticket: TicketRow) -> bool:
+    """Its audience may settle a conflict; so may dispatch for any ticket in its scope."""
+    caller = batch.caller
+    if caller.role != Role.CREW and caller.sees_crew(ticket.assigned_crew_id):
         return True
-    if caller.role == Role.SUPERVISOR:
-        return True  # the ticket is in scope (checked by _access) or the caller is its author
-    return caller.crew_id is not None and caller.crew_id in (
-        conflict.audience_crew_id,
-        conflict.author_crew_id,
-    )
+    return is_addressed_to(batch.cs.session, caller, conflict.id)
+
+
+def _conflict_doc(batch: _Batch, conflict: Conflict, ticket: TicketRow) -> ConflictDoc:
+    session = batch.cs.session
+    usernames = {}
+    for user_id in (conflict.author_id, conflict.resolved_by):
+        user = None if user_id is None else session.get(User, user_id)
+        if user is not None:
+            usernames[user.id] = user.username
+    return conflict_doc(conflict, batch.cs.crews, usernames, ticket)
 
 
 def _record_conflict(
@@ -386,12 +402,13 @@ def _record_conflict(
         audience_crew_id=author_crew_id if audience == "crew" else None,
         author_id=author_id,
         author_crew_id=author_crew_id,
+        ticket_crew_id=ticket.assigned_crew_id,
         reason=reason,
         status="open",
         created_at=batch.cs.now,
     )
     batch.cs.session.add(conflict)
-    batch.cs.touch(ticket)
+    batch.cs.conflict_changed(conflict, ticket)
     return conflict
 
 
@@ -447,31 +464,3 @@ def _report_late_work(batch: _Batch) -> None:
             ),
             op_id=None,
         )
-
-
-def conflict_doc(conflict: Conflict, crew_codes: dict[int, str], author: str) -> ConflictDoc:
-    return ConflictDoc.model_validate(conflict_dict(conflict, crew_codes, author))
-
-
-def conflict_dict(conflict: Conflict, crew_codes: dict[int, str], author: str) -> dict[str, Any]:
-    def code(crew_id: int | None) -> str | None:
-        return None if crew_id is None else crew_codes.get(crew_id)
-
-    return {
-        "id": conflict.id,
-        "ticket_id": conflict.ticket_id,
-        "op_id": conflict.op_id,
-        "field": conflict.field,
-        "base": loads(conflict.base),
-        "mine": loads(conflict.mine),
-        "theirs": loads(conflict.theirs),
-        "standing": loads(conflict.standing),
-        "audience": conflict.audience,
-        "audience_crew": code(conflict.audience_crew_id),
-        "author": author,
-        "author_crew": code(conflict.author_crew_id),
-        "reason": conflict.reason,
-        "status": conflict.status,
-        "resolution": conflict.resolution,
-        "created_at": iso(conflict.created_at),
-    }

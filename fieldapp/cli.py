@@ -192,17 +192,24 @@ def cmd_conflicts(args: argparse.Namespace, out: Output) -> None:
     lines = []
     for c in conflicts:
         state = "being resolved" if c["resolving"] else c["status"]
+        t = c["ticket"]
         lines.append(
             f"{c['id'][:8]} ticket {c['ticket_id'][:8]} {c['field']}: you/they: "
             f"{c['mine']!r} / {c['theirs']!r}; standing {c['standing']!r} [{state}]\n"
             f"         {c['reason']}"
         )
+        if t:
+            crew = f"crew {t['assigned_crew']}" if t.get("assigned_crew") else "the unassigned queue"
+            lines.append(f"         {t['service_code']} at {t['address']}: {t['status']}, with {crew}")
+        if c["status"] == "open" and c["keep_mine_refusal"]:
+            lines.append(f"         keep mine: {c['keep_mine_refusal']}; acknowledge with --keep seen")
     out.emit(conflicts, "\n".join(lines) or "no conflicts")
 
 
 def cmd_resolve(args: argparse.Namespace, out: Output) -> None:
-    op = _replica(args).resolve_conflict(args.conflict, args.keep)
-    out.emit(op, f"conflict resolution queued (keep {args.keep})")
+    keep = "theirs" if args.keep == "seen" else args.keep  # acknowledging keeps theirs
+    op = _replica(args).resolve_conflict(args.conflict, keep)
+    out.emit(op, f"conflict resolution queued (keep {keep})")
 
 
 def cmd_rejected(args: argparse.Namespace, out: Output) -> None:
@@ -430,7 +437,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("resolve", help="resolve a conflict")
     s.add_argument("conflict")
-    s.add_argument("--keep", choices=["mine", "theirs"], required=True)
+    s.add_argument("--keep", choices=["mine", "theirs", "seen"], required=True, help="seen: keep theirs")
     s.set_defaults(func=cmd_resolve)
 
     sub.add_parser("rejected", help="edits the server refused").set_defaults(func=cmd_rejected)

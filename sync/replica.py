@@ -35,6 +35,7 @@ from sync.workflow import (
     PRIORITIES,
     RESOLUTION_CODES,
     Role,
+    keep_mine_refusal,
     may_set_status,
 )
 
@@ -75,8 +76,10 @@ CONFLICT_COLUMNS = (
     "status",
     "resolution",
     "created_at",
+    "resolved_by",
+    "ticket",
 )
-_JSON_CONFLICT = ("base", "mine", "theirs", "standing")
+_JSON_CONFLICT = ("base", "mine", "theirs", "standing", "ticket")
 LIST_COLUMNS = (
     "id",
     "status",
@@ -163,6 +166,15 @@ def m002_photos_positions_geocoding(db: sqlite_utils.Database) -> None:
             kind TEXT NOT NULL, query TEXT NOT NULL, result TEXT, fetched_at TEXT NOT NULL,
             PRIMARY KEY (kind, query))"""
     )
+
+
+@migrations()
+def m003_conflicts_for_their_audience(db: sqlite_utils.Database) -> None:
+    # Conflicts arrive on their own feed positions, also for tickets not on this device:
+    # each carries a summary of its ticket (JSON of sync.wire.ConflictTicket).
+    db.execute("ALTER TABLE conflicts ADD COLUMN resolved_by TEXT")
+    db.execute("ALTER TABLE conflicts ADD COLUMN ticket TEXT")
+    db.execute("CREATE INDEX ix_conflicts_status ON conflicts(status)")
 
 
 def _j(value: Any) -> str:
@@ -444,6 +456,8 @@ class Replica:
                 raise LocalError("this conflict is already resolved")
             if conflict["resolving"]:
                 raise LocalError("this conflict is already being resolved")
+            if keep == "mine" and conflict["keep_mine_refusal"]:
+                raise LocalError(f"you cannot keep yours: {conflict['keep_mine_refusal']}")
             op = self._new_op(
                 conflict["ticket_id"],
                 "resolve",
@@ -471,11 +485,35 @@ class Replica:
                 "SELECT conflict_id FROM outbox WHERE kind = 'resolve' AND acked_version IS NULL"
             )
         }
+        local = self._local_summaries({r[1] for r in rows})
+        user = self.get("user") or {}
         out = []
         for row in rows:
             conflict = self._conflict_from_row(row)
             conflict["resolving"] = conflict["id"] in resolving
+            conflict["on_device"] = conflict["ticket_id"] in local
+            # The ticket here is newer than the summary when it is on the device.
+            summary = local.get(conflict["ticket_id"]) or conflict["ticket"] or {}
+            conflict["ticket"] = summary
+            conflict["keep_mine_refusal"] = _keep_mine_refusal(user, conflict, summary)
             out.append(conflict)
+        return out
+
+    def _local_summaries(self, ticket_ids: set[str]) -> dict[str, dict[str, Any]]:
+        """Conflict ticket summaries of the tickets on this device (in scope)."""
+        ids = sorted(ticket_ids)
+        cols = ("id", "service_code", "address", "assigned_crew", "status", "version")
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            rows = self.conn.execute(
+                f"SELECT {', '.join(cols)} FROM tickets WHERE revoked = 0 "
+                f"AND id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                summary = dict(zip(cols, row, strict=True))
+                out[summary.pop("id")] = summary
         return out
 
     def conflict(self, conflict_id: str) -> dict[str, Any]:
@@ -586,9 +624,11 @@ class Replica:
             self._forget_contained_acks(touched)
             marks = ",".join("?" * len(touched))
             if touched:
+                # (A settled conflict of a ticket not on this device has nothing to wait for.)
                 self.conn.execute(
                     f"DELETE FROM outbox WHERE acked_version IS NOT NULL AND ticket_id IN ({marks}) "
-                    "AND ticket_id IN (SELECT id FROM tickets WHERE revoked = 1)",
+                    "AND (ticket_id IN (SELECT id FROM tickets WHERE revoked = 1) "
+                    "OR ticket_id NOT IN (SELECT id FROM tickets))",
                     touched,
                 )
             self._drop_released_revoked()
@@ -667,7 +707,8 @@ class Replica:
                 self._drop_released_revoked()
             if ids:
                 self._forget_contained_acks(ids)
-                self._replace_conflicts(ids, page.get("conflicts", []))
+            if page.get("conflicts"):
+                self._store_conflicts(page["conflicts"])
             if seen is not None:
                 seen.update(ids)
             self._put({"cursor": int(page["cursor"])})
@@ -693,15 +734,6 @@ class Replica:
                 "AND acked_version <= (SELECT version FROM tickets WHERE id = outbox.ticket_id)",
                 chunk,
             )
-
-    def _replace_conflicts(self, ids: list[str], conflicts: list[dict[str, Any]]) -> None:
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            self.conn.execute(
-                f"DELETE FROM conflicts WHERE ticket_id IN ({','.join('?' * len(chunk))})", chunk
-            )
-        if conflicts:
-            self._store_conflicts(conflicts)
 
     def drop_unseen(self, seen: set[str]) -> None:
         """After a full re-pull: tickets the server no longer shows us leave the scope."""
@@ -946,6 +978,26 @@ class Replica:
             "failed": counts.get("failed", 0),
             "confirmed": counts.get("confirmed", 0),
         }
+
+
+def _keep_mine_refusal(user: dict[str, Any], conflict: dict[str, Any], ticket: dict[str, Any]) -> str | None:
+    """Why this device's user cannot keep their value (sync.workflow.keep_mine_refusal)."""
+    if not ticket:
+        return None  # nothing known about the ticket here: the server decides
+    role = user.get("role") or Role.CREW
+    if role == Role.ADMIN:
+        crews: tuple[str, ...] | None = None
+    elif role == Role.CREW:
+        crews = (user["crew"],) if user.get("crew") else ()
+    else:
+        crews = tuple(user.get("crews") or ())
+    return keep_mine_refusal(
+        role=role,
+        own_crews=crews,
+        audience=conflict["audience"],
+        ticket_status=ticket["status"],
+        ticket_crew=ticket.get("assigned_crew"),
+    )
 
 
 def _first_error(exc: ValueError) -> str:

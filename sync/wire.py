@@ -148,8 +148,23 @@ class PushRequest(Strict):
     ops: list[Op] = Field(max_length=MAX_OPS_PER_PUSH)
 
 
+class ConflictTicket(BaseModel):
+    """Enough of a conflict's ticket to understand it where the ticket is not on the device."""
+
+    service_code: str
+    address: str
+    #: The crew that has the ticket now (None: the unassigned queue).
+    assigned_crew: str | None = None
+    status: str
+    version: int
+
+
 class ConflictDoc(BaseModel):
-    """Both sides of an edit that could not simply be applied. Never discarded."""
+    """Both sides of an edit that could not simply be applied. Never discarded.
+
+    It reaches its audience through the feed whatever the ticket's scope; `standing`
+    is the field's value now, `ticket` what the ticket is now.
+    """
 
     id: UUID
     ticket_id: UUID
@@ -167,6 +182,8 @@ class ConflictDoc(BaseModel):
     resolution: str | None = None
     created_at: datetime
     op_id: UUID | None = None
+    resolved_by: str | None = None
+    ticket: ConflictTicket | None = None
 
 
 class OpResult(BaseModel):
@@ -197,6 +214,8 @@ class EventDoc(BaseModel):
     old: Any = None
     new: Any = None
     position: Position | None = None
+    #: Why the field moved when it was not the actor's own edit (e.g. a status moved by unassigning).
+    reason: str | None = None
 
 
 class PhotoDoc(BaseModel):
@@ -243,7 +262,9 @@ class FeedPage(BaseModel):
     """One page of the change feed after `cursor`.
 
     `tickets` carry full current state; `revoked` lists tickets that left the
-    caller's scope. `digest` and `count` describe the caller's whole scope and
+    caller's scope; `conflicts` are the conflicts addressed to the caller that were
+    recorded or changed (settled, or their ticket changed), whatever the ticket's
+    scope. `digest` and `count` describe the caller's whole scope (tickets only) and
     come with the last page (`more` false).
     """
 

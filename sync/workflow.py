@@ -46,6 +46,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CANCELLED: frozenset(),
 }
 
+#: What (un)assigning does to the status. Assigning a `new` ticket makes it `assigned`;
+#: a supervisor's unassign returns an `assigned` ticket (nobody started) to the queue as
+#: `new`. Started tickets (en route, in progress, on hold) keep their status in the
+#: queue, so the work done shows and the next crew carries on from there; finished
+#: ones keep theirs too. These moves happen only with the assignment (the audit event
+#: says so); nobody sets them directly: `assigned -> new` is not in TRANSITIONS.
+ON_ASSIGN: dict[str, str] = {Status.NEW: Status.ASSIGNED}
+ON_UNASSIGN: dict[str, str] = {Status.ASSIGNED: Status.NEW}
+
 #: How far along the workflow a status is; a stale edit may only move forward.
 RANK: dict[str, int] = {
     Status.NEW: 0,
@@ -112,3 +121,44 @@ def next_steps(role: str, current: str) -> list[str]:
 def is_forward(current: str, new: str) -> bool:
     """A legal move that goes further along the workflow (used for stale edits)."""
     return is_legal(current, new) and RANK[new] > RANK[current]
+
+
+def status_after_assignment(current: str, crew: str | None) -> str | None:
+    """The status a (re/un)assignment moves the ticket to, or None when it stays."""
+    return (ON_ASSIGN if crew is not None else ON_UNASSIGN).get(current)
+
+
+def keep_mine_refusal(
+    *,
+    role: str,
+    own_crews: tuple[str, ...] | None,
+    audience: str,
+    ticket_status: str,
+    ticket_crew: str | None,
+) -> str | None:
+    """Why this user may not keep their value of a conflict, naming who can; None if they may.
+
+    `own_crews` is the user's crew (crews) or supervised crews, None for an admin. A
+    crew keeps its value only on a ticket that is still its own and not finished;
+    proposals to the office are the office's to accept. A supervisor needs the ticket in
+    their scope (their crews or the queue). A closed or cancelled ticket changes no more.
+    Conflicts addressed to dispatch or the office are theirs to decide, not a crew's.
+    """
+    if ticket_status in FINAL:
+        return f"the ticket is {ticket_status}: it cannot change any more"
+    if role == Role.ADMIN or own_crews is None:
+        return None
+    if role == Role.CREW:
+        if audience == "office":
+            return "the office decides on proposed corrections: ask your supervisor"
+        if audience == "supervisor":
+            return "this is for dispatch to decide: ask your supervisor"
+        if ticket_crew not in own_crews:
+            holder = f"crew {ticket_crew}" if ticket_crew else "the unassigned queue"
+            return f"the ticket is now with {holder}: ask your supervisor"
+        if ticket_status in TERMINAL:
+            return f"the ticket is {ticket_status}: ask your supervisor"
+        return None
+    if ticket_crew is not None and ticket_crew not in own_crews:
+        return f"the ticket is now with crew {ticket_crew}, not one of yours: ask its supervisor or an admin"
+    return None

@@ -186,10 +186,10 @@ def test_conflict_matrix(server: CaseServer, tmp_path: Path, name: str, order: s
         assert found == set()
     for expected in case.conflicts:
         assert expected in found, (expected, found)
-    # Each open conflict keeps both values and says which one stands.
+    # Each open conflict keeps both values and says which one stands now.
     for device in devices.values():
         for c in device.conflicts():
             if c["ticket_id"] == ticket_id:
-                assert c["standing"] == c["theirs"]
+                assert c["standing"] == final[c["field"]]
                 assert c["mine"] != c["standing"]
                 assert c["reason"]

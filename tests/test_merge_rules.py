@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from caseserver.merge import decide
-from sync.workflow import STATUSES, TERMINAL, is_forward, may_set_status, next_steps
+from sync.workflow import (
+    STATUSES,
+    TERMINAL,
+    is_forward,
+    keep_mine_refusal,
+    may_set_status,
+    next_steps,
+)
 
 
 def _decide(field: str, base, value, current, role="crew", status="in_progress", last=None):
@@ -81,3 +88,41 @@ def test_workflow_offers_only_legal_steps_per_role() -> None:
         for step in next_steps("supervisor", status):
             assert may_set_status("supervisor", status, step)
     assert is_forward("on_hold", "resolved") and not is_forward("in_progress", "en_route")
+
+
+def _refusal(role: str, crews: tuple[str, ...] | None, audience: str, status: str, crew: str | None):
+    return keep_mine_refusal(
+        role=role, own_crews=crews, audience=audience, ticket_status=status, ticket_crew=crew
+    )
+
+
+def test_a_crew_keeps_its_value_only_on_its_own_unfinished_ticket() -> None:
+    assert _refusal("crew", ("north",), "crew", "in_progress", "north") is None
+    moved = _refusal("crew", ("north",), "crew", "in_progress", "south")
+    assert moved == "the ticket is now with crew south: ask your supervisor"
+    queued = _refusal("crew", ("north",), "crew", "new", None)
+    assert queued == "the ticket is now with the unassigned queue: ask your supervisor"
+    assert _refusal("crew", ("north",), "crew", "resolved", "north") == (
+        "the ticket is resolved: ask your supervisor"
+    )
+    office = _refusal("crew", ("north",), "office", "assigned", "north")
+    assert office == "the office decides on proposed corrections: ask your supervisor"
+    dispatch = _refusal("crew", ("north",), "supervisor", "assigned", "north")
+    assert dispatch == "this is for dispatch to decide: ask your supervisor"
+
+
+def test_a_supervisor_keeps_their_value_on_tickets_of_their_scope() -> None:
+    assert _refusal("supervisor", ("north",), "supervisor", "assigned", "north") is None
+    assert _refusal("supervisor", ("north",), "office", "new", None) is None  # the queue is theirs
+    assert _refusal("supervisor", ("north",), "supervisor", "resolved", "north") is None
+    other = _refusal("supervisor", ("north",), "supervisor", "assigned", "south")
+    assert other == "the ticket is now with crew south, not one of yours: ask its supervisor or an admin"
+    assert _refusal("admin", None, "office", "in_progress", "south") is None
+
+
+@pytest.mark.parametrize("final", ["closed", "cancelled"])
+@pytest.mark.parametrize("role", ["crew", "supervisor", "admin"])
+def test_nobody_keeps_a_value_on_a_closed_or_cancelled_ticket(role: str, final: str) -> None:
+    crews = None if role == "admin" else ("north",)
+    refusal = _refusal(role, crews, "crew", final, "north")
+    assert refusal == f"the ticket is {final}: it cannot change any more"

@@ -1,4 +1,9 @@
-"""Conflicts in plain words, with keep mine / keep theirs; and edits the server refused."""
+"""Conflicts in plain words, with keep mine / keep theirs; and edits the server refused.
+
+A conflict can be about a ticket that has left this device (another crew has it now):
+its summary says what and where the ticket is and who has it; keep mine is offered
+only where it is still the user's to do, otherwise the screen says who can.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +47,32 @@ def _value(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+#: Item data roles of a conflict row.
+CONFLICT_ID = Qt.ItemDataRole.UserRole
+TICKET_ID = Qt.ItemDataRole.UserRole + 1
+REFUSAL = Qt.ItemDataRole.UserRole + 2
+ON_DEVICE = Qt.ItemDataRole.UserRole + 3
+
+
+def _ticket_line(ticket: dict[str, Any]) -> str | None:
+    if not ticket:
+        return None
+    holder = (
+        tr("crew {crew}").format(crew=ticket["assigned_crew"])
+        if ticket.get("assigned_crew")
+        else tr("the unassigned queue")
+    )
+    return tr("The ticket: {service} at {address}, {status}, with {holder}.").format(
+        service=_value(ticket["service_code"]),
+        address=ticket["address"],
+        status=_value(ticket["status"]),
+        holder=holder,
+    )
+
+
 def describe(conflict: dict[str, Any], me: str) -> str:
-    """A conflict in plain words: what you changed, what happened meanwhile, what stands."""
+    """A conflict in plain words: what you changed, what happened meanwhile, what stands,
+    the ticket as it is now, and who can keep the overridden value if you cannot."""
     field = tr(FIELD_NAMES.get(conflict["field"], conflict["field"]))
     who = tr("You") if conflict["author"] == me else conflict["author"]
     lines = [
@@ -53,6 +82,15 @@ def describe(conflict: dict[str, Any], me: str) -> str:
         ),
         tr("Now standing: “{standing}”.").format(standing=_value(conflict["standing"])),
     ]
+    ticket_line = _ticket_line(conflict.get("ticket") or {})
+    if ticket_line:
+        lines.append(ticket_line)
+    if conflict.get("keep_mine_refusal"):
+        lines.append(
+            tr("Keeping “{mine}” is not yours to do: {why}. Press Seen to acknowledge.").format(
+                mine=_value(conflict["mine"]), why=conflict["keep_mine_refusal"]
+            )
+        )
     if conflict.get("resolving"):
         lines.append(tr("Your decision is waiting to be sent."))
     return "\n".join(lines)
@@ -71,11 +109,12 @@ class ConflictsScreen(QWidget):
         self.list.setAccessibleName(tr("Conflicts"))
         self.list.setWordWrap(True)
         self.list.setSpacing(6)
-        self.list.itemActivated.connect(
-            lambda item: self.open_ticket.emit(item.data(Qt.ItemDataRole.UserRole + 1))
-        )
+        self.list.itemActivated.connect(self._activated)
+        self.list.currentItemChanged.connect(lambda item, _previous: self._offer(item))
         self.keep_mine = touch_button(tr("Keep mine"))
-        self.keep_theirs = touch_button(tr("Keep theirs"))
+        self.keep_theirs = touch_button(tr("Seen, keep theirs"))
+        self.who_can = QLabel()
+        self.who_can.setWordWrap(True)
         self.keep_mine.clicked.connect(lambda: self.resolve_selected("mine"))
         self.keep_theirs.clicked.connect(lambda: self.resolve_selected("theirs"))
         self.empty = QLabel(tr("No conflicts. Everything you did is on the server or on its way."))
@@ -86,7 +125,7 @@ class ConflictsScreen(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep_mine)
         buttons.addWidget(self.keep_theirs)
-        buttons.addStretch(1)
+        buttons.addWidget(self.who_can, 1)
         conflicts_box = QGroupBox(tr("Conflicts"))
         box_layout = QVBoxLayout(conflicts_box)
         box_layout.addWidget(self.empty)
@@ -119,14 +158,17 @@ class ConflictsScreen(QWidget):
             self.list.clear()
             for conflict in conflicts:
                 item = QListWidgetItem(describe(conflict, self.me))
-                item.setData(Qt.ItemDataRole.UserRole, conflict["id"])
-                item.setData(Qt.ItemDataRole.UserRole + 1, conflict["ticket_id"])
+                item.setData(CONFLICT_ID, conflict["id"])
+                item.setData(TICKET_ID, conflict["ticket_id"])
+                item.setData(REFUSAL, conflict.get("keep_mine_refusal") or "")
+                item.setData(ON_DEVICE, bool(conflict.get("on_device")))
                 if conflict["resolving"]:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
                 self.list.addItem(item)
             self.empty.setVisible(not conflicts)
             if conflicts:
                 self.list.setCurrentRow(0)
+            self._offer(self.list.currentItem())
             self.rejected.clear()
             for r in rejected:
                 what = f"{r['field']} → {_value(r['value'])}" if r["kind"] == "set" else r["kind"]
@@ -142,11 +184,23 @@ class ConflictsScreen(QWidget):
 
         run_task(load, done, failed)
 
+    def _activated(self, item: QListWidgetItem) -> None:
+        """Open the conflict's ticket, when it is on this device."""
+        if item.data(ON_DEVICE):
+            self.open_ticket.emit(item.data(TICKET_ID))
+
+    def _offer(self, item: QListWidgetItem | None) -> None:
+        """Offer keep mine only where it is the user's to do; otherwise say who can."""
+        refusal = item.data(REFUSAL) if item is not None else ""
+        self.keep_mine.setEnabled(item is not None and not refusal)
+        self.keep_theirs.setEnabled(item is not None)
+        self.who_can.setText(tr("Keep mine: {why}").format(why=refusal) if refusal else "")
+
     def resolve_selected(self, keep: str) -> None:
         item = self.list.currentItem()
         if item is None:
             return
-        self.resolve(item.data(Qt.ItemDataRole.UserRole), keep)
+        self.resolve(item.data(CONFLICT_ID), keep)
 
     def resolve(self, conflict_id: str, keep: str) -> None:
         self._busy = True
