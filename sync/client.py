@@ -147,11 +147,14 @@ class CaseServerClient:
         body = {"username": username, "password": password, "device_name": device_name}
         if device_id:
             body["device_id"] = device_id
-        return self._checked(
-            lambda: expect_keys(
-                self._request("POST", "/auth/login", body), "token", "expires_at", "device_id", "user"
-            )
-        )
+
+        def answer() -> dict[str, Any]:
+            signed_in = self._request("POST", "/auth/login", body)
+            expect_keys(signed_in, "token", "expires_at", "device_id", "user")
+            expect_keys(signed_in["user"], "username", "role")
+            return signed_in  # type: ignore[no-any-return]
+
+        return self._checked(answer)
 
     def logout(self) -> None:
         self._request("POST", "/auth/logout")
