@@ -139,13 +139,14 @@ def test_the_command_line_process_prints_one_line_for_a_cut_answer(
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "where"),
+    ("method", "path", "where", "edge"),
     [
-        ("GET", "/api/v1/blobs/", HALF_BODY),  # the confirmation before and after the bytes
-        ("GET", "/api/v1/blobs/", AFTER_HEAD),
-        ("POST", "/api/v1/uploads/", STATUS_LINE),  # creation
-        ("PATCH", "/api/v1/uploads/", STATUS_LINE),
-        ("HEAD", "/api/v1/uploads/", STATUS_LINE),  # resuming: where does the server stand
+        ("GET", "/api/v1/blobs/", HALF_BODY, 1800),  # the confirmation before and after the bytes
+        ("GET", "/api/v1/blobs/", AFTER_HEAD, 1800),
+        ("POST", "/api/v1/uploads/", STATUS_LINE, 1800),  # creation, then PATCH
+        ("POST", "/api/v1/uploads/", STATUS_LINE, 400),  # a small photo goes in its creation
+        ("PATCH", "/api/v1/uploads/", STATUS_LINE, 1800),
+        ("HEAD", "/api/v1/uploads/", STATUS_LINE, 1800),  # resuming: where does the server stand
     ],
 )
 def test_a_cut_upload_answer_is_offline_and_the_photo_still_goes(
@@ -156,11 +157,12 @@ def test_a_cut_upload_answer_is_offline_and_the_photo_still_goes(
     method: str,
     path: str,
     where: str,
+    edge: int,
 ) -> None:
     device, ticket_id = _crew_device(tmp_path, server, relay)
     source = tmp_path / "before.jpg"
-    # Larger than one creation request carries: created, then sent by PATCH.
-    Image.effect_noise((1800, 1400), 60).convert("RGB").save(source, quality=95)
+    # 1800 px: larger than one creation request carries (created, then sent by PATCH).
+    Image.effect_noise((edge, edge * 3 // 4), 60).convert("RGB").save(source, quality=95)
     with device.replica() as r:
         photo = attach_photo(r, ticket_id, source, kind="before")
     assert _cli(capsys, device.folder, "sync")[0] == 0
