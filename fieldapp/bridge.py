@@ -13,6 +13,8 @@ from typing import Any
 from fieldapp.qt import QObject, Signal
 from sync.engine import SyncEngine
 from sync.events import EventBus, SyncState
+from sync.reachability import INTERVAL as PROBE_INTERVAL
+from sync.reachability import ReachabilityProbe
 from sync.scheduler import SyncScheduler
 from sync.uploads import UploadQueue
 
@@ -26,14 +28,25 @@ class SyncBridge(QObject):
     synced = Signal(object)
     #: A photo upload moved on (sync.uploads.UploadProgress).
     upload_progress = Signal(object)
+    #: The server was lost or is back (sync.reachability.Reachability); the state follows.
+    reachability_changed = Signal(object)
 
-    def __init__(self, replica_path: Path, *, interval: float = 120.0, parent: Any = None) -> None:
+    def __init__(
+        self,
+        replica_path: Path,
+        *,
+        interval: float = 120.0,
+        probe_interval: float = PROBE_INTERVAL,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.events = EventBus()
         self.engine = SyncEngine(replica_path, self.events)
         self.uploads = UploadQueue(replica_path, self.events)
-        self.scheduler = SyncScheduler(self.engine, interval=interval, uploads=self.uploads)
+        self.probe = ReachabilityProbe(replica_path, self.events, interval=probe_interval)
+        self.scheduler = SyncScheduler(self.engine, interval=interval, uploads=self.uploads, probe=self.probe)
         self._unsubscribe = [
+            self.events.subscribe("reachability", self.reachability_changed.emit),
             self.events.subscribe("upload", self.upload_progress.emit),
             self.events.subscribe("state", self.state_changed.emit),
             self.events.subscribe("new_tickets", self.new_tickets.emit),

@@ -20,6 +20,7 @@ from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
 from sync.photos import PHOTO_KINDS, PhotoError, PipelineSettings, attach_photo, images_in, save_settings
 from sync.replica import Replica
+from sync.wire import text_problem
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
 REPLICA_FILE = "replica.sqlite"
@@ -152,12 +153,9 @@ def cmd_set_status(args: argparse.Namespace, out: Output) -> None:
     where = _position(args)
     replica = _replica(args)
     ticket_id = replica.find_ticket_id(args.ticket)
-    ops = []
-    if args.resolution_code:
-        ops.append(replica.set_field(ticket_id, "resolution_code", args.resolution_code, position=where))
-    ops.append(replica.set_field(ticket_id, "status", args.status, position=where))
-    if args.note:
-        ops.append(replica.add_note(ticket_id, args.note, position=where))
+    ops = replica.change_status(
+        ticket_id, args.status, note=args.note, resolution_code=args.resolution_code, position=where
+    )
     out.emit(ops, f"{ticket_id[:8]} is now {args.status} (queued, {len(ops)} edit(s))")
 
 
@@ -491,6 +489,31 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Arguments that name files: any bytes the file system holds are fine there.
+PATH_ARGUMENTS = frozenset({"profile", "screenshot", "files"})
+#: How an error names a positional argument (options are named as typed: --note).
+POSITIONAL_NAMES = {
+    "text": "the note",
+    "value": "the value",
+    "ticket": "the ticket",
+    "crew": "the crew",
+    "field": "the field",
+    "conflict": "the conflict",
+    "photo": "the photo",
+}
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse, before anything changes, text that cannot be stored or sent: Python decodes
+    a command line's bytes that are not UTF-8 as lone surrogates."""
+    for name, value in vars(args).items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if name not in PATH_ARGUMENTS and isinstance(text, str) and text_problem(text):
+                where = POSITIONAL_NAMES.get(name) or f"--{name.replace('_', '-')}"
+                raise LocalError(f"{where} is not valid UTF-8 text (check the terminal's encoding)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command is None:  # `fieldapp` alone, or `fieldapp --screenshot FILE --view NAME`
@@ -502,6 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("fieldapp: give --password (or FIELDAPP_PASSWORD)", file=sys.stderr)
         return 2
     try:
+        _check_text_arguments(args)
         args.func(args, Output(args.json))
     except SyncError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)

@@ -1,8 +1,16 @@
-"""HTTP client of the case server's sync API (requests, keep-alive, typed errors)."""
+"""HTTP client of the case server's sync API (requests, keep-alive, typed errors).
+
+Whatever happens on the way is an ordinary `Offline`: no route, a refused or reset
+connection, a timeout, an answer cut off at any byte (in its head or its body), and an
+answer that is not the case server's (a proxy's or captive portal's page, JSON cut short,
+a body of the wrong type or shape). Only the case server's own words become
+`AuthRequired`, `RequestRefused` or `ServerFailure`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 import requests
@@ -10,7 +18,65 @@ import requests
 from sync.errors import AuthRequired, Offline, RequestRefused, ServerFailure
 from sync.wire import API_PREFIX, DEFAULT_FEED_PAGE
 
+T = TypeVar("T")
 USER_AGENT = "fieldapp/0.1"
+#: Gateways answer these when the case server behind them is down.
+GATEWAY_FAILURES = frozenset({502, 503, 504})
+
+
+class NotTheApi(Exception):
+    """An answer that did not come whole from the case server (cut short, or someone else's)."""
+
+
+def is_json(response: requests.Response) -> bool:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def expect_keys(payload: Any, *keys: str) -> dict[str, Any]:
+    """`payload` as a dict holding `keys`, or NotTheApi."""
+    if not isinstance(payload, dict) or not all(key in payload for key in keys):
+        raise NotTheApi(f"an answer without {', '.join(keys)}")
+    return payload
+
+
+#: What the device reads of every ticket in a feed page.
+TICKET_KEYS = frozenset(
+    {
+        "id", "service_code", "description", "address", "lat", "lon", "priority", "status",
+        "assigned_crew", "due_at", "created_at", "updated_at", "version", "resolution_code",
+        "resolution_note", "notes", "events",
+    }
+)  # fmt: skip
+
+
+def check_feed_page(payload: Any) -> dict[str, Any]:
+    """A feed page as the replica reads it, or NotTheApi."""
+    page = expect_keys(payload, "cursor", "more", "tickets", "revoked")
+    if not (
+        isinstance(page["cursor"], int)
+        and isinstance(page["more"], bool)
+        and isinstance(page["tickets"], list)
+        and isinstance(page["revoked"], list)
+        and isinstance(page.get("conflicts", []), list)
+        and all(isinstance(t, dict) and t.keys() >= TICKET_KEYS for t in page["tickets"])
+    ):
+        raise NotTheApi("a feed page of the wrong shape")
+    if page.get("digest") is not None and not isinstance(page.get("count"), int):
+        raise NotTheApi("a digest without its count")
+    return page
+
+
+def check_push_results(payload: Any, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One result per op pushed, each naming its op and outcome, or NotTheApi."""
+    results = expect_keys(payload, "results")["results"]
+    sent = {str(op["op_id"]) for op in ops}
+    if not (
+        isinstance(results, list)
+        and all(isinstance(r, dict) and "outcome" in r and str(r.get("op_id")) in sent for r in results)
+    ):
+        raise NotTheApi("push results of the wrong shape")
+    return results
 
 
 class CaseServerClient:
@@ -23,6 +89,11 @@ class CaseServerClient:
 
     def close(self) -> None:
         self.session.close()
+
+    def unreachable(self, why: str | None = None) -> Offline:
+        """The one error for every failure on the way to the case server."""
+        text = f"cannot reach the case server at {self.base_url}"
+        return Offline(f"{text} ({why})" if why else text)
 
     def _request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
         headers = {"Accept": "application/json"}
@@ -44,20 +115,25 @@ class CaseServerClient:
             )
         except requests.exceptions.InvalidURL as exc:
             raise Offline(f"not a valid server address: {self.base_url}") from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Offline(f"cannot reach the case server at {self.base_url}") from exc
+        except requests.RequestException as exc:  # refused, reset, timed out, cut mid-answer
+            raise self.unreachable(_why(exc)) from exc
         return self._answer(response)
 
-    @staticmethod
-    def _answer(response: requests.Response) -> Any:
+    def _answer(self, response: requests.Response) -> Any:
         status = response.status_code
         if status == 204:
             return None
-        try:
-            payload = orjson.loads(response.content) if response.content else None
-        except orjson.JSONDecodeError as exc:
-            raise ServerFailure(f"the server answered something unexpected (HTTP {status})") from exc
+        if status in GATEWAY_FAILURES and not is_json(response):
+            raise self.unreachable(f"the gateway answered HTTP {status}")
+        payload = None
+        if is_json(response):
+            try:
+                payload = orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                payload = None
         if 200 <= status < 300:
+            if payload is None:
+                raise self.unreachable("the answer was cut off or did not come from the case server")
             return payload
         detail = payload.get("detail") if isinstance(payload, dict) else None
         message = detail if isinstance(detail, str) else f"HTTP {status}"
@@ -71,7 +147,14 @@ class CaseServerClient:
         body = {"username": username, "password": password, "device_name": device_name}
         if device_id:
             body["device_id"] = device_id
-        return self._request("POST", "/auth/login", body)  # type: ignore[no-any-return]
+
+        def answer() -> dict[str, Any]:
+            signed_in = self._request("POST", "/auth/login", body)
+            expect_keys(signed_in, "token", "expires_at", "device_id", "user")
+            expect_keys(signed_in["user"], "username", "role")
+            return signed_in  # type: ignore[no-any-return]
+
+        return self._checked(answer)
 
     def logout(self) -> None:
         self._request("POST", "/auth/logout")
@@ -80,17 +163,19 @@ class CaseServerClient:
         return self._request("GET", "/me")  # type: ignore[no-any-return]
 
     def feed(self, cursor: int, limit: int = DEFAULT_FEED_PAGE) -> dict[str, Any]:
-        return self._request("GET", "/feed", cursor=cursor, limit=limit)  # type: ignore[no-any-return]
+        return self._checked(
+            lambda: check_feed_page(self._request("GET", "/feed", cursor=cursor, limit=limit))
+        )
 
     def push(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self._request("POST", "/push", {"ops": ops})["results"]  # type: ignore[no-any-return]
+        return self._checked(lambda: check_push_results(self._request("POST", "/push", {"ops": ops}), ops))
 
     def digest(self) -> dict[str, Any]:
-        return self._request("GET", "/digest")  # type: ignore[no-any-return]
+        return self._checked(lambda: expect_keys(self._request("GET", "/digest"), "digest", "count"))
 
     def blob(self, sha256: str) -> dict[str, Any]:
         """What the server stores under `sha256` (404 RequestRefused until the upload is complete)."""
-        return self._request("GET", f"/blobs/{sha256}")  # type: ignore[no-any-return]
+        return self._checked(lambda: expect_keys(self._request("GET", f"/blobs/{sha256}"), "sha256", "size"))
 
     def photo_thumb(self, photo_id: str) -> bytes:
         """The JPEG thumbnail of a photo the server knows."""
@@ -98,12 +183,43 @@ class CaseServerClient:
         url = f"{self.base_url}{API_PREFIX}/photos/{photo_id}/thumb"
         try:
             response = self.session.get(url, headers=headers, timeout=self.timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Offline(f"cannot reach the case server at {self.base_url}") from exc
+        except requests.RequestException as exc:
+            raise self.unreachable(_why(exc)) from exc
         if response.status_code == 200:
-            return response.content
+            if response.headers.get("Content-Type", "").startswith("image/"):
+                return response.content
+            raise self.unreachable("the answer did not come from the case server")
         self._answer(response)
-        raise ServerFailure(f"the server answered something unexpected (HTTP {response.status_code})")
+        raise self.unreachable(f"an unexpected answer (HTTP {response.status_code})")
+
+    def health(self, timeout: float) -> None:
+        """A cheap check that the case server answers (GET /health); Offline if it does not."""
+        try:
+            response = self.session.get(f"{self.base_url}/health", timeout=timeout)
+        except requests.exceptions.InvalidURL as exc:
+            raise Offline(f"not a valid server address: {self.base_url}") from exc
+        except requests.RequestException as exc:
+            raise self.unreachable(_why(exc)) from exc
+        self._checked(lambda: expect_keys(self._answer(response), "status"))
 
     def crews(self) -> list[dict[str, Any]]:
-        return self._request("GET", "/crews")  # type: ignore[no-any-return]
+        answer = self._request("GET", "/crews")
+        if not isinstance(answer, list):
+            raise self.unreachable("the answer did not come from the case server")
+        return answer
+
+    def _checked(self, read: Callable[[], T]) -> T:
+        """`read()`, with an answer of the wrong shape reported as not reaching the server."""
+        try:
+            return read()
+        except NotTheApi as exc:
+            raise self.unreachable(f"the answer did not come from the case server: {exc}") from exc
+
+
+def _why(exc: requests.RequestException) -> str | None:
+    """A few words on how the line failed."""
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return "the answer was cut off"
+    return None

@@ -29,7 +29,7 @@ from sync.errors import LocalError
 
 if TYPE_CHECKING:
     from sync.photos import ProcessedPhoto
-from sync.wire import PhotoMeta, digest_hex, ticket_hash
+from sync.wire import PhotoMeta, digest_hex, text_problem, ticket_hash
 from sync.workflow import (
     EDITABLE_FIELDS,
     PRIORITIES,
@@ -405,25 +405,30 @@ class Replica:
 
         `position` (sync.wire.Position as a dict) is where the device was, when known.
         """
+        with self.conn:
+            return self._set(ticket_id, field, value, position)
+
+    def _set(self, ticket_id: str, field: str, value: Any, position: dict[str, Any] | None) -> dict[str, Any]:
+        """Queue one field change (inside the caller's transaction)."""
         if field not in EDITABLE_FIELDS:
             raise LocalError(f"{field} cannot be edited")
+        _check_text(field.replace("_", " "), value)
         role = self.role or Role.CREW
-        with self.conn:
-            ticket = self.ticket(ticket_id)
-            base = [ticket["lat"], ticket["lon"]] if field == "location" else ticket[field]
-            self._check_edit(role, ticket, field, value)
-            if base == value:
-                raise LocalError(f"{field} is already {value}")
-            op = self._new_op(
-                ticket_id,
-                "set",
-                field=field,
-                base=base,
-                value=value,
-                ticket_version=ticket["version"],
-                position=position,
-            )
-            return self._append(op)
+        ticket = self.ticket(ticket_id)
+        base = [ticket["lat"], ticket["lon"]] if field == "location" else ticket[field]
+        self._check_edit(role, ticket, field, value)
+        if base == value:
+            raise LocalError(f"{field} is already {value}")
+        op = self._new_op(
+            ticket_id,
+            "set",
+            field=field,
+            base=base,
+            value=value,
+            ticket_version=ticket["version"],
+            position=position,
+        )
+        return self._append(op)
 
     @staticmethod
     def _check_edit(role: str, ticket: dict[str, Any], field: str, value: Any) -> None:
@@ -440,11 +445,50 @@ class Replica:
             raise LocalError("only a supervisor can reassign tickets or change due times")
 
     def add_note(self, ticket_id: str, text: str, position: dict[str, Any] | None = None) -> dict[str, Any]:
+        with self.conn:
+            return self._note(ticket_id, text, position)
+
+    def _note(self, ticket_id: str, text: str, position: dict[str, Any] | None) -> dict[str, Any]:
+        """Queue one note (inside the caller's transaction)."""
+        _check_text("the note", text)
         if not text.strip():
             raise LocalError("a note cannot be empty")
+        self.ticket(ticket_id)
+        return self._append(self._new_op(ticket_id, "note", value=text, position=position))
+
+    def change_status(
+        self,
+        ticket_id: str,
+        status: str,
+        *,
+        note: str | None = None,
+        resolution_code: str | None = None,
+        position: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Move a ticket along the workflow with what goes with the move, all or nothing.
+
+        For `resolved`, `resolution_code` and `note` are the outcome (the note is the
+        `resolution_note` the reporter reads); for any other status the note is an
+        ordinary note (why it is on hold, ...). The edits are queued in one transaction,
+        outcome first, so the server records them together and the reporter hears the
+        outcome with the resolution. A note or code the ticket already has is not queued again.
+        """
+        if note is not None:
+            _check_text("the note", note)
+            note = note.strip() or None
         with self.conn:
-            self.ticket(ticket_id)
-            return self._append(self._new_op(ticket_id, "note", value=text, position=position))
+            ops = []
+            ticket = self.ticket(ticket_id)
+            if resolution_code is not None and ticket["resolution_code"] != resolution_code:
+                ops.append(self._set(ticket_id, "resolution_code", resolution_code, position))
+            if status == "resolved" and note is not None:
+                if ticket["resolution_note"] != note:
+                    ops.append(self._set(ticket_id, "resolution_note", note, position))
+                note = None
+            ops.append(self._set(ticket_id, "status", status, position))
+            if note is not None:
+                ops.append(self._note(ticket_id, note, position))
+            return ops
 
     def resolve_conflict(self, conflict_id: str, keep: str) -> dict[str, Any]:
         """Settle a conflict by keeping 'mine' (re-sent over what stands) or 'theirs'."""
@@ -998,6 +1042,13 @@ def _keep_mine_refusal(user: dict[str, Any], conflict: dict[str, Any], ticket: d
         ticket_status=ticket["status"],
         ticket_crew=ticket.get("assigned_crew"),
     )
+
+
+def _check_text(what: str, value: Any) -> None:
+    """LocalError when `value` is text that cannot be stored or sent (NUL, lone surrogates:
+    bytes that were not UTF-8, as Python decodes a command line)."""
+    if isinstance(value, str) and (problem := text_problem(value)):
+        raise LocalError(f"{what} is not valid text: {problem.removeprefix('text ')}")
 
 
 def _first_error(exc: ValueError) -> str:

@@ -7,6 +7,11 @@ at first and then further apart (capped), without waiting for a new edit.
 Photo uploads (sync.uploads.UploadQueue) run as their own job on their own worker,
 so a slow upload never delays record sync: the queue runs after each sync that
 leaves photos waiting, on demand, periodically, and with its own backoff.
+
+A reachability probe (sync.reachability), when given, checks the server on a third
+worker every few seconds: losing the server shows as the offline state at once, with
+no edit needed, and its return starts a sync (and the upload queue) that sends what
+waits.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import AuthRequired, SyncError
+from sync.reachability import Reachability, ReachabilityProbe
 
 if TYPE_CHECKING:  # the tus client is imported only by those who upload
     from sync.uploads import UploadQueue, UploadReport
@@ -31,6 +37,7 @@ if TYPE_CHECKING:  # the tus client is imported only by those who upload
 log = logging.getLogger(__name__)
 JOB_ID = "sync"
 UPLOAD_JOB_ID = "uploads"
+PROBE_JOB_ID = "reachability"
 
 
 def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) -> float:
@@ -49,9 +56,11 @@ class SyncScheduler:
         retry_cap: float = 600.0,
         seed: int | None = None,
         uploads: UploadQueue | None = None,
+        probe: ReachabilityProbe | None = None,
     ) -> None:
         self.engine = engine
         self.uploads = uploads
+        self.probe = probe
         self.upload_failures = 0
         self.last_upload: UploadReport | None = None
         self.last_upload_error: SyncError | None = None
@@ -65,7 +74,11 @@ class SyncScheduler:
         self._lock = threading.Lock()
         self._again = False
         self._scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(1), UPLOAD_JOB_ID: ThreadPoolExecutor(1)},
+            executors={
+                "default": ThreadPoolExecutor(1),
+                UPLOAD_JOB_ID: ThreadPoolExecutor(1),
+                PROBE_JOB_ID: ThreadPoolExecutor(1),
+            },
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
 
@@ -74,6 +87,8 @@ class SyncScheduler:
         self._schedule(0.0 if sync_now else self.interval)
         if self.uploads is not None:
             self._schedule_upload(self.interval)
+        if self.probe is not None:
+            self._schedule_probe(self.probe.interval)
 
     def stop(self, wait: bool = True) -> None:
         if self.uploads is not None:
@@ -126,6 +141,48 @@ class SyncScheduler:
                 replace_existing=True,
             )
 
+    def _schedule_probe(self, delay: float) -> None:
+        with self._lock:
+            if not self._scheduler.running or self.probe is None:
+                return
+            when = datetime.now().astimezone() + timedelta(seconds=delay)
+            self._scheduler.add_job(
+                self._run_probe,
+                DateTrigger(run_date=when),
+                id=PROBE_JOB_ID,
+                executor=PROBE_JOB_ID,
+                replace_existing=True,
+            )
+
+    def _run_probe(self) -> None:
+        assert self.probe is not None
+        try:
+            change = self.probe.check()
+        except Exception:  # a bug must not stop the checks for good
+            log.exception("reachability check failed unexpectedly")
+            change = None
+        if change is not None:
+            self._reachability_changed(change)
+        probe = self.probe
+        if probe.failures:
+            self._schedule_probe(backoff_delay(probe.failures, probe.retry_base, probe.retry_cap, self._rng))
+        else:
+            self._schedule_probe(probe.interval)
+
+    def _reachability_changed(self, change: Reachability) -> None:
+        """Offline at once when the server is lost; when it is back, sync what waits."""
+        if not change.reachable:
+            state = self.engine.state
+            if state.phase != "offline":
+                self.engine.state = replace(state, phase="offline", message=change.message, progress=None)
+                self.engine.events.emit("state", self.engine.state)
+            return
+        self.failures = 0
+        self.upload_failures = 0
+        self.sync_now()  # its states say "syncing", then "idle" once the queue is sent
+        if self.uploads is not None:
+            self.upload_now()
+
     def _run_uploads(self) -> None:
         assert self.uploads is not None
         try:
@@ -172,6 +229,8 @@ class SyncScheduler:
             return
         self.failures = 0
         self.last_error = None
+        if self.probe is not None:
+            self.probe.saw(Reachability(True))  # a later failed check is news
         self._schedule(0.0 if self._again else self.interval)
         if self.uploads is not None:
             self.upload_now()  # the server answers, and photos whose metadata just arrived can go

@@ -39,7 +39,7 @@ from tusclient.exceptions import TusCommunicationError
 from tusclient.request import TusRequest
 from tusclient.uploader import Uploader
 
-from sync.client import CaseServerClient
+from sync.client import GATEWAY_FAILURES, CaseServerClient
 from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, ServerFailure, SyncError
 from sync.events import EventBus
 from sync.replica import Replica
@@ -163,10 +163,12 @@ class _Uploader(Uploader):  # type: ignore[misc]
             response = self.session.head(self.url, headers=self.get_headers(), timeout=self.timeout)
         except requests.RequestException as exc:
             raise TusCommunicationError(str(exc)) from exc
-        offset = response.headers.get("upload-offset")
+        offset = _offset(response.headers)
         if offset is None:
+            if response.status_code < 300:  # a 2xx without an offset is not the tus server's
+                raise TusCommunicationError("an answer without Upload-Offset")
             raise TusCommunicationError(None, response.status_code, response.content)
-        return int(offset)
+        return offset
 
     def create_url(self) -> str:
         try:
@@ -196,8 +198,11 @@ class _Uploader(Uploader):  # type: ignore[misc]
         location = response.headers.get("location")
         if response.status_code >= 300 or location is None:
             raise TusCommunicationError(None, response.status_code, response.content)
+        offset = _offset(response.headers)
+        if offset is None:
+            raise TusCommunicationError("an answer without Upload-Offset")
         self.url = str(requests.compat.urljoin(self.client.url, location))
-        self.offset = int(response.headers.get("upload-offset", 0))
+        self.offset = offset
         self.request = _Answer({k.lower(): v for k, v in response.headers.items()})
 
     def _do_request(self) -> None:
@@ -206,6 +211,16 @@ class _Uploader(Uploader):  # type: ignore[misc]
         request.perform()
         if not 200 <= (request.status_code or 0) < 300:
             raise TusCommunicationError(None, request.status_code, request.response_content)
+        if _offset(request.response_headers) is None:  # tuspy reads it next: it must be there
+            raise TusCommunicationError("an answer without Upload-Offset")
+
+
+def _offset(headers: Any) -> int | None:
+    """The Upload-Offset an answer names, or None when it names none a tus server would."""
+    raw = headers.get("upload-offset")
+    if raw is None or not str(raw).isdigit():
+        return None
+    return int(raw)
 
 
 def _reason(error: TusCommunicationError) -> str:
@@ -223,7 +238,9 @@ def _reason(error: TusCommunicationError) -> str:
 
 def _typed(error: TusCommunicationError, server: str) -> SyncError:
     status = error.status_code
-    if status is None:
+    content = error.response_content or b""
+    if status is None or status < 400 or (status in GATEWAY_FAILURES and not content.startswith(b"{")):
+        # cut, refused, an answer without what a tus server sends, or a gateway's page
         return Offline(f"cannot reach the case server at {server}")
     if status == 401:
         return AuthRequired(_reason(error))

@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from serverproc import PASSWORDS, REPO, CaseServer
+import pytest
+from PIL import Image
+from serverproc import PASSWORDS, REPO, CaseServer, Device
+
+from sync.errors import LocalError
 
 
-def fieldapp(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def fieldapp(profile: Path, *args: str | bytes) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fieldapp", "--profile", str(profile), *args],
         cwd=REPO,
@@ -61,7 +65,8 @@ def test_crew_works_a_ticket_from_the_command_line(server: CaseServer, tmp_path:
     assert report["pushed"] == 5 and report["rejected"] == 0
     on_server = server.get_ticket(server.token("admin"), ticket_id)
     assert on_server["status"] == "resolved" and on_server["resolution_code"] == "fixed"
-    assert [n["text"] for n in on_server["notes"]] == ["patched with cold asphalt"]
+    # A note given with the resolution is the outcome note the reporter reads.
+    assert on_server["resolution_note"] == "patched with cold asphalt" and on_server["notes"] == []
     assert ok_json(profile, "status")["pending"] == 0
 
 
@@ -117,3 +122,54 @@ def test_supervisor_reassigns_and_sign_out_protects_unsynced_work(server: CaseSe
     assert on_server["assigned_crew"] == "central" and on_server["status"] == "assigned"
     assert fieldapp(profile, "logout").returncode == 0
     assert ok_json(profile, "status")["tickets"] == 0
+
+
+def test_text_that_is_not_utf8_is_refused_before_anything_changes(server: CaseServer, tmp_path: Path) -> None:
+    ticket_id = server.create_ticket(server.token("admin"), assigned_crew="north")["id"]
+    profile = tmp_path / "tablet"
+    ok_json(profile, "login", "--server", server.url, "--user", "aino", "--password", PASSWORDS["aino"])
+    ok_json(profile, "sync")
+    short = ticket_id[:8]
+    photo = tmp_path / "before.jpg"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo)
+    bad = b"patched \xff\xfe"  # bytes of another encoding: Python sees lone surrogates
+    cases: list[tuple[list[str | bytes], str]] = [
+        (["note", short, bad], "the note is not valid UTF-8 text"),
+        (["set-status", short, "on_hold", "--note", bad], "--note is not valid UTF-8 text"),
+        (["set-status", short, "en_route", "--note", bad], "--note is not valid UTF-8 text"),
+        (["edit", short, "description", bad], "the value is not valid UTF-8 text"),
+        (["note", b"\xff" + short.encode(), "fine"], "the ticket is not valid UTF-8 text"),
+        (["photo", "add", short, str(photo), "--kind", "before", "--caption", bad], "--caption is not valid"),
+        (["login", "--server", server.url, "--user", b"ai\xffno", "--password", "x"], "--user is not valid"),
+    ]
+    for args, message in cases:
+        done = fieldapp(profile, *args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.startswith(f"fieldapp: {message}"), done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    status = ok_json(profile, "status")
+    assert status["pending"] == 0 and status["photos"]["waiting"] == 0  # nothing was queued
+    assert status["user"]["username"] == "aino"  # the refused sign-in changed nothing
+    shown = ok_json(profile, "show", short)
+    assert shown["status"] == "assigned" and shown["notes"] == []
+
+
+def test_a_status_change_with_a_note_is_queued_whole_or_not_at_all(
+    server: CaseServer, tmp_path: Path
+) -> None:
+    ticket_id = server.create_ticket(server.token("admin"), assigned_crew="north")["id"]
+    device = Device(tmp_path / "tablet", server, "aino")
+    device.sync()
+    with device.replica() as replica:
+        with pytest.raises(LocalError, match="the note is not valid text"):
+            replica.change_status(ticket_id, "on_hold", note="waiting for \udcff parts")
+        with pytest.raises(LocalError, match="cannot move from assigned to resolved"):
+            replica.change_status(ticket_id, "resolved", note="fixed", resolution_code="fixed")
+        assert replica.counts()["pending"] == 0  # neither the status nor the outcome was queued
+        ops = replica.change_status(ticket_id, "on_hold", note="waiting for parts")
+    assert [(op["kind"], op.get("field")) for op in ops] == [("set", "status"), ("note", None)]
+    device.sync()
+    on_server = server.get_ticket(server.token("admin"), ticket_id)
+    assert on_server["status"] == "on_hold" and [n["text"] for n in on_server["notes"]] == [
+        "waiting for parts"
+    ]

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from netrelay import Relay
 from photohelpers import jpeg_with_gps, sha256
 from serverproc import CaseServer
-from test_photo_upload import Relay, _attach, _device, _original, _photo
+from test_photo_upload import _attach, _device, _original, _photo
 
 from sync.errors import Offline
 from sync.uploads import WHOLE_IN_CREATION, UploadQueue

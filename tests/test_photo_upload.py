@@ -7,11 +7,9 @@ taken from the device's own bookkeeping.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +20,7 @@ from typing import Any
 
 import pytest
 import requests
+from netrelay import Relay
 from PIL import Image
 from serverproc import REPO, CaseServer, Device, restart_server
 from sqlalchemy import create_engine, text
@@ -35,84 +34,6 @@ from sync.uploads import UploadProgress, UploadQueue
 CHUNK = 128 * 1024
 #: Generous room for HTTP request lines and headers per request.
 OVERHEAD_PER_REQUEST = 2048
-
-
-class Relay:
-    """A TCP relay to the server that counts the bytes sent upstream; it can slow or cut the line."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.upstream = 0
-        self.sent_up = bytearray()  # every byte sent upstream, to count the requests in it
-        self.delay = 0.0  # seconds per 64 KiB forwarded upstream
-        self.cut_at: int | None = None  # close every connection once this many bytes went up
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._pumping = 0  # upstream pumps still running
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._sockets += [client, server]
-                self._pumping += 1
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket, up: bool) -> None:
-        try:
-            while data := source.recv(65536):
-                if up:
-                    with self._lock:
-                        if self.cut_at is not None and self.upstream + len(data) > self.cut_at:
-                            data = data[: max(0, self.cut_at - self.upstream)]
-                            self.upstream += len(data)
-                            sink.sendall(data)
-                            raise OSError("line cut")
-                        self.upstream += len(data)
-                        self.sent_up += data
-                    if self.delay:
-                        time.sleep(self.delay)
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            if up:
-                with self._lock:
-                    self._pumping -= 1
-
-    def wait_drained(self, timeout: float = 30) -> None:
-        """Until every connection's upstream is forwarded and closed (a killed client's last bytes too)."""
-        deadline = time.monotonic() + timeout
-        while self._pumping and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert not self._pumping, "the relay still forwards a connection"
-
-    def close(self) -> None:
-        self.listener.close()
-        with self._lock:
-            for s in self._sockets:
-                with contextlib.suppress(OSError):
-                    s.close()
 
 
 @pytest.fixture

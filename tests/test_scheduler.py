@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from serverproc import CaseServer, Device, restart_server, start_server
 
 from sync.engine import SyncEngine
 from sync.events import EventBus, SyncState
+from sync.reachability import Reachability, ReachabilityProbe
 from sync.scheduler import SyncScheduler, backoff_delay
 
 
@@ -131,3 +133,53 @@ def test_an_edit_made_while_a_sync_runs_is_sent_right_after_it(server: CaseServe
         scheduler.stop()
     notes = server.get_ticket(server.token("admin"), ticket_id)["notes"]
     assert [n["text"] for n in notes] == ["written while syncing"]
+
+
+def test_the_probe_turns_offline_without_an_edit_and_its_return_sends_the_queue(
+    backend: str, tmp_path: Path
+) -> None:
+    from serverproc import fresh_database_url
+
+    with fresh_database_url(backend, tmp_path) as url:
+        server = start_server(url, tmp_path)
+        try:
+            ticket_id = server.create_ticket(server.token("admin"), assigned_crew="north")["id"]
+            device = Device(tmp_path / "dev", server, "aino")
+            events = EventBus()
+            states: list[SyncState] = []
+            seen: list[Reachability] = []
+            events.subscribe("state", states.append)
+            events.subscribe("reachability", seen.append)
+            engine = SyncEngine(device.path, events)
+            probe = ReachabilityProbe(device.path, events, interval=0.3, retry_base=0.2, retry_cap=0.5)
+            scheduler = SyncScheduler(engine, interval=3600, retry_cap=3600, probe=probe)
+            scheduler.start()
+            try:
+                _wait(lambda: engine.state.phase == "idle" and engine.state.last_sync)
+                time.sleep(1.5)  # several checks while the server answers: news only on change
+                assert (
+                    seen == []
+                    and sum(s.phase == "syncing" and s.progress == ("push", 0, 0) for s in states) == 1
+                )
+                server.kill()  # no edit, no sync: the probe alone notices
+                _wait(lambda: engine.state.phase == "offline")
+                assert [r.reachable for r in seen] == [False]
+                assert "cannot reach the case server" in (engine.state.message or "")
+                device.note(ticket_id, "written while the server is down")
+                server = restart_server(server, tmp_path)
+                # Sync's own retry is an hour away: the probe's news of the return sends it.
+                _wait(lambda: engine.state.phase == "idle" and engine.state.pending == 0)
+                assert [r.reachable for r in seen] == [False, True]
+            finally:
+                scheduler.stop()
+            notes = server.get_ticket(server.token("admin"), ticket_id)["notes"]
+            assert [n["text"] for n in notes] == ["written while the server is down"]
+        finally:
+            server.stop()
+
+
+def _wait(done: Callable[[], object], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.05)

@@ -1,4 +1,10 @@
-"""The always-visible strip: online/offline, syncing, pending, last sync, conflicts, Sync now."""
+"""The always-visible strip: online/offline, syncing, pending, last sync, conflicts, Sync now.
+
+The connection word carries a theme role (fieldapp.theme's stylesheet): "ok" online,
+"pending" while syncing, "danger" offline or failing, larger, so "Offline" is seen at
+a glance outdoors. The state comes from the scheduler, whose reachability probe turns
+it offline within seconds of losing the server, without waiting for an edit.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +21,19 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.theme import BODY_PT
 from sync.events import SyncState
 
 PHASE_TEXT = {
     "idle": "Online",
     "syncing": "Syncing…",
-    "offline": "Offline",
+    "offline": "Offline: your work is kept on this device",
     "error": "Sync problem",
 }
-PHASE_COLOUR = {"idle": "#1b5e20", "syncing": "#0d47a1", "offline": "#616161", "error": "#b00020"}
+#: The theme role (fieldapp.theme stylesheet) of the connection word per phase.
+PHASE_ROLE = {"idle": "ok", "syncing": "pending", "offline": "danger", "error": "danger"}
+#: How much larger the connection word is when something is wrong.
+ALARM_EXTRA_PT = 3
 
 
 def _when(raw: str | None) -> str:
@@ -68,8 +78,7 @@ class SyncStatusBar(QWidget):
         self.show_state(SyncState())
 
     def show_state(self, state: SyncState) -> None:
-        colour = PHASE_COLOUR.get(state.phase, "#000")
-        self.phase.setText(f"<b style='color:{colour}'>● {tr(PHASE_TEXT[state.phase])}</b>")
+        self._show_phase(state.phase)
         self.pending.setText(tr("{n} to send").format(n=state.pending))
         self.last_sync.setText(tr("Last sync {time}").format(time=_when(state.last_sync)))
         self.conflicts.setText(tr("{n} conflicts").format(n=state.conflicts))
@@ -84,3 +93,18 @@ class SyncStatusBar(QWidget):
             self.progress.setFormat(tr("Sending %v / %m") if what == "push" else tr("Receiving"))
         else:
             self.progress.setVisible(False)
+
+    def _show_phase(self, phase: str) -> None:
+        """The connection word in its theme role; re-polished so the new role's look applies."""
+        self.phase.setText(f"● {tr(PHASE_TEXT[phase])}")
+        role = PHASE_ROLE.get(phase, "muted")
+        if self.phase.property("role") == role:
+            return
+        self.phase.setProperty("role", role)
+        # The size as a rule of its own (the application stylesheet sets the font of roles).
+        size = max(BODY_PT, self.font().pointSizeF()) + ALARM_EXTRA_PT
+        self.phase.setStyleSheet(f"font-size: {size}pt;" if role == "danger" else "")
+        style = self.phase.style()
+        style.unpolish(self.phase)
+        style.polish(self.phase)
+        self.phase.update()
