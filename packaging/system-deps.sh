@@ -8,7 +8,7 @@
 # apt-get, installs them; otherwise prints one line naming them and exits 1.
 #
 #   packaging/system-deps.sh [--python VENV_PYTHON] [--base-python PYTHON] [--ci]
-#                            [--scan FILE ...] [--dry-run]
+#                            [--scan FILE ...] [--table FILE] [--dry-run]
 #
 # --dry-run prints what it would install (exit 0) and changes nothing.
 set -euo pipefail
@@ -25,8 +25,9 @@ while [ $# -gt 0 ]; do
         --base-python) base_python="$2"; shift 2 ;;
         --ci) ci=1; shift ;;
         --scan) scan+=("$2"); shift 2 ;;
+        --table) table="$2"; shift 2 ;;
         --dry-run) dry_run=1; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "system-deps: unknown option $1" >&2; exit 2 ;;
     esac
 done
