@@ -109,8 +109,9 @@ def run_demo_until_ready(data: Path, port: int) -> list[str]:
 
 def test_every_run_counts_the_tickets_the_device_holds_on_the_port_asked_for(tmp_path: Path) -> None:
     data = tmp_path / "demo-data"
-    first = run_demo_until_ready(data, free_port())
-    again = run_demo_until_ready(data, free_port())  # the re-run: nothing new to pull
+    port = free_port()
+    first = run_demo_until_ready(data, port)
+    again = run_demo_until_ready(data, port)  # the re-run: nothing new to pull
     aino = [line for line in first if line.startswith("aino: ")]
     assert len(aino) == 1 and not aino[0].endswith(" 0 tickets on the device"), first
     assert [line for line in again if line.startswith("aino: ")] == aino
