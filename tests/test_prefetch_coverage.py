@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from serverproc import CaseServer
 
 from maps.mbtiles import MBTiles
 from maps.prefetch import Prefetcher, PrefetchProgress, plan, user_agent
 from maps.tiles import Tile, flip_y
-from serverproc import CaseServer
 
 BASEMAP = Path(__file__).resolve().parents[1] / "resources" / "basemap" / "helsinki.mbtiles"
 CENTRAL_HELSINKI = [(60.1716, 24.9443)]  # (lat, lon), inside the basemap
