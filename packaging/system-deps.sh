@@ -48,7 +48,7 @@ if [ -n "$base_python" ] && ! "$base_python" -c 'import ensurepip, venv' 2>/dev/
 fi
 
 # The Qt files the app loads (or the files given with --scan).
-if [ ${#scan[@]} -eq 0 ] && [ -n "$python" ] && [ -x "$python" ]; then
+if [ ${#scan[@]} -eq 0 ] && [ -n "$python" ]; then
     qt="$("$python" -c 'import os, PySide6; print(os.path.join(os.path.dirname(PySide6.__file__), "Qt"))' 2>/dev/null || true)"
     if [ -n "$qt" ] && [ -d "$qt" ]; then
         for f in "$qt"/lib/libQt6{Core,Gui,Widgets,Network,OpenGL,DBus,XcbQpa,WebEngineCore,WebEngineWidgets,WebChannel,Multimedia,Positioning,SerialPort,Svg,Quick,Qml}.so.6 \
@@ -57,6 +57,9 @@ if [ ${#scan[@]} -eq 0 ] && [ -n "$python" ] && [ -x "$python" ]; then
                  "$qt"/plugins/imageformats/*.so "$qt"/plugins/tls/*.so "$qt"/libexec/QtWebEngineProcess; do
             [ -e "$f" ] && scan+=("$f")
         done
+    else
+        echo "system-deps: cannot find PySide6's Qt with $python; is the venv installed?" >&2
+        exit 1
     fi
 fi
 

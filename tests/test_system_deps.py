@@ -87,3 +87,11 @@ def test_the_venv_python_check_finds_the_installed_qt() -> None:
     result = run("--python", sys.executable, "--dry-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("system-deps: ")
+
+
+def test_a_python_without_qt_is_an_error_not_all_clear(tmp_path: Path) -> None:
+    result = run("--python", str(tmp_path / "no-venv" / "python"), "--dry-run")
+    assert result.returncode == 1 and "present" not in result.stdout
+    assert result.stderr.strip() == (
+        f"system-deps: cannot find PySide6's Qt with {tmp_path / 'no-venv' / 'python'}; is the venv installed?"
+    )
