@@ -90,8 +90,10 @@ def test_the_venv_python_check_finds_the_installed_qt() -> None:
 
 
 def test_a_python_without_qt_is_an_error_not_all_clear(tmp_path: Path) -> None:
-    result = run("--python", str(tmp_path / "no-venv" / "python"), "--dry-run")
+    python = tmp_path / "no-venv" / "python"
+    result = run("--python", str(python), "--dry-run")
     assert result.returncode == 1 and "present" not in result.stdout
-    assert result.stderr.strip() == (
-        f"system-deps: cannot find PySide6's Qt with {tmp_path / 'no-venv' / 'python'}; is the venv installed?"
+    assert (
+        result.stderr.strip()
+        == f"system-deps: cannot find PySide6's Qt with {python}; is the venv installed?"
     )
