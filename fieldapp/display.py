@@ -76,8 +76,13 @@ def packages_for(libraries: list[str], table: Path = PACKAGE_TABLE) -> list[str]
     return list(dict.fromkeys(known.get(library, library) for library in libraries))
 
 
-def window_problem(env: Mapping[str, str] | None = None) -> str | None:
-    """Why the app window cannot open on this machine (one plain line), or None."""
+def window_problem(
+    env: Mapping[str, str] | None = None, plugin_files: list[Path] | None = None
+) -> str | None:
+    """Why the app window cannot open on this machine (one plain line), or None.
+
+    ``plugin_files`` are the files whose libraries are checked (default: the installed xcb plugin).
+    """
     env = os.environ if env is None else env
     if not sys.platform.startswith("linux"):
         return None
@@ -93,7 +98,7 @@ def window_problem(env: Mapping[str, str] | None = None) -> str | None:
         return NO_DISPLAY
     if not _x_display_reachable(display):
         return f"no display: nothing answers on DISPLAY={display}; start X or use QT_QPA_PLATFORM=offscreen"
-    missing = missing_libraries(xcb_plugin_files())
+    missing = missing_libraries(xcb_plugin_files() if plugin_files is None else plugin_files)
     if missing:
         packages = " ".join(packages_for(missing))
         return (

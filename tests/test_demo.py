@@ -152,3 +152,28 @@ def test_the_demo_device_follows_the_shipped_drive(qtbot, monkeypatch: pytest.Mo
     lat = int(first_line[3][:2]) + float(first_line[3][2:]) / 60
     lon = int(first_line[5][:3]) + float(first_line[5][3:]) / 60
     assert math.isclose(fixes[0][0], lat, abs_tol=1e-4) and math.isclose(fixes[0][1], lon, abs_tol=1e-4)
+
+
+def test_missing_window_libraries_are_named_with_their_packages(tmp_path: Path) -> None:
+    """A display that answers, and a window plugin needing a library this machine lacks."""
+    import random
+    import socket
+
+    from test_system_deps import ABSENT, plugin_needing_an_absent_library
+
+    from fieldapp.display import window_problem
+
+    plugin = plugin_needing_an_absent_library(tmp_path)
+    number = random.randint(500, 9000)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as x_server:  # an X server's abstract socket
+        x_server.bind(f"\0/tmp/.X11-unix/X{number}")
+        x_server.listen(1)
+        env = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f":{number}"}
+        problem = window_problem(env, plugin_files=[plugin])
+        assert window_problem(env, plugin_files=[]) is None
+    assert problem is not None
+    missing = problem.split(" are missing")[0].removeprefix("the window system libraries ").split(", ")
+    assert ABSENT.decode() in missing
+    packages = problem.split("sudo apt-get install ")[1].split()
+    assert ABSENT.decode() in packages  # no package known: named as it is
+    assert problem.startswith("the window system libraries ") and "packaging/system-deps.sh" in problem
