@@ -2,20 +2,26 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make demo PORT=8400` or `make demo ARGS="--user sanna --port 8400"`
+PORT ?= 8311
+ARGS ?=
 
 .PHONY: install demo test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
+	packaging/system-deps.sh --base-python $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[gui,packaging,test]'
 	touch $@
 
+## The venv, and the system libraries the app window needs (installed as root, named otherwise).
 install: $(BIN)/.installed
+	packaging/system-deps.sh --python $(BIN)/python
 
 ## Start the demo: a local case server on SQLite with the demo city, and a signed-in device.
 demo: install
-	$(BIN)/python -m fieldapp.demo
+	$(BIN)/python -m fieldapp.demo --port $(PORT) $(ARGS)
 
 ## Lint, check the layering contracts, run the whole test suite.
 test: install

@@ -24,6 +24,11 @@ def prepare_environment() -> None:
 
 def _application() -> object:
     prepare_environment()
+    from fieldapp.display import window_problem
+
+    problem = window_problem()
+    if problem is not None:  # Qt would abort with a page of hints instead
+        raise SystemExit(f"fieldapp: the app window cannot open: {problem}")
     from PySide6.QtWebEngineCore import QWebEngineProfile  # noqa: F401  (before QApplication)
 
     from fieldapp.mapview import register_schemes

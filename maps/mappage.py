@@ -15,7 +15,8 @@
   and the number inside show its priority; a cluster is a neutral dark stack (a rounded
   square) with the count, ringed red or yellow when a priority 1 or 2 ticket is inside;
 * the device's position is a blue dot with its accuracy circle;
-* missing tiles show the banner "This area is not downloaded"; the map goes on
+* missing tiles show the banner "This area is not downloaded", placed over them (never
+  over downloaded tiles); the map goes on
   working on a plain background.
 
 The page talks back through ``console.log`` lines that start with
@@ -205,6 +206,7 @@ _STYLE = """
   }
   .fa-missing {
     position: absolute; top: 10px; left: 50%%; transform: translateX(-50%%); z-index: 1000;
+    box-sizing: border-box; text-align: center;
     background: #fff8e1; color: #3e2723; border: 1px solid #c8a600; border-radius: 4px;
     padding: 8px 14px; font: 15px/1.3 sans-serif; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
     pointer-events: none;
@@ -284,9 +286,39 @@ def build_template(asset_token: str = ASSET_TOKEN) -> str:
                 }
                 return count;
             }
+            // The banner sits over missing tiles only: inside the largest visible part of one.
+            function tileBox(c) {
+                var size = tiles.getTileSize();
+                var nw = map.latLngToContainerPoint(map.unproject(L.point(c.x * size.x, c.y * size.y), c.z));
+                var se = map.latLngToContainerPoint(
+                    map.unproject(L.point((c.x + 1) * size.x, (c.y + 1) * size.y), c.z));
+                var view = map.getSize();
+                return L.bounds(L.point(Math.max(0, nw.x), Math.max(0, nw.y)),
+                                L.point(Math.min(view.x, se.x), Math.min(view.y, se.y)));
+            }
+            function placeBanner() {
+                var best = null, bestArea = 0;
+                for (var key in failed) {
+                    var c = failed[key];
+                    if (c.z !== tiles._tileZoom) { continue; }
+                    var box = tileBox(c);
+                    var size = box.getSize();
+                    if (size.x > 0 && size.y > 0 && size.x * size.y > bestArea) {
+                        best = box;
+                        bestArea = size.x * size.y;
+                    }
+                }
+                if (best === null) { return; }
+                var width = best.max.x - best.min.x;
+                banner.style.maxWidth = Math.max(80, width - 16) + "px";
+                banner.style.left = Math.round((best.min.x + best.max.x) / 2) + "px";
+                banner.style.top = Math.round(best.min.y + 10) + "px";
+            }
+            fa.placeBanner = placeBanner;
             function updateBanner() {
                 fa.missing = visibleMissing();
                 banner.hidden = fa.missing === 0;
+                if (!banner.hidden) { placeBanner(); }
             }
             tiles.on("loading", function () { fa.tilesIdle = false; });
             tiles.on("tileerror", function (e) {
@@ -301,7 +333,7 @@ def build_template(asset_token: str = ASSET_TOKEN) -> str:
                 fa.tilesIdle = true;
                 report("tiles", {missing: fa.missing});
             });
-            map.on("moveend zoomend", updateBanner);
+            map.on("move moveend zoomend resize", updateBanner);
 
             // Clusters are neutral (colours mean status or crew); the ring shows the most urgent inside.
             var RINGS = {{ this.rings|tojson }};

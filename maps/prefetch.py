@@ -17,10 +17,14 @@ Politeness towards the tile server: a token bucket (at most ``rate_per_second``
 requests, no bursts), HTTP 429/503 with Retry-After pause every request, a real
 User-Agent with a contact URL, retries with exponential backoff and jitter on
 dropped connections and 5xx, and a stop (not a hammering) on 401/403 or when the
-server keeps failing. Cache lifetimes come from Cache-Control max-age, Expires,
-or DEFAULT_MAX_AGE when the server says nothing. The cache keeps tiles the server
-marks no-store or no-cache (the app must work offline) but treats them as stale at
-once.
+server keeps failing. A 404 (or 410, 204) means the source has no tile there (outside
+its coverage): such tiles are counted as *not available*, not as failures, and the
+tiles below one are not asked for once the source has shown it serves that zoom level
+(a tile pyramid has nothing under a missing tile), so a plan larger than the source's
+area finishes: "N tiles downloaded, M not available from the source". Cache lifetimes
+come from Cache-Control max-age, Expires, or DEFAULT_MAX_AGE when the server says
+nothing. The cache keeps tiles the server marks no-store or no-cache (the app must
+work offline) but treats them as stale at once.
 
 Nothing here knows Qt: a Qt adapter re-emits the progress callback as a signal.
 """
@@ -280,12 +284,15 @@ class PrefetchProgress:
     bytes_downloaded: int = 0
     tile: Tile | None = None
     message: str | None = None
+    #: Tiles the source does not have (404 there, or under such a tile).
+    unavailable: int = 0
 
 
 @dataclass(frozen=True)
 class PrefetchResult:
     """How a prefetch ended. ``status``: finished, incomplete (some tiles failed), cancelled,
-    budget (stopped at the size budget) or failed (the server refused or kept failing)."""
+    budget (stopped at the size budget) or failed (the server refused or kept failing).
+    Tiles the source does not have are ``unavailable``, not failed."""
 
     status: Status
     total: int
@@ -295,6 +302,19 @@ class PrefetchResult:
     failed: tuple[Tile, ...]
     bytes_downloaded: int
     message: str | None = None
+    unavailable: int = 0
+
+
+class _NotAvailable:
+    """The source has no tile here (HTTP 404, 410 or 204)."""
+
+
+NOT_AVAILABLE = _NotAvailable()
+
+
+def finished_message(downloaded: int, unavailable: int) -> str:
+    """The end of a download in words: what came and what the source does not have."""
+    return f"{downloaded} tiles downloaded, {unavailable} not available from the source"
 
 
 class _Stop(Exception):
@@ -313,6 +333,18 @@ class _Counts:
     failed: list[Tile] = field(default_factory=list)
     bytes: int = 0
     consecutive_failures: int = 0
+    #: Tiles the source does not have, and the zoom levels it has shown it serves.
+    unavailable: set[Tile] = field(default_factory=set)
+    served_zooms: set[int] = field(default_factory=set)
+
+    def under_unavailable(self, tile: Tile) -> bool:
+        """Whether a tile above this one is missing at a zoom level the source serves."""
+        z, x, y = tile.z, tile.x, tile.y
+        while z > 0:
+            z, x, y = z - 1, x // 2, y // 2
+            if z in self.served_zooms and Tile(z, x, y) in self.unavailable:
+                return True
+        return False
 
 
 class Prefetcher:
@@ -463,6 +495,8 @@ class Prefetcher:
         if status == "finished" and counts.failed:
             status = "incomplete"
             message = f"{len(counts.failed)} tiles could not be downloaded"
+        elif status == "finished" and counts.unavailable:
+            message = finished_message(counts.fetched + counts.revalidated, len(counts.unavailable))
         if (counts.fetched or counts.revalidated) and plan.bbox is not None and plan.per_zoom:
             cache.extend_extent(plan.bbox, min(plan.per_zoom), max(plan.per_zoom))
         result = PrefetchResult(
@@ -474,6 +508,7 @@ class Prefetcher:
             tuple(counts.failed),
             counts.bytes,
             message,
+            len(counts.unavailable),
         )
         self._report(plan, counts, status, None, message)
         log.info("prefetch %s: %s", status, result)
@@ -484,7 +519,7 @@ class Prefetcher:
     ) -> None:
         if self.on_progress is None:
             return
-        done = c.fetched + c.revalidated + c.skipped + len(c.failed)
+        done = c.fetched + c.revalidated + c.skipped + len(c.failed) + len(c.unavailable)
         self.on_progress(
             PrefetchProgress(
                 status,
@@ -497,6 +532,7 @@ class Prefetcher:
                 c.bytes,
                 tile,
                 message,
+                len(c.unavailable),
             )
         )
 
@@ -507,9 +543,17 @@ class Prefetcher:
         if (state is not None and state.is_fresh(now)) or (state is None and cache.has_tile(*tile)):
             cache.touch(*tile, when=now)
             counts.skipped += 1
+            counts.served_zooms.add(tile.z)
+            return used
+        if state is None and counts.under_unavailable(tile):
+            counts.unavailable.add(tile)
             return used
         answer = self._get(tile, state)
         now = self.clock()
+        if isinstance(answer, _NotAvailable):
+            counts.unavailable.add(tile)
+            counts.consecutive_failures = 0
+            return used
         if answer is None:
             counts.failed.append(tile)
             counts.consecutive_failures += 1
@@ -517,6 +561,7 @@ class Prefetcher:
                 raise _Stop("failed", "the tile server keeps failing; try again later")
             return used
         counts.consecutive_failures = 0
+        counts.served_zooms.add(tile.z)
         response, data = answer
         headers = response.headers
         expires = expiry_from_headers(headers, now, self.default_max_age)
@@ -564,8 +609,11 @@ class Prefetcher:
         if self._cancel.wait(seconds):
             raise _Stop("cancelled", "the download was cancelled")
 
-    def _get(self, tile: Tile, state: TileState | None) -> tuple[requests.Response, bytes] | None:
-        """GET one tile with retries; the response and body, or None if this tile failed for good."""
+    def _get(
+        self, tile: Tile, state: TileState | None
+    ) -> tuple[requests.Response, bytes] | _NotAvailable | None:
+        """GET one tile with retries: the response and body, NOT_AVAILABLE when the source
+        has no such tile, or None if this tile failed for good."""
         url = self.url_for(tile)
         headers = {"User-Agent": self.user_agent}
         if state is not None and state.etag:
@@ -603,7 +651,7 @@ class Prefetcher:
                 log.info("tile server throttles (HTTP %d), waiting %.1f s", code, wait)
                 self._bucket.pause(wait)
             elif code in (404, 410, 204):
-                return None  # not at the source (outside its coverage): no retry
+                return NOT_AVAILABLE  # not at the source (outside its coverage): no retry
             elif code in (401, 403, 407, 451):
                 raise _Stop("failed", f"the tile server refused the download (HTTP {code})")
             elif code >= 500:

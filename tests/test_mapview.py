@@ -372,11 +372,19 @@ def test_tiles_markers_and_missing_area(qtbot, map_view: MapView) -> None:  # ty
     # East of the edge: the plain background, nothing else (away from the banner and controls).
     background = hex_rgb(BACKGROUND)
     lone = singles[-1]  # the one ticket east of the downloaded area
+    left, top, right, bottom = js(
+        qtbot,
+        map_view,
+        "(function(r){return [r.left, r.top, r.right, r.bottom];})"
+        "(document.getElementById('fa-missing').getBoundingClientRect())",
+    )
+    assert edge_x <= left, (edge_x, left)  # the banner stands over the missing tiles only
     east = [
         pixel(image, x, y)
         for x in range(int(edge_x) + 20, WIDTH - 20, 23)
         for y in range(80, HEIGHT - 60, 23)
-        if abs(x - lone[0]) > 22 or abs(y - lone[1]) > 22
+        if (abs(x - lone[0]) > 22 or abs(y - lone[1]) > 22)
+        and not (left - 6 <= x <= right + 6 and top - 6 <= y <= bottom + 6)
     ]
     assert east and all(near(p, background, 3) for p in east), {p for p in east if not near(p, background, 3)}
     # Markers: each single ticket is a disc of its status colour; the bunch is one cluster.
@@ -565,3 +573,37 @@ def test_five_thousand_markers_ready_in_under_two_seconds(qtbot, map_view: MapVi
     assert elapsed < 2.0, elapsed
     assert js(qtbot, map_view, "fa.group.getLayers().length") == 5000
     print(f"5000 markers: ready {elapsed:.3f}s after show_tickets, page says {map_view.page_ms} ms")
+
+
+@pytest.mark.parametrize("cache_first", ["empty cache", "no cache yet"])
+def test_the_banner_goes_once_the_missing_area_is_downloaded(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, tile_file: Path, cache_first: str
+) -> None:
+    """A download filling the missing columns (into the open cache, or a new one) clears the banner."""
+    cache_path = tmp_path / "profile-tiles" / "cache.mbtiles"
+    cache_path.parent.mkdir()
+    if cache_first == "empty cache":
+        MBTiles(cache_path).close()
+    view = MapView(tile_sources=[cache_path.parent, tile_file])
+    qtbot.addWidget(view, before_close_func=lambda w: w.shutdown())
+    view.resize(WIDTH, HEIGHT)
+    view.show()
+    show(qtbot, view, tickets(), center=CENTER, zoom=ZOOM)
+    wait_js(qtbot, view, "!document.getElementById('fa-missing').hidden && fa.missing > 0")
+    # The banner stands over the missing columns (east of the edge), not over downloaded tiles.
+    edge_x, _ = container_point(qtbot, view, CENTER[0], EDGE_LON)
+    box = js(
+        qtbot,
+        view,
+        "(function(r){return [r.left, r.right, r.width];})"
+        "(document.getElementById('fa-missing').getBoundingClientRect())",
+    )
+    assert box[2] > 60 and edge_x <= box[0] and box[1] <= WIDTH, (edge_x, box)
+    with MBTiles(cache_path) as cache:  # what a prefetch writes, while the map has the file open
+        for x in range(CX + 1, CX + 5):
+            for y in ROWS:
+                cache.put_tile(ZOOM, x, y, png(CACHE_COLOUR), fetched_at=time.time())
+    view.refresh_tiles()
+    wait_js(qtbot, view, "document.getElementById('fa-missing').hidden && fa.missing === 0 && fa.tilesIdle")
+    image = wait_image(qtbot, view, lambda im: near(pixel(im, edge_x + 60, 140), CACHE_COLOUR))
+    assert near(pixel(image, edge_x + 60, 140), CACHE_COLOUR)

@@ -492,15 +492,29 @@ def test_refusal_stops_at_once_and_missing_tiles_are_not_retried(cache: MBTiles,
     result = fetcher(cache, server).run(SMALL)
     assert result.status == "failed" and "refused" in (result.message or "")
     assert len(server.log) == 2 and cache.tile_count() == 0
-    assert result.failed == (SMALL.tiles[0],)
+    assert result.failed == () and result.unavailable == 1
 
 
-def test_some_missing_tiles_make_an_incomplete_prefetch(cache: MBTiles, server: TileServer) -> None:
-    server.misbehave(SMALL.tiles[2], "404")
+def test_tiles_the_source_does_not_have_are_not_available_not_failed(
+    cache: MBTiles, server: TileServer
+) -> None:
+    server.misbehave(SMALL.tiles[-1], "404")  # the deepest zoom: nothing below it
     result = fetcher(cache, server).run(SMALL)
-    assert result.status == "incomplete" and result.failed == (SMALL.tiles[2],)
-    assert server.outcomes("404")[SMALL.tiles[2]] == 1
+    assert result.status == "finished" and result.failed == () and result.unavailable == 1
+    assert result.message == f"{SMALL.count - 1} tiles downloaded, 1 not available from the source"
+    assert server.outcomes("404")[SMALL.tiles[-1]] == 1
     assert cache.tile_count() == SMALL.count - 1
+
+
+def test_many_missing_tiles_in_a_row_do_not_stop_the_download(cache: MBTiles, server: TileServer) -> None:
+    missing = SMALL.tiles[: SMALL.per_zoom[14]]  # the whole overview zoom: nothing is inferred below
+    for tile in missing:
+        server.misbehave(tile, "404")
+    for tile in SMALL.tiles[-10:]:  # deepest zoom
+        server.misbehave(tile, "404")
+    result = fetcher(cache, server, max_consecutive_failures=3).run(SMALL)
+    assert result.status == "finished" and result.unavailable == len(missing) + 10
+    assert cache.tile_count() == SMALL.count - len(missing) - 10
 
 
 def test_an_unreachable_server_ends_the_prefetch(cache: MBTiles) -> None:

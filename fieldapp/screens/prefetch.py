@@ -430,11 +430,12 @@ class PrefetchDialog(QDialog):
     def _progress(self, p: PrefetchProgress) -> None:
         self.progress.setMaximum(max(1, p.total))
         self.progress.setValue(p.done)
-        self.message.setText(
-            tr("{done} of {total} tiles · {mb:.1f} MB downloaded").format(
-                done=p.done, total=p.total, mb=p.bytes_downloaded / 1_000_000
-            )
+        text = tr("{done} of {total} tiles · {mb:.1f} MB downloaded").format(
+            done=p.done, total=p.total, mb=p.bytes_downloaded / 1_000_000
         )
+        if p.unavailable:
+            text += " · " + tr("{u} not available from the source").format(u=p.unavailable)
+        self.message.setText(text)
 
     def _finished(self, result: PrefetchResult) -> None:
         self.result = result
@@ -451,6 +452,10 @@ class PrefetchDialog(QDialog):
         done = tr("{n} tiles downloaded, {m} renewed, {k} already here.").format(
             n=result.fetched, m=result.revalidated, k=result.skipped
         )
+        if result.unavailable:
+            done = tr(
+                "{n} tiles downloaded, {u} not available from the source, {m} renewed, {k} already here."
+            ).format(n=result.fetched, u=result.unavailable, m=result.revalidated, k=result.skipped)
         self.message.setText(words.get(result.status, result.status) + " " + done)
         self.resume_button.setEnabled(result.status in ("cancelled", "failed", "incomplete", "budget"))
         if result.fetched or result.revalidated:
