@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import (
+    QT_TR_NOOP,
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QBuffer,
     QByteArray,
@@ -118,9 +120,15 @@ except ImportError:  # pragma: no cover - depends on the Qt build
 TOUCH = 48
 
 
-def tr(text: str, context: str = "fieldapp") -> str:
-    """Translate a user-visible string (Qt's translation system; English is built in)."""
-    return QCoreApplication.translate(context, text)
+def tr(text: str, disambiguation: str | None = None) -> str:
+    """Translate a user-visible string (Qt's translation system; English is built in).
+
+    `pyside6-lupdate` files a call to this plain ``tr("...")`` under the empty context
+    (and a second argument as its disambiguation), so that is where it is looked up.
+    A string passed through a variable must be marked ``QT_TR_NOOP("...")`` where it is
+    written, or lupdate never sees it.
+    """
+    return QCoreApplication.translate("", text, disambiguation)
 
 
 def delete_now(obj: QObject) -> None:
@@ -148,6 +156,8 @@ def touch_button(text: str, name: str | None = None, primary: bool = False) -> Q
 
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
+    "QT_TR_NOOP",
     "TOUCH",
     "QAbstractItemView",
     "QAbstractTableModel",
