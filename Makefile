@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check caseserver sync maps fieldapp tests bench
+
+## Translations: collect the app's strings into resources/i18n/*.ts (translate them there, e.g.
+## with pyside6-linguist), then compile the .qm files the app loads (both are committed).
+TS := resources/i18n/fieldapp_fi.ts resources/i18n/fieldapp_sv.ts
+translations: install
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete $$(git ls-files 'fieldapp/*.py' 'fieldapp/**/*.py') -ts $(TS)
+	$(BIN)/pyside6-lrelease $(TS)
 
 bench: install
 	$(BIN)/python bench/bench_sync.py
