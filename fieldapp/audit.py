@@ -262,13 +262,16 @@ def _rows(view: QAbstractItemView, root: QWidget) -> Iterator[Finding]:
     area = viewport.rect()
     selection = view.selectionModel()
     seen = 0
-    for row in range(model.rowCount()):
-        index = model.index(row, 0)
+    root_index = view.rootIndex()
+    header = getattr(view, "horizontalHeader", None) or getattr(view, "header", None)
+    columns = header().count() if header is not None else 1  # a list model has one column
+    for row in range(model.rowCount(root_index)):
+        index = model.index(row, 0, root_index)
         rect = view.visualRect(index)
         if not rect.isValid() or not rect.intersects(area):
             continue
-        if model.columnCount() > 1:  # a table row: every column, as wide as the view shows it
-            rect = rect.united(view.visualRect(model.index(row, model.columnCount() - 1)))
+        if columns > 1:  # a table row: every column, as wide as the view shows it
+            rect = rect.united(view.visualRect(model.index(row, columns - 1, root_index)))
             rect.setLeft(max(rect.left(), 0))
             rect.setRight(min(rect.right(), area.right()))
         shown = rect.intersected(area)

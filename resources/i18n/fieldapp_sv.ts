@@ -5,1046 +5,1046 @@
     <name></name>
     <message>
         <source>Please sign in again: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Logga in på nytt: {reason}</translation>
     </message>
     <message>
         <source>No connection to the case server. Your work is kept and will be sent later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen anslutning till servern. Ditt arbete sparas och skickas senare.</translation>
     </message>
     <message>
         <source>Something went wrong: {error}. Your work is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Något gick fel: {error}. Ditt arbete är sparat.</translation>
     </message>
     <message>
         <source>Field app</source>
-        <translation type="unfinished"></translation>
+        <translation>Fältappen</translation>
     </message>
     <message>
         <source>Error message</source>
-        <translation type="unfinished"></translation>
+        <translation>Felmeddelande</translation>
     </message>
     <message>
         <source>System language</source>
         <extracomment>The languages the app speaks; English is built in (the source strings). What a user may choose: the system&apos;s language or one of ours. Each language&apos;s name in itself (never translated: a user looks for their own). The locale of a language when the system&apos;s own locale speaks another (Helsinki&apos;s first).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Enhetens språk</translation>
     </message>
     <message>
         <source>Online</source>
         <extracomment>Strings that screens pass to ``tr()`` through a variable (a table of labels), written out here so lupdate sees them. Screens should prefer `fieldapp.labels` or literal ``tr(&quot;...&quot;)`` calls; this list is for the few tables that remain.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ansluten</translation>
     </message>
     <message>
         <source>Syncing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Synkroniserar…</translation>
     </message>
     <message>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen anslutning</translation>
     </message>
     <message>
         <source>Sync problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Synkroniseringsproblem</translation>
     </message>
     <message>
         <source>New tickets</source>
         <extracomment>Where maps find tiles: the profile&apos;s downloads first, then the shipped basemap.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Nya uppdrag</translation>
     </message>
     <message>
         <source>Offline map…</source>
-        <translation type="unfinished"></translation>
+        <translation>Karta på enheten…</translation>
     </message>
     <message>
         <source>Download map for my work</source>
         <extracomment>Cache files being refreshed in the background (one refresh at a time each). New tiles are in the cache (the maps should look again).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ladda ner kartan för mina uppdrag</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Inställningar</translation>
     </message>
     <message>
         <source>Sign out</source>
-        <translation type="unfinished"></translation>
+        <translation>Logga ut</translation>
     </message>
     <message>
         <source>{pending} change(s) have not reached the server yet and {rejected} were refused. Signing out now deletes them from this device for good.</source>
-        <translation type="unfinished"></translation>
+        <translation>{pending} ändringar har ännu inte nått servern och {rejected} avvisades. Om du loggar ut nu raderas de från enheten för gott.</translation>
     </message>
     <message>
         <source>Sign out and discard them</source>
-        <translation type="unfinished"></translation>
+        <translation>Logga ut och kasta dem</translation>
     </message>
     <message>
         <source>Stay signed in</source>
-        <translation type="unfinished"></translation>
+        <translation>Förbli inloggad</translation>
     </message>
     <message>
         <source>{n} new ticket(s) assigned since you last looked</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} nya uppdrag har tilldelats sedan du senast tittade</translation>
     </message>
     <message>
         <source>nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>ingenting</translation>
     </message>
     <message>
         <source>You</source>
-        <translation type="unfinished"></translation>
+        <translation>Du</translation>
     </message>
     <message>
         <source>{who} set the {field} to “{mine}”.</source>
-        <translation type="unfinished"></translation>
+        <translation>{who} ändrade {field} till ”{mine}”.</translation>
     </message>
     <message>
         <source>Meanwhile it became “{theirs}”: {reason}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Under tiden blev det ”{theirs}”: {reason}.</translation>
     </message>
     <message>
         <source>Now standing: “{standing}”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gäller nu: ”{standing}”.</translation>
     </message>
     <message>
         <source>Your decision is waiting to be sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ditt beslut väntar på att skickas.</translation>
     </message>
     <message>
         <source>Conflicts</source>
-        <translation type="unfinished"></translation>
+        <translation>Konflikter</translation>
     </message>
     <message>
         <source>Keep mine</source>
-        <translation type="unfinished"></translation>
+        <translation>Behåll min</translation>
     </message>
     <message>
         <source>Keep theirs</source>
-        <translation type="unfinished"></translation>
+        <translation>Behåll deras</translation>
     </message>
     <message>
         <source>No conflicts. Everything you did is on the server or on its way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inga konflikter. Allt du gjort finns på servern eller är på väg dit.</translation>
     </message>
     <message>
         <source>Refused changes</source>
-        <translation type="unfinished"></translation>
+        <translation>Avvisade ändringar</translation>
     </message>
     <message>
         <source>Changes the server refused</source>
-        <translation type="unfinished"></translation>
+        <translation>Ändringar som servern avvisade</translation>
     </message>
     <message>
         <source>Ticket {ticket}: {what} was refused: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdrag {ticket}: {what} avvisades: {reason}</translation>
     </message>
     <message>
         <source>Unassigned</source>
         <extracomment>The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ej tilldelade</translation>
     </message>
     <message>
         <source>Crew {crew}</source>
-        <translation type="unfinished"></translation>
+        <translation>Lag {crew}</translation>
     </message>
     <message>
         <source>{open} waiting · {overdue} overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>{open} väntar · {overdue} försenade</translation>
     </message>
     <message>
         <source>{open} open · {overdue} overdue · {resolved} resolved today</source>
-        <translation type="unfinished"></translation>
+        <translation>{open} öppna · {overdue} försenade · {resolved} klara i dag</translation>
     </message>
     <message>
         <source>{n} more not shown</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} till visas inte</translation>
     </message>
     <message>
         <source>⚠ OVERDUE</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ FÖRSENAT</translation>
     </message>
     <message>
         <source>◷ due soon</source>
-        <translation type="unfinished"></translation>
+        <translation>◷ snart förfallet</translation>
     </message>
     <message>
         <source>⟳ not sent yet</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ inte skickat än</translation>
     </message>
     <message>
         <source>Due {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>Förfaller {time}</translation>
     </message>
     <message>
         <source>No due time</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen tidsfrist</translation>
     </message>
     <message>
         <source>Unassigned tickets</source>
         <extracomment>(ticket ids, this column&apos;s crew) when tickets were dropped here. Enter or double-click on a ticket. A plain click or arrow key (no Ctrl/Shift): other columns should drop their selection.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ej tilldelade uppdrag</translation>
     </message>
     <message>
         <source>Tickets of crew {crew}</source>
-        <translation type="unfinished"></translation>
+        <translation>Lag {crew}s uppdrag</translation>
     </message>
     <message>
         <source>Changed on this device; not yet on the server</source>
         <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Ändrat på den här enheten; ännu inte på servern</translation>
     </message>
     <message>
         <source>Workload of {column}</source>
-        <translation type="unfinished"></translation>
+        <translation>Arbetsbörda: {column}</translation>
     </message>
     <message>
         <source>Reassign tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta uppdrag</translation>
     </message>
     <message>
         <source>Move the selected ticket to:</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta det valda uppdraget till:</translation>
     </message>
     <message>
         <source>Move {n} selected tickets to:</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta {n} valda uppdrag till:</translation>
     </message>
     <message>
         <source>Unassigned queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Kön för ej tilldelade</translation>
     </message>
     <message>
         <source>Move back to the unassigned queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta tillbaka till kön för ej tilldelade</translation>
     </message>
     <message>
         <source>Crew {crew} ({open} open, {overdue} overdue)</source>
-        <translation type="unfinished"></translation>
+        <translation>Lag {crew} ({open} öppna, {overdue} försenade)</translation>
     </message>
     <message>
         <source>Reassign to crew {crew}</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta till lag {crew}</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Avbryt</translation>
     </message>
     <message>
         <source>Dispatch</source>
         <extracomment>Reassignments were queued locally (the window may start a sync). Double-click or Enter on a ticket.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Arbetsfördelning</translation>
     </message>
     <message>
         <source>Selected tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Valda uppdrag</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdatera</translation>
     </message>
     <message>
         <source>Refresh the dispatch board</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdatera arbetsfördelningen</translation>
     </message>
     <message>
         <source>Map</source>
         <extracomment>Height of the ticket&apos;s map (device-independent pixels). Zoom of the ticket&apos;s map: a few streets round the site. A new reverse lookup only after moving this far.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Karta</translation>
     </message>
     <message>
         <source>Show all tickets on a map, coloured by crew</source>
-        <translation type="unfinished"></translation>
+        <translation>Visa alla uppdrag på en karta, färgade efter lag</translation>
     </message>
     <message>
         <source>Reassign…</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta…</translation>
     </message>
     <message>
         <source>Reassign the selected tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta de valda uppdragen</translation>
     </message>
     <message>
         <source>Move the selected tickets to another crew (Ctrl+M)</source>
-        <translation type="unfinished"></translation>
+        <translation>Flytta de valda uppdragen till ett annat lag (Ctrl+M)</translation>
     </message>
     <message>
         <source>Drag tickets onto another column to reassign them, or select several and press Reassign.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dra uppdrag till en annan kolumn för att flytta dem, eller välj flera och tryck på Flytta.</translation>
     </message>
     <message>
         <source>Dispatch columns</source>
-        <translation type="unfinished"></translation>
+        <translation>Arbetsfördelningens kolumner</translation>
     </message>
     <message>
         <source>Ticket {ticket}: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdrag {ticket}: {reason}</translation>
     </message>
     <message>
         <source>One ticket could not be reassigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ett uppdrag kunde inte flyttas.</translation>
     </message>
     <message>
         <source>{n} tickets could not be reassigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} uppdrag kunde inte flyttas.</translation>
     </message>
     <message>
         <source>The other tickets were reassigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>De övriga uppdragen flyttades.</translation>
     </message>
     <message>
         <source>Map of the crews&apos; tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Lagens uppdrag på kartan</translation>
     </message>
     <message>
         <source>The dispatch board is for supervisors. Sign in as a supervisor to reassign tickets.</source>
-        <translation type="unfinished"></translation>
+        <translation>Arbetsfördelningen är för arbetsledare. Logga in som arbetsledare för att flytta uppdrag.</translation>
     </message>
     <message>
         <source>No tickets selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Inga uppdrag valda</translation>
     </message>
     <message>
         <source>1 ticket selected</source>
-        <translation type="unfinished"></translation>
+        <translation>1 uppdrag valt</translation>
     </message>
     <message>
         <source>{n} tickets selected</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} uppdrag valda</translation>
     </message>
     <message>
         <source>Search address, description, ticket…</source>
-        <translation type="unfinished"></translation>
+        <translation>Sök adress, beskrivning, uppdrag…</translation>
     </message>
     <message>
         <source>Search tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Sök uppdrag</translation>
     </message>
     <message>
         <source>Sort by</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortera efter</translation>
     </message>
     <message>
         <source>Show status</source>
-        <translation type="unfinished"></translation>
+        <translation>Visa status</translation>
     </message>
     <message>
         <source>Service type</source>
-        <translation type="unfinished"></translation>
+        <translation>Tjänstetyp</translation>
     </message>
     <message>
         <source>All services</source>
-        <translation type="unfinished"></translation>
+        <translation>Alla tjänster</translation>
     </message>
     <message>
         <source>Show the map beside the list</source>
-        <translation type="unfinished"></translation>
+        <translation>Visa kartan bredvid listan</translation>
     </message>
     <message>
         <source>Tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdrag</translation>
     </message>
     <message>
         <source>Sort</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortera</translation>
     </message>
     <message>
         <source>{n} tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} uppdrag</translation>
     </message>
     <message>
         <source>the map shows the first {m:,}</source>
-        <translation type="unfinished"></translation>
+        <translation>kartan visar de första {m:,}</translation>
     </message>
     <message>
         <source>from {author}</source>
         <extracomment>Thumbnails of other devices&apos; photos, fetched once from the server and kept for offline use.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>från {author}</translation>
     </message>
     <message>
         <source>✗ upload failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ uppladdningen misslyckades: {reason}</translation>
     </message>
     <message>
         <source>✓ on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ på servern</translation>
     </message>
     <message>
         <source>⟳ checking on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ kontrolleras på servern</translation>
     </message>
     <message>
         <source>⟳ uploading {percent}%</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ laddas upp {percent} %</translation>
     </message>
     <message>
         <source>⟳ waiting for sync</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ väntar på synkronisering</translation>
     </message>
     <message>
         <source>⟳ waiting to upload ({reason})</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ väntar på uppladdning ({reason})</translation>
     </message>
     <message>
         <source>⟳ waiting to upload</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ väntar på uppladdning</translation>
     </message>
     <message>
         <source>Take photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta foto</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>Klar</translation>
     </message>
     <message>
         <source>Photo kind</source>
         <extracomment>Photos were attached (queued on this device); the window starts a sync. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Fototyp</translation>
     </message>
     <message>
         <source>Caption (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bildtext (valfri)</translation>
     </message>
     <message>
         <source>Photo caption</source>
-        <translation type="unfinished"></translation>
+        <translation>Bildtext</translation>
     </message>
     <message>
         <source>Reporter may see it</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmälaren får se den</translation>
     </message>
     <message>
         <source>Take photo…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta foto…</translation>
     </message>
     <message>
         <source>Add photos…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till foton…</translation>
     </message>
     <message>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till mapp…</translation>
     </message>
     <message>
         <source>Add every photo of a folder or camera card</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till alla foton i en mapp eller på ett minneskort</translation>
     </message>
     <message>
         <source>Remove originals from this device once the server has them</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta bort originalen från enheten när servern har dem</translation>
     </message>
     <message>
         <source>Photo messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Fotomeddelanden</translation>
     </message>
     <message>
         <source>{kind} photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Foton: {kind}</translation>
     </message>
     <message>
         <source>Drop photos or folders here. Double-click a failed upload to try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Släpp foton eller mappar här. Dubbelklicka på en misslyckad uppladdning för att försöka igen.</translation>
     </message>
     <message>
         <source>No camera found on this device: add photos from files</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen kamera hittades på enheten: lägg till foton från filer</translation>
     </message>
     <message>
         <source> · not for the reporter</source>
-        <translation type="unfinished"></translation>
+        <translation> · inte för anmälaren</translation>
     </message>
     <message>
         <source>no photos found there</source>
-        <translation type="unfinished"></translation>
+        <translation>inga foton hittades där</translation>
     </message>
     <message>
         <source>{n} photo(s) added; they upload in the background.</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} foton tillagda; de laddas upp i bakgrunden.</translation>
     </message>
     <message>
         <source>Not added: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Inte tillagt: {reason}</translation>
     </message>
     <message>
         <source>Adding photos…</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägger till foton…</translation>
     </message>
     <message>
         <source>Add photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till foton</translation>
     </message>
     <message>
         <source>Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</translation>
     </message>
     <message>
         <source>Add every photo of a folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till alla foton i en mapp</translation>
     </message>
     <message>
         <source>No camera found on this device: add photos from files.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen kamera hittades på enheten: lägg till foton från filer.</translation>
     </message>
     <message>
         <source>Tile source</source>
-        <translation type="unfinished"></translation>
+        <translation>Källa för kartrutor</translation>
     </message>
     <message>
         <source>Margin round each ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>Marginal runt varje uppdrag</translation>
     </message>
     <message>
         <source> m</source>
-        <translation type="unfinished"></translation>
+        <translation> m</translation>
     </message>
     <message>
         <source>Lowest zoom</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägsta zoomnivå</translation>
     </message>
     <message>
         <source>Highest zoom</source>
-        <translation type="unfinished"></translation>
+        <translation>Högsta zoomnivå</translation>
     </message>
     <message>
         <source>Storage budget</source>
-        <translation type="unfinished"></translation>
+        <translation>Högst lagringsutrymme</translation>
     </message>
     <message>
         <source> MB</source>
-        <translation type="unfinished"></translation>
+        <translation> MB</translation>
     </message>
     <message>
         <source>Refresh old tiles by themselves when online</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdatera gamla kartrutor automatiskt vid anslutning</translation>
     </message>
     <message>
         <source>Working out the area…</source>
-        <translation type="unfinished"></translation>
+        <translation>Beräknar området…</translation>
     </message>
     <message>
         <source>Download size</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdningens storlek</translation>
     </message>
     <message>
         <source>Download progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdningens förlopp</translation>
     </message>
     <message>
         <source>Download status</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdningens status</translation>
     </message>
     <message>
         <source>Download</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladda ner</translation>
     </message>
     <message>
         <source>Cancel download</source>
-        <translation type="unfinished"></translation>
+        <translation>Avbryt nedladdningen</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsätt</translation>
     </message>
     <message>
         <source>Refresh old tiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdatera gamla kartrutor</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Stäng</translation>
     </message>
     <message>
         <source>Area round each ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>Området runt varje uppdrag</translation>
     </message>
     <message>
         <source>to</source>
-        <translation type="unfinished"></translation>
+        <translation>till</translation>
     </message>
     <message>
         <source>Zoom levels</source>
-        <translation type="unfinished"></translation>
+        <translation>Zoomnivåer</translation>
     </message>
     <message>
         <source>Tile URL {z}/{x}/{y}</source>
-        <translation type="unfinished"></translation>
+        <translation>URL för kartrutor {z}/{x}/{y}</translation>
     </message>
     <message>
         <source>No open tickets with a location: nothing to download.</source>
-        <translation type="unfinished"></translation>
+        <translation>Inga öppna uppdrag med plats: inget att ladda ner.</translation>
     </message>
     <message>
         <source>{n} already on this device</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} finns redan på enheten</translation>
     </message>
     <message>
         <source>Stopping after the current tile…</source>
-        <translation type="unfinished"></translation>
+        <translation>Stoppar efter den aktuella kartrutan…</translation>
     </message>
     <message>
         <source>Downloading…</source>
-        <translation type="unfinished"></translation>
+        <translation>Laddar ner…</translation>
     </message>
     <message>
         <source>{done} of {total} tiles · {mb:.1f} MB downloaded</source>
-        <translation type="unfinished"></translation>
+        <translation>{done} av {total} kartrutor · {mb:.1f} MB nedladdat</translation>
     </message>
     <message>
         <source>The map for your work is on this device.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kartan för dina uppdrag finns på enheten.</translation>
     </message>
     <message>
         <source>Downloaded, but {n} tiles are missing at the source.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdat, men {n} kartrutor saknas hos källan.</translation>
     </message>
     <message>
         <source>Download cancelled. Resume continues where it stopped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdningen avbröts. Fortsätt fortsätter där den stannade.</translation>
     </message>
     <message>
         <source>The storage budget is full; raise it or choose fewer zoom levels.</source>
-        <translation type="unfinished"></translation>
+        <translation>Lagringsutrymmet är fullt; höj gränsen eller välj färre zoomnivåer.</translation>
     </message>
     <message>
         <source>The download stopped: {why}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedladdningen stoppades: {why}</translation>
     </message>
     <message>
         <source>{n} tiles downloaded, {m} renewed, {k} already here.</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} kartrutor nedladdade, {m} förnyade, {k} fanns redan.</translation>
     </message>
     <message>
         <source>← Back</source>
         <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>← Tillbaka</translation>
     </message>
     <message>
         <source>Back</source>
-        <translation type="unfinished"></translation>
+        <translation>Tillbaka</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>Tema</translation>
     </message>
     <message>
         <source>Sunlight</source>
-        <translation type="unfinished"></translation>
+        <translation>Solljus</translation>
     </message>
     <message>
         <source>Black on white, for reading outdoors</source>
-        <translation type="unfinished"></translation>
+        <translation>Svart på vitt, för läsning utomhus</translation>
     </message>
     <message>
         <source>Dark</source>
-        <translation type="unfinished"></translation>
+        <translation>Mörkt</translation>
     </message>
     <message>
         <source>Light on black, for night shifts</source>
-        <translation type="unfinished"></translation>
+        <translation>Ljust på svart, för nattskift</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>Språk</translation>
     </message>
     <message>
         <source>These choices are kept on this device, also after signing out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Valen sparas på den här enheten, även efter utloggning.</translation>
     </message>
     <message>
         <source>Server address</source>
-        <translation type="unfinished"></translation>
+        <translation>Serverns adress</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>Användarnamn</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Lösenord</translation>
     </message>
     <message>
         <source>Sign-in problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Inloggningsproblem</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>Logga in</translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished"></translation>
+        <translation>Server</translation>
     </message>
     <message>
         <source>User</source>
-        <translation type="unfinished"></translation>
+        <translation>Användare</translation>
     </message>
     <message>
         <source>Fill in the server, your user name and your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fyll i servern, ditt användarnamn och ditt lösenord.</translation>
     </message>
     <message>
         <source>Signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Loggar in…</translation>
     </message>
     <message>
         <source>never</source>
-        <translation type="unfinished"></translation>
+        <translation>aldrig</translation>
     </message>
     <message>
         <source>Sync status</source>
-        <translation type="unfinished"></translation>
+        <translation>Synkroniseringsstatus</translation>
     </message>
     <message>
         <source>Connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Anslutning</translation>
     </message>
     <message>
         <source>Changes not yet sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Ändringar som inte skickats</translation>
     </message>
     <message>
         <source>Last successful sync</source>
-        <translation type="unfinished"></translation>
+        <translation>Senaste lyckade synkronisering</translation>
     </message>
     <message>
         <source>Sync progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Synkroniseringens förlopp</translation>
     </message>
     <message>
         <source>Sync now</source>
-        <translation type="unfinished"></translation>
+        <translation>Synkronisera nu</translation>
     </message>
     <message>
         <source>{n} to send</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} att skicka</translation>
     </message>
     <message>
         <source>Last sync {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>Senast synkroniserad {time}</translation>
     </message>
     <message>
         <source>{n} conflicts</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} konflikter</translation>
     </message>
     <message>
         <source>Sending %v / %m</source>
-        <translation type="unfinished"></translation>
+        <translation>Skickar %v / %m</translation>
     </message>
     <message>
         <source>Receiving</source>
-        <translation type="unfinished"></translation>
+        <translation>Tar emot</translation>
     </message>
     <message>
         <source>Ticket location</source>
         <extracomment>The latest fix: (lat, lon, accuracy in metres or NaN, when).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Uppdragets plats</translation>
     </message>
     <message>
         <source>Way to the site</source>
-        <translation type="unfinished"></translation>
+        <translation>Vägen till platsen</translation>
     </message>
     <message>
         <source>Where you are</source>
-        <translation type="unfinished"></translation>
+        <translation>Var du är</translation>
     </message>
     <message>
         <source>No location on this ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdraget har ingen plats</translation>
     </message>
     <message>
         <source>Location {lat:.5f}, {lon:.5f}</source>
-        <translation type="unfinished"></translation>
+        <translation>Plats {lat:.5f}, {lon:.5f}</translation>
     </message>
     <message>
         <source>You are at the site ({distance})</source>
-        <translation type="unfinished"></translation>
+        <translation>Du är på platsen ({distance})</translation>
     </message>
     <message>
         <source>The site is {distance} {direction} of you</source>
-        <translation type="unfinished"></translation>
+        <translation>Platsen ligger {distance} {direction} om dig</translation>
     </message>
     <message>
         <source>You are at {lat:.5f}, {lon:.5f}</source>
-        <translation type="unfinished"></translation>
+        <translation>Du är vid {lat:.5f}, {lon:.5f}</translation>
     </message>
     <message>
         <source>You are near {address}</source>
-        <translation type="unfinished"></translation>
+        <translation>Du är nära {address}</translation>
     </message>
     <message>
         <source>You are at the site — mark it In progress?</source>
-        <translation type="unfinished"></translation>
+        <translation>Du är på platsen — markera som Pågår?</translation>
     </message>
     <message>
         <source>On site</source>
-        <translation type="unfinished"></translation>
+        <translation>På plats</translation>
     </message>
     <message>
         <source>Start work</source>
-        <translation type="unfinished"></translation>
+        <translation>Börja arbeta</translation>
     </message>
     <message>
         <source>Mark the ticket In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Markera uppdraget som Pågår</translation>
     </message>
     <message>
         <source>Not now</source>
-        <translation type="unfinished"></translation>
+        <translation>Inte nu</translation>
     </message>
     <message>
         <source>Resolve ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>Markera uppdraget som åtgärdat</translation>
     </message>
     <message>
         <source>Resolution code</source>
-        <translation type="unfinished"></translation>
+        <translation>Resultat</translation>
     </message>
     <message>
         <source>Resolution note</source>
-        <translation type="unfinished"></translation>
+        <translation>Anteckning om resultatet</translation>
     </message>
     <message>
         <source>Outcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Resultat</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>Anteckning</translation>
     </message>
     <message>
         <source>← My work</source>
         <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>← Mina uppdrag</translation>
     </message>
     <message>
         <source>Back to the list</source>
-        <translation type="unfinished"></translation>
+        <translation>Tillbaka till listan</translation>
     </message>
     <message>
         <source>Ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdrag</translation>
     </message>
     <message>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>Beskrivning</translation>
     </message>
     <message>
         <source>Notes</source>
-        <translation type="unfinished"></translation>
+        <translation>Anteckningar</translation>
     </message>
     <message>
         <source>Write a note…</source>
-        <translation type="unfinished"></translation>
+        <translation>Skriv en anteckning…</translation>
     </message>
     <message>
         <source>New note</source>
-        <translation type="unfinished"></translation>
+        <translation>Ny anteckning</translation>
     </message>
     <message>
         <source>Add note</source>
-        <translation type="unfinished"></translation>
+        <translation>Lägg till anteckning</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>Historik</translation>
     </message>
     <message>
         <source>Photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Foton</translation>
     </message>
     <message>
         <source>No photos on this ticket.</source>
-        <translation type="unfinished"></translation>
+        <translation>Uppdraget har inga foton.</translation>
     </message>
     <message>
         <source>⟳ {n} change(s) on this device, not yet on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>⟳ {n} ändringar på enheten, ännu inte på servern</translation>
     </message>
     <message>
         <source>unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>ej tilldelad</translation>
     </message>
     <message>
         <source>On hold</source>
-        <translation type="unfinished"></translation>
+        <translation>Väntar</translation>
     </message>
     <message>
         <source>Why is the work on hold?</source>
-        <translation type="unfinished"></translation>
+        <translation>Varför väntar arbetet?</translation>
     </message>
     <message>
         <source>On hold: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Väntar: {reason}</translation>
     </message>
     <message>
         <source>{time} OVERDUE</source>
-        <translation type="unfinished"></translation>
+        <translation>{time} FÖRSENAT</translation>
     </message>
     <message>
         <source>{time} soon</source>
-        <translation type="unfinished"></translation>
+        <translation>{time} snart</translation>
     </message>
 </context>
 <context>
     <name>labels</name>
     <message>
         <source>Pothole</source>
-        <translation type="unfinished"></translation>
+        <translation>Grop i körbanan</translation>
     </message>
     <message>
         <source>Damaged sidewalk or curb</source>
-        <translation type="unfinished"></translation>
+        <translation>Skadad trottoar eller kantsten</translation>
     </message>
     <message>
         <source>Street light out</source>
-        <translation type="unfinished"></translation>
+        <translation>Gatubelysningen lyser inte</translation>
     </message>
     <message>
         <source>Traffic signal fault</source>
-        <translation type="unfinished"></translation>
+        <translation>Fel i trafiksignal</translation>
     </message>
     <message>
         <source>Damaged or missing sign</source>
-        <translation type="unfinished"></translation>
+        <translation>Skadad eller saknad skylt</translation>
     </message>
     <message>
         <source>Graffiti</source>
-        <translation type="unfinished"></translation>
+        <translation>Klotter</translation>
     </message>
     <message>
         <source>Illegal dumping</source>
-        <translation type="unfinished"></translation>
+        <translation>Olaglig dumpning av avfall</translation>
     </message>
     <message>
         <source>Overflowing litter bin</source>
-        <translation type="unfinished"></translation>
+        <translation>Överfull papperskorg</translation>
     </message>
     <message>
         <source>Fallen tree or branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Nedfallet träd eller gren</translation>
     </message>
     <message>
         <source>Park furniture damage</source>
-        <translation type="unfinished"></translation>
+        <translation>Skadad parkmöblering</translation>
     </message>
     <message>
         <source>Water leak in street</source>
-        <translation type="unfinished"></translation>
+        <translation>Vattenläcka i gatan</translation>
     </message>
     <message>
         <source>Blocked storm drain</source>
-        <translation type="unfinished"></translation>
+        <translation>Igensatt dagvattenbrunn</translation>
     </message>
     <message>
         <source>Snow or ice on walkway</source>
-        <translation type="unfinished"></translation>
+        <translation>Snö eller is på gångbanan</translation>
     </message>
     <message>
         <source>Abandoned bicycle</source>
-        <translation type="unfinished"></translation>
+        <translation>Övergiven cykel</translation>
     </message>
     <message>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>Ny</translation>
     </message>
     <message>
         <source>Assigned</source>
-        <translation type="unfinished"></translation>
+        <translation>Tilldelad</translation>
     </message>
     <message>
         <source>En route</source>
-        <translation type="unfinished"></translation>
+        <translation>På väg</translation>
     </message>
     <message>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Pågår</translation>
     </message>
     <message>
         <source>On hold</source>
-        <translation type="unfinished"></translation>
+        <translation>Väntar</translation>
     </message>
     <message>
         <source>Resolved</source>
-        <translation type="unfinished"></translation>
+        <translation>Åtgärdad</translation>
     </message>
     <message>
         <source>Closed</source>
-        <translation type="unfinished"></translation>
+        <translation>Stängd</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Annullerad</translation>
     </message>
     <message>
         <source>Fixed</source>
         <extracomment>Resolution codes (`sync.workflow.RESOLUTION_CODES`).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Reparerad</translation>
     </message>
     <message>
         <source>Temporary fix</source>
-        <translation type="unfinished"></translation>
+        <translation>Tillfällig reparation</translation>
     </message>
     <message>
         <source>Nothing found on site</source>
-        <translation type="unfinished"></translation>
+        <translation>Inget fel hittades på platsen</translation>
     </message>
     <message>
         <source>Duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>Dubblett</translation>
     </message>
     <message>
         <source>Referred elsewhere</source>
-        <translation type="unfinished"></translation>
+        <translation>Hänvisad vidare</translation>
     </message>
     <message>
         <source>No action needed</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen åtgärd behövs</translation>
     </message>
     <message>
         <source>Waiting for parts or material</source>
         <extracomment>Why work is on hold; the reason&apos;s words go into the ticket&apos;s note.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Väntar på delar eller material</translation>
     </message>
     <message>
         <source>No access to the site</source>
-        <translation type="unfinished"></translation>
+        <translation>Ingen åtkomst till platsen</translation>
     </message>
     <message>
         <source>Weather</source>
-        <translation type="unfinished"></translation>
+        <translation>Väder</translation>
     </message>
     <message>
         <source>Needs another crew or contractor</source>
-        <translation type="unfinished"></translation>
+        <translation>Kräver ett annat lag eller en entreprenör</translation>
     </message>
     <message>
         <source>Unsafe to work</source>
-        <translation type="unfinished"></translation>
+        <translation>Inte säkert att arbeta</translation>
     </message>
     <message>
         <source>Other…</source>
-        <translation type="unfinished"></translation>
+        <translation>Annat…</translation>
     </message>
     <message>
         <source>crew</source>
-        <translation type="unfinished"></translation>
+        <translation>arbetslag</translation>
     </message>
     <message>
         <source>supervisor</source>
-        <translation type="unfinished"></translation>
+        <translation>arbetsledare</translation>
     </message>
     <message>
         <source>admin</source>
-        <translation type="unfinished"></translation>
+        <translation>administratör</translation>
     </message>
     <message>
         <source>Before</source>
-        <translation type="unfinished"></translation>
+        <translation>Före</translation>
     </message>
     <message>
         <source>After</source>
-        <translation type="unfinished"></translation>
+        <translation>Efter</translation>
     </message>
     <message>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>Övrigt</translation>
     </message>
 </context>
 </TS>
