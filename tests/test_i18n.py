@@ -167,14 +167,19 @@ WORD = re.compile(r"[^\W\d_]{3,}")
 TAG = re.compile(r"<[^>]+>")
 
 
+def _words(text: str | None) -> set[str]:
+    return {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", text or ""))}
+
+
 def _english_words(language: str) -> set[str]:
     """Words of the app's English strings that the language does not use itself."""
     english: set[str] = set()
     native: set[str] = set()
     for _context, message in _messages(I18N / f"fieldapp_{language}.ts"):
         english |= {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", message.findtext("source") or ""))}
-        native |= {w.lower() for w in WORD.findall(message.findtext("translation") or "")}
-    # also the strings the test sees in English everywhere (a service, a status, the sync words)
+        native |= {
+            w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", message.findtext("translation") or ""))
+        }
     return english - native
 
 

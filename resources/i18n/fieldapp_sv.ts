@@ -881,6 +881,11 @@
         <source>{time} soon</source>
         <translation>{time} snart</translation>
     </message>
+    <message>
+        <source>Map of tickets</source>
+        <extracomment>Schemes that never reach a network: the page&apos;s own files and the tile scheme. How often (seconds) a missing tile may trigger a rescan of the tile folders. How often the use of cache tiles is written back (for the cache&apos;s LRU eviction). True while tiles of the visible area are missing (the page shows the banner).</extracomment>
+        <translation>Uppdragen på kartan</translation>
+    </message>
 </context>
 <context>
     <name>labels</name>
