@@ -18,6 +18,7 @@ window (see `fieldapp.app.run_audit`); it exits non-zero when anything fails.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -71,7 +72,7 @@ WEB_CONTROLS_JS = """
     var text = e.getAttribute('aria-label') || e.title || (e.textContent || '').trim() || e.tagName;
     out.push({text: text.slice(0, 60), x: r.left, y: r.top, w: r.width, h: r.height});
   });
-  return out;
+  return JSON.stringify(out);
 })()
 """
 
@@ -339,7 +340,8 @@ def _run_js(view: QWebEngineView, script: str, timeout_ms: int) -> Any:
 
 def _web_controls(view: QWebEngineView, root: QWidget, timeout_ms: int) -> Iterator[Finding]:
     """The page's own controls (the map's zoom buttons, ...), by their boxes in the page."""
-    controls = _run_js(view, WEB_CONTROLS_JS, timeout_ms) or []
+    answer = _run_js(view, WEB_CONTROLS_JS, timeout_ms)
+    controls = json.loads(answer) if isinstance(answer, str) else []
     zoom = view.zoomFactor()
     image = view.grab().toImage()
     for control in controls:
@@ -354,7 +356,7 @@ def _web_controls(view: QWebEngineView, root: QWidget, timeout_ms: int) -> Itera
         yield _judge(
             Finding(
                 kind="web control",
-                name=view.accessibleName(),
+                name=f"{view.accessibleName()}: {control['text']}",
                 text=str(control["text"]),
                 x=origin.x(),
                 y=origin.y(),
