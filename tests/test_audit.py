@@ -26,6 +26,7 @@ from fieldapp.qt import (
     QPushButton,
     QSize,
     QVBoxLayout,
+    QWebEngineView,
     QWidget,
 )
 from fieldapp.theme import apply_theme, contrast_ratio
@@ -92,6 +93,24 @@ def test_audit_measures_each_list_row_and_holds_selection_to_its_own_goal(qtbot,
     assert found["tall row"].height == 56
     assert found["short row"].problems == ("smaller than 48x48 px",)
     assert found["short row"].goal == audit.TEXT_GOAL
+
+
+def test_audit_reads_the_controls_inside_a_web_page(qtbot, sunlight) -> None:  # type: ignore[no-untyped-def]
+    page = QWebEngineView()
+    page.setAccessibleName("page")
+    with qtbot.waitSignal(page.loadFinished, timeout=20_000):
+        page.setHtml(
+            "<body style='margin:0;background:#fff'>"
+            "<button title='tiny' style='width:30px;height:30px'>+</button>"
+            "<a href='#' title='roomy' style='display:block;width:60px;height:60px;color:#000'>Go</a></body>"
+        )
+    panel = _panel(qtbot, page)
+
+    found = {f.text: f for f in audit.audit_widget(panel) if f.kind == "web control"}
+
+    assert (found["tiny"].width, found["tiny"].height) == (30, 30)
+    assert found["tiny"].problems == ("smaller than 48x48 px",)
+    assert (found["roomy"].width, found["roomy"].height) == (60, 60) and found["roomy"].ok
 
 
 def _fieldapp(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
