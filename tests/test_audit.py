@@ -20,6 +20,7 @@ from fieldapp import audit
 from fieldapp.mainwindow import MainWindow
 from fieldapp.qt import (
     QApplication,
+    QImage,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -29,7 +30,7 @@ from fieldapp.qt import (
     QWebEngineView,
     QWidget,
 )
-from fieldapp.theme import apply_theme, contrast_ratio
+from fieldapp.theme import DARK, apply_theme, contrast_ratio
 
 
 @pytest.fixture
@@ -143,6 +144,19 @@ def test_audit_command_lists_controls_as_json_and_sets_its_exit_code(tmp_path: P
     assert {"Solljus", "Mörkt", "Svenska", "Suomi"} <= set(buttons)
     assert all(f["height"] >= 48 and f["width"] >= 48 for f in buttons.values())
     assert done.returncode == (1 if report["failing"] else 0), done.stdout
+
+
+def test_screenshot_takes_size_language_and_theme(tmp_path: Path) -> None:
+    shot = tmp_path / "settings.png"
+    done = _fieldapp(
+        *("gui", "--screenshot", str(shot), "--view", "settings", "--size", "800x1280", "--lang", "fi"),
+        *("--theme", "dark"),
+        profile=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (800, 1280)
+    assert image.pixelColor(400, 1000).name() == DARK.window  # the dark theme's page
 
 
 @pytest.mark.parametrize(
