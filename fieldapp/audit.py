@@ -162,10 +162,34 @@ def _text_rect(widget: QWidget) -> QRect:
     return rect.adjusted(EDGE, EDGE, -EDGE, -EDGE)
 
 
-def _grab(widget: QWidget, rect: QRect) -> QImage:
-    if rect.width() <= 0 or rect.height() <= 0:
-        return QImage()
-    return widget.grab(rect).toImage()
+class _Screen:
+    """What the window shows, rendered once; parts of it are read per control.
+
+    Reading from the whole window gets a control's real background (a card's, a banner's);
+    a widget grabbed alone would be drawn on its own palette instead. A control partly
+    hidden (scrolled out of view) is grabbed alone.
+    """
+
+    def __init__(self, root: QWidget) -> None:
+        self.root = root
+        self.image = root.grab().toImage()
+        self.ratio = self.image.devicePixelRatio()
+
+    def pixels(self, widget: QWidget, rect: QRect) -> QImage:
+        if rect.width() <= 0 or rect.height() <= 0:
+            return QImage()
+        if widget is not self.root and not widget.visibleRegion().boundingRect().contains(rect):
+            return widget.grab(rect).toImage()
+        top_left = rect.topLeft() if widget is self.root else widget.mapTo(self.root, rect.topLeft())
+        r = self.ratio
+        return self.image.copy(
+            QRect(
+                round(top_left.x() * r),
+                round(top_left.y() * r),
+                round(rect.width() * r),
+                round(rect.height() * r),
+            )
+        )
 
 
 # -- what counts as a control ------------------------------------------------------------------
@@ -202,8 +226,9 @@ def _position(widget: QWidget, root: QWidget) -> tuple[int, int]:
     return point.x(), point.y()
 
 
-def _control(widget: QWidget, root: QWidget, kind: str) -> Finding:
-    measured = measured_contrast(_grab(widget, _text_rect(widget)))
+def _control(widget: QWidget, screen: _Screen, kind: str) -> Finding:
+    root = screen.root
+    measured = measured_contrast(screen.pixels(widget, _text_rect(widget)))
     selected = (
         isinstance(widget, QAbstractButton)
         and widget.isChecked()
@@ -231,10 +256,11 @@ def _control(widget: QWidget, root: QWidget, kind: str) -> Finding:
     )
 
 
-def _label(widget: QLabel, root: QWidget) -> Finding | None:
+def _label(widget: QLabel, screen: _Screen) -> Finding | None:
+    root = screen.root
     if not widget.text().strip():  # a picture, or nothing
         return None
-    measured = measured_contrast(_grab(widget, widget.contentsRect()))
+    measured = measured_contrast(screen.pixels(widget, widget.contentsRect()))
     x, y = _position(widget, root)
     return _judge(
         Finding(
@@ -254,7 +280,8 @@ def _label(widget: QLabel, root: QWidget) -> Finding | None:
     )
 
 
-def _rows(view: QAbstractItemView, root: QWidget) -> Iterator[Finding]:
+def _rows(view: QAbstractItemView, screen: _Screen) -> Iterator[Finding]:
+    root = screen.root
     """Each visible row (or tile) of a list, table or tree: a touch target of its own."""
     model = view.model()
     viewport = view.viewport()
@@ -276,7 +303,7 @@ def _rows(view: QAbstractItemView, root: QWidget) -> Iterator[Finding]:
             rect.setLeft(max(rect.left(), 0))
             rect.setRight(min(rect.right(), area.right()))
         shown = rect.intersected(area)
-        measured = measured_contrast(_grab(viewport, shown.adjusted(2, 2, -2, -2)))
+        measured = measured_contrast(screen.pixels(viewport, shown.adjusted(2, 2, -2, -2)))
         selected = selection is not None and selection.isRowSelected(row, index.parent())
         origin = viewport.mapTo(root, rect.topLeft())
         yield _judge(
@@ -300,10 +327,11 @@ def _rows(view: QAbstractItemView, root: QWidget) -> Iterator[Finding]:
             return
 
 
-def _tabs(bar: QTabBar, root: QWidget) -> Iterator[Finding]:
+def _tabs(bar: QTabBar, screen: _Screen) -> Iterator[Finding]:
+    root = screen.root
     for tab in range(bar.count()):
         rect = bar.tabRect(tab)
-        measured = measured_contrast(_grab(bar, rect.adjusted(EDGE, EDGE, -EDGE, -EDGE)))
+        measured = measured_contrast(screen.pixels(bar, rect.adjusted(EDGE, EDGE, -EDGE, -EDGE)))
         origin = bar.mapTo(root, rect.topLeft())
         yield _judge(
             Finding(
@@ -375,20 +403,21 @@ def _web_controls(view: QWebEngineView, root: QWidget, timeout_ms: int) -> Itera
 def audit_widget(root: QWidget, *, web_timeout_ms: int = 5000) -> list[Finding]:
     """Every visible control and text under `root` (root included), measured and judged."""
     QApplication.processEvents()
+    screen = _Screen(root)
     findings: list[Finding] = []
     widgets = [root, *_visible_widgets(root)] if root.isVisible() else list(_visible_widgets(root))
     for widget in widgets:
         kind = _kind(widget)
         if kind is not None:
-            findings.append(_control(widget, root, kind))
+            findings.append(_control(widget, screen, kind))
         elif isinstance(widget, QLabel):
-            found = _label(widget, root)
+            found = _label(widget, screen)
             if found is not None:
                 findings.append(found)
         elif isinstance(widget, QTabBar):
-            findings.extend(_tabs(widget, root))
+            findings.extend(_tabs(widget, screen))
         elif isinstance(widget, QAbstractItemView):
-            findings.extend(_rows(widget, root))
+            findings.extend(_rows(widget, screen))
         elif isinstance(widget, QWebEngineView):
             findings.extend(_web_controls(widget, root, web_timeout_ms))
     return findings

@@ -20,6 +20,7 @@ from fieldapp import audit
 from fieldapp.mainwindow import MainWindow
 from fieldapp.qt import (
     QApplication,
+    QFrame,
     QImage,
     QLabel,
     QListWidget,
@@ -30,7 +31,7 @@ from fieldapp.qt import (
     QWebEngineView,
     QWidget,
 )
-from fieldapp.theme import DARK, apply_theme, contrast_ratio
+from fieldapp.theme import DARK, apply_theme, contrast_ratio, current
 
 
 @pytest.fixture
@@ -76,6 +77,23 @@ def test_audit_catches_a_small_button_and_a_grey_label(qtbot, sunlight) -> None:
     assert found["grey"].contrast == pytest.approx(contrast_ratio("#999999", "#ffffff"), abs=0.05)
     assert found["black"].ok and found["black"].contrast == pytest.approx(21.0)
     assert {f.name for f in audit.failures(list(found.values()))} == {"small", "grey"}
+
+
+def test_audit_reads_text_against_the_background_it_is_drawn_on(qtbot, sunlight) -> None:  # type: ignore[no-untyped-def]
+    banner = QFrame()
+    banner.setProperty("role", "banner")  # the theme paints it surface_alt
+    banner.setStyleSheet("QLabel { color: #595959; }")
+    layout = QVBoxLayout(banner)
+    hint = QLabel("You are at the site")
+    hint.setObjectName("hint")
+    layout.addWidget(hint)
+    panel = _panel(qtbot, banner)
+
+    found = {f.name: f for f in audit.audit_widget(panel)}
+
+    assert found["hint"].background == current().surface_alt  # the banner's, not the label's palette
+    assert found["hint"].contrast == pytest.approx(contrast_ratio("#595959", current().surface_alt), abs=0.05)
+    assert found["hint"].problems == ("contrast under 7:1",)
 
 
 def test_audit_measures_each_list_row_and_holds_selection_to_its_own_goal(qtbot, sunlight) -> None:  # type: ignore[no-untyped-def]
