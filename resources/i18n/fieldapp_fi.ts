@@ -951,7 +951,7 @@
     </message>
     <message>
         <source>Assigned</source>
-        <translation>Jaettu</translation>
+        <translation>Osoitettu</translation>
     </message>
     <message>
         <source>En route</source>
