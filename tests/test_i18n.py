@@ -164,7 +164,7 @@ def test_language_sets_dates_and_qt_own_buttons(qapp) -> None:  # type: ignore[n
 
 # -- no crew string stays English ------------------------------------------------------------------
 WORD = re.compile(r"[^\W\d_]{3,}")
-TAG = re.compile(r"<[^>]+>")
+TAG = re.compile(r"<[^>]+>|\w+://\S+")  # markup, addresses of servers
 
 
 def _words(text: str | None) -> set[str]:
@@ -254,16 +254,27 @@ def _english_left(qtbot, profile: Path, views: tuple[str, ...], language: str) -
     for view in views:
         for size in ((1280, 800), (800, 1280)):
             show_view(qtbot, window, view, size)
-            for where, text in _shown_texts(window):
-                plain = TAG.sub(" ", text)
-                for known in data:
-                    plain = plain.replace(known, " ")
-                words = {w for w in WORD.findall(plain) if w.lower() in english}
-                seen += bool(plain.strip())
-                if words:
-                    untranslated.add(f"{view}: {where}: {text!r} ({', '.join(sorted(words))})")
+            seen += sum(1 for _where, text in _shown_texts(window) if text.strip())
+            untranslated |= _english_in(window, view, english, data)
+    if "mywork" in views:  # the map download, opened from the window
+        dialog = window.open_prefetch()
+        qtbot.waitUntil(lambda: not window.busy(), timeout=30_000)
+        untranslated |= _english_in(dialog, "map download", english, data)
+        dialog.close()
     assert seen > 50 * len(views)
     return untranslated
+
+
+def _english_in(widget: QWidget, where: str, english: set[str], data: list[str]) -> set[str]:
+    found = set()
+    for place, text in _shown_texts(widget):
+        plain = TAG.sub(" ", text)
+        for known in data:
+            plain = plain.replace(known, " ")
+        words = {w for w in WORD.findall(plain) if w.lower() in english}
+        if words:
+            found.add(f"{where}: {place}: {text!r} ({', '.join(sorted(words))})")
+    return found
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

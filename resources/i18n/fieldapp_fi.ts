@@ -571,6 +571,14 @@
         <translation>Ei avoimia tehtäviä, joilla on sijainti: ladattavaa ei ole.</translation>
     </message>
     <message>
+        <source>{n} tiles (zoom {low}-{high}), about {mb} MB to download</source>
+        <translation>{n} karttatiiltä (zoomaus {low}–{high}), noin {mb} Mt ladattavaa</translation>
+    </message>
+    <message>
+        <source>zoom {levels} left out to stay within the storage budget</source>
+        <translation>zoomaustasot {levels} jätetty pois, jotta tallennustila riittää</translation>
+    </message>
+    <message>
         <source>{n} already on this device</source>
         <translation>{n} on jo tällä laitteella</translation>
     </message>

@@ -571,6 +571,14 @@
         <translation>Inga öppna uppdrag med plats: inget att ladda ner.</translation>
     </message>
     <message>
+        <source>{n} tiles (zoom {low}-{high}), about {mb} MB to download</source>
+        <translation>{n} kartrutor (zoom {low}–{high}), cirka {mb} MB att ladda ner</translation>
+    </message>
+    <message>
+        <source>zoom {levels} left out to stay within the storage budget</source>
+        <translation>zoomnivåerna {levels} utelämnade för att hålla lagringsutrymmet</translation>
+    </message>
+    <message>
         <source>{n} already on this device</source>
         <translation>{n} finns redan på enheten</translation>
     </message>
