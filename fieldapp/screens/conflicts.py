@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
+from fieldapp.labels import outcome_label, service_label, status_label
 from fieldapp.qt import (
+    QT_TR_NOOP,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,22 +25,26 @@ from fieldapp.tasks import run_task
 from sync.replica import Replica
 
 FIELD_NAMES = {
-    "status": "status",
-    "priority": "priority",
-    "assigned_crew": "assigned crew",
-    "due_at": "due time",
-    "address": "address",
-    "description": "description",
-    "location": "location",
-    "service_code": "service type",
-    "resolution_code": "outcome",
-    "resolution_note": "outcome note",
+    "status": QT_TR_NOOP("status"),
+    "priority": QT_TR_NOOP("priority"),
+    "assigned_crew": QT_TR_NOOP("assigned crew"),
+    "due_at": QT_TR_NOOP("due time"),
+    "address": QT_TR_NOOP("address"),
+    "description": QT_TR_NOOP("description"),
+    "location": QT_TR_NOOP("location"),
+    "service_code": QT_TR_NOOP("service type"),
+    "resolution_code": QT_TR_NOOP("outcome"),
+    "resolution_note": QT_TR_NOOP("outcome note"),
 }
+#: Fields whose values are codes, and the words for them.
+CODE_LABELS = {"status": status_label, "service_code": service_label, "resolution_code": outcome_label}
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, field: str = "") -> str:
     if value is None:
         return tr("nothing")
+    if field in CODE_LABELS and isinstance(value, str):
+        return CODE_LABELS[field](value)
     return str(value).replace("_", " ")
 
 
@@ -47,11 +53,13 @@ def describe(conflict: dict[str, Any], me: str) -> str:
     field = tr(FIELD_NAMES.get(conflict["field"], conflict["field"]))
     who = tr("You") if conflict["author"] == me else conflict["author"]
     lines = [
-        tr("{who} set the {field} to “{mine}”.").format(who=who, field=field, mine=_value(conflict["mine"])),
-        tr("Meanwhile it became “{theirs}”: {reason}.").format(
-            theirs=_value(conflict["theirs"]), reason=conflict["reason"]
+        tr("{who} set the {field} to “{mine}”.").format(
+            who=who, field=field, mine=_value(conflict["mine"], conflict["field"])
         ),
-        tr("Now standing: “{standing}”.").format(standing=_value(conflict["standing"])),
+        tr("Meanwhile it became “{theirs}”: {reason}.").format(
+            theirs=_value(conflict["theirs"], conflict["field"]), reason=conflict["reason"]
+        ),
+        tr("Now standing: “{standing}”.").format(standing=_value(conflict["standing"], conflict["field"])),
     ]
     if conflict.get("resolving"):
         lines.append(tr("Your decision is waiting to be sent."))

@@ -84,7 +84,48 @@
         <translation>{n} uutta tehtävää annettu sinulle viime katsomisen jälkeen</translation>
     </message>
     <message>
+        <source>status</source>
+        <translation>tila</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>kiireellisyys</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>vastuuryhmä</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>määräaika</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>osoite</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>kuvaus</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>sijainti</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>palvelutyyppi</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>lopputulos</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>lopputuloksen huomautus</translation>
+    </message>
+    <message>
         <source>nothing</source>
+        <extracomment>Fields whose values are codes, and the words for them.</extracomment>
         <translation>ei mitään</translation>
     </message>
     <message>

@@ -84,7 +84,48 @@
         <translation>{n} nya uppdrag har tilldelats sedan du senast tittade</translation>
     </message>
     <message>
+        <source>status</source>
+        <translation>status</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>prioritet</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>ansvarigt lag</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>tidsfrist</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>adress</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>beskrivning</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>plats</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>tjänstetyp</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>resultat</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>anteckning om resultatet</translation>
+    </message>
+    <message>
         <source>nothing</source>
+        <extracomment>Fields whose values are codes, and the words for them.</extracomment>
         <translation>ingenting</translation>
     </message>
     <message>
