@@ -102,6 +102,16 @@ class WindowHost:
         old.deleteLater()
 
 
+def _prepare(window: Any, view: str) -> bool:
+    """Put the window on `view`; False (and one line on stderr) if this build has no such view."""
+    try:
+        window.prepare_screenshot(view)
+    except KeyError:
+        print(f"fieldapp: this build has no view {view!r}", file=sys.stderr)
+        return False
+    return True
+
+
 def _settled(window: Any, then: Callable[[], None]) -> None:
     """Call `then` once the window has no work running (polls every 100 ms)."""
     from fieldapp.qt import QTimer
@@ -130,7 +140,9 @@ def run_gui(
     host = WindowHost(profile, size)
     host.window.show()
     if screenshot is not None:
-        host.window.prepare_screenshot(view or "mywork")
+        if not _prepare(host.window, view or "mywork"):
+            host.window.shutdown()
+            return 2
 
         def capture() -> None:
             host.window.grab().save(str(screenshot))
@@ -163,7 +175,9 @@ def run_audit(
     host = WindowHost(profile, size)
     window = host.window
     window.show()
-    window.prepare_screenshot(view)
+    if not _prepare(window, view):
+        window.shutdown()
+        return 2
     result: dict[str, Any] = {}
 
     def measure() -> None:
