@@ -13,9 +13,10 @@ dialogs) and sets the default `QLocale`, so dates and times follow the language 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from fieldapp.app import RESOURCES
-from fieldapp.qt import QT_TR_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from fieldapp.qt import QT_TR_NOOP, QCoreApplication, QDate, QLibraryInfo, QLocale, QTime, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,18 @@ def install_language(choice: str | None) -> str:
 def current_language() -> str:
     """The language installed last ("en" before any)."""
     return _language
+
+
+def local_time(moment: datetime, *, today_short: bool = False) -> str:
+    """A moment in the device's time zone, in the language's short date and time format
+    ("3.12.2026 8.50" in Finnish); only the time if `today_short` and it is today."""
+    local = moment.astimezone()
+    locale = QLocale()
+    time = locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
+    if today_short and local.date() == datetime.now(UTC).astimezone().date():
+        return time
+    day = locale.toString(QDate(local.year, local.month, local.day), QLocale.FormatType.ShortFormat)
+    return f"{day} {time}"
 
 
 def current_choice() -> str:

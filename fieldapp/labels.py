@@ -67,6 +67,21 @@ ROLES: dict[str, str] = {
     "admin": QT_TRANSLATE_NOOP("labels", "admin"),
 }
 
+#: A ticket's fields, as conflicts and the history name them.
+FIELDS: dict[str, str] = {
+    "status": QT_TRANSLATE_NOOP("labels", "status"),
+    "priority": QT_TRANSLATE_NOOP("labels", "priority"),
+    "assigned_crew": QT_TRANSLATE_NOOP("labels", "assigned crew"),
+    "due_at": QT_TRANSLATE_NOOP("labels", "due time"),
+    "address": QT_TRANSLATE_NOOP("labels", "address"),
+    "description": QT_TRANSLATE_NOOP("labels", "description"),
+    "location": QT_TRANSLATE_NOOP("labels", "location"),
+    "service_code": QT_TRANSLATE_NOOP("labels", "service type"),
+    "resolution_code": QT_TRANSLATE_NOOP("labels", "outcome"),
+    "resolution_note": QT_TRANSLATE_NOOP("labels", "outcome note"),
+    "created": QT_TRANSLATE_NOOP("labels", "created"),
+}
+
 PHOTO_KINDS: dict[str, str] = {
     "before": QT_TRANSLATE_NOOP("labels", "Before"),
     "after": QT_TRANSLATE_NOOP("labels", "After"),
@@ -111,3 +126,21 @@ def role_label(code: str | None) -> str:
 def photo_kind_label(code: str | None) -> str:
     """Before, after or other."""
     return _label(PHOTO_KINDS, code)
+
+
+def field_label(field: str | None) -> str:
+    """A ticket field in words ("assigned crew" for ``assigned_crew``)."""
+    return _label(FIELDS, field)
+
+
+def field_value_label(field: str, value: object) -> str:
+    """A field's value in words: a status, service or outcome by its label, others as written."""
+    words = {
+        "status": status_label,
+        "created": status_label,  # a ticket is created in a status
+        "service_code": service_label,
+        "resolution_code": outcome_label,
+    }
+    if field in words and isinstance(value, str):
+        return words[field](value)
+    return "" if value is None else str(value)

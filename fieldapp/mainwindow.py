@@ -7,6 +7,7 @@ from typing import Any
 
 from fieldapp import mapsettings
 from fieldapp.bridge import SyncBridge
+from fieldapp.labels import role_label
 from fieldapp.mapview import register_schemes
 from fieldapp.qt import (
     QHBoxLayout,
@@ -79,8 +80,12 @@ class MainWindow(QMainWindow):
         self.announce = QLabel()
         self.announce.setStyleSheet("color:#0d47a1; font-weight:bold")
         self.announce.setAccessibleName(tr("New tickets"))
-        for key, text in (("mywork", "My work"), ("dispatch", "Dispatch"), ("conflicts", "Conflicts")):
-            button = touch_button(tr(text))
+        for key, text in (
+            ("mywork", tr("My work")),
+            ("dispatch", tr("Dispatch")),
+            ("conflicts", tr("Conflicts")),
+        ):
+            button = touch_button(text)
             button.clicked.connect(lambda _c=False, k=key: self.show_view(k))
             self.nav.addWidget(button)
             self.nav_buttons[key] = button
@@ -134,7 +139,7 @@ class MainWindow(QMainWindow):
     def _start(self, user: dict[str, Any]) -> None:
         self.user = user
         crew = f" · {user['crew']}" if user.get("crew") else ""
-        self.user_label.setText(f"{user['display_name']} ({tr(user['role'])}{crew})")
+        self.user_label.setText(f"{user['display_name']} ({role_label(user['role'])}{crew})")
         supervisor = user["role"] in ("supervisor", "admin")
         if supervisor and self.dispatch is None:
             from fieldapp.screens.dispatch import DispatchBoard

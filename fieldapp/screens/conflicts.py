@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
-from fieldapp.labels import outcome_label, service_label, status_label
+from fieldapp.labels import field_label, field_value_label
 from fieldapp.qt import (
-    QT_TR_NOOP,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -24,33 +23,16 @@ from fieldapp.qt import (
 from fieldapp.tasks import run_task
 from sync.replica import Replica
 
-FIELD_NAMES = {
-    "status": QT_TR_NOOP("status"),
-    "priority": QT_TR_NOOP("priority"),
-    "assigned_crew": QT_TR_NOOP("assigned crew"),
-    "due_at": QT_TR_NOOP("due time"),
-    "address": QT_TR_NOOP("address"),
-    "description": QT_TR_NOOP("description"),
-    "location": QT_TR_NOOP("location"),
-    "service_code": QT_TR_NOOP("service type"),
-    "resolution_code": QT_TR_NOOP("outcome"),
-    "resolution_note": QT_TR_NOOP("outcome note"),
-}
-#: Fields whose values are codes, and the words for them.
-CODE_LABELS = {"status": status_label, "service_code": service_label, "resolution_code": outcome_label}
-
 
 def _value(value: Any, field: str = "") -> str:
     if value is None:
         return tr("nothing")
-    if field in CODE_LABELS and isinstance(value, str):
-        return CODE_LABELS[field](value)
-    return str(value).replace("_", " ")
+    return field_value_label(field, value)
 
 
 def describe(conflict: dict[str, Any], me: str) -> str:
     """A conflict in plain words: what you changed, what happened meanwhile, what stands."""
-    field = tr(FIELD_NAMES.get(conflict["field"], conflict["field"]))
+    field = field_label(conflict["field"])
     who = tr("You") if conflict["author"] == me else conflict["author"]
     lines = [
         tr("{who} set the {field} to “{mine}”.").format(

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
+from fieldapp.i18n import local_time
 from fieldapp.labels import service_label, status_label
 from fieldapp.qt import (
     TOUCH,
     QAbstractItemView,
     QBrush,
     QColor,
-    QDate,
     QDialog,
     QDrag,
     QDragEnterEvent,
@@ -38,7 +38,6 @@ from fieldapp.qt import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QLocale,
     QMimeData,
     QMouseEvent,
     QPushButton,
@@ -47,7 +46,6 @@ from fieldapp.qt import (
     QSize,
     QStackedWidget,
     Qt,
-    QTime,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -221,13 +219,7 @@ def _same_day(moment: datetime | None, now: datetime) -> bool:
 
 def _short_time(moment: datetime) -> str:
     """The time in the language's format; with the date unless it is today."""
-    local = moment.astimezone()
-    locale = QLocale()
-    time = locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
-    if _same_day(local, datetime.now(UTC)):
-        return time
-    day = locale.toString(QDate(local.year, local.month, local.day), QLocale.FormatType.ShortFormat)
-    return f"{day} {time}"
+    return local_time(moment, today_short=True)
 
 
 def item_text(row: dict[str, Any]) -> str:

@@ -51,6 +51,10 @@
         <translation>Uudet tehtävät</translation>
     </message>
     <message>
+        <source>My work</source>
+        <translation>Omat työt</translation>
+    </message>
+    <message>
         <source>Offline map…</source>
         <translation>Kartta laitteelle…</translation>
     </message>
@@ -84,48 +88,7 @@
         <translation>{n} uutta tehtävää annettu sinulle viime katsomisen jälkeen</translation>
     </message>
     <message>
-        <source>status</source>
-        <translation>tila</translation>
-    </message>
-    <message>
-        <source>priority</source>
-        <translation>kiireellisyys</translation>
-    </message>
-    <message>
-        <source>assigned crew</source>
-        <translation>vastuuryhmä</translation>
-    </message>
-    <message>
-        <source>due time</source>
-        <translation>määräaika</translation>
-    </message>
-    <message>
-        <source>address</source>
-        <translation>osoite</translation>
-    </message>
-    <message>
-        <source>description</source>
-        <translation>kuvaus</translation>
-    </message>
-    <message>
-        <source>location</source>
-        <translation>sijainti</translation>
-    </message>
-    <message>
-        <source>service type</source>
-        <translation>palvelutyyppi</translation>
-    </message>
-    <message>
-        <source>outcome</source>
-        <translation>lopputulos</translation>
-    </message>
-    <message>
-        <source>outcome note</source>
-        <translation>lopputuloksen huomautus</translation>
-    </message>
-    <message>
         <source>nothing</source>
-        <extracomment>Fields whose values are codes, and the words for them.</extracomment>
         <translation>ei mitään</translation>
     </message>
     <message>
@@ -348,6 +311,31 @@
     <message>
         <source>{n} tickets selected</source>
         <translation>{n} tehtävää valittu</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Kiireellisyys</translation>
+    </message>
+    <message>
+        <source>Due time (SLA)</source>
+        <translation>Määräaika (SLA)</translation>
+    </message>
+    <message>
+        <source>Nearest first</source>
+        <translation>Lähimmät ensin</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Tila</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <extracomment>The filters that are not one status.</extracomment>
+        <translation>Avoimet</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Kaikki</translation>
     </message>
     <message>
         <source>Search address, description, ticket…</source>
@@ -854,6 +842,42 @@
         <translation>Lopputulos</translation>
     </message>
     <message>
+        <source>En route</source>
+        <translation>Matkalla</translation>
+    </message>
+    <message>
+        <source>On hold…</source>
+        <translation>Odottaa…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>Valmis…</translation>
+    </message>
+    <message>
+        <source>Cancel ticket</source>
+        <translation>Peru tehtävä</translation>
+    </message>
+    <message>
+        <source>Back to assigned</source>
+        <translation>Takaisin osoitetuksi</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Palvelu</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Määräaika</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Osoite</translation>
+    </message>
+    <message>
+        <source>Crew</source>
+        <translation>Ryhmä</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>Huomautus</translation>
     </message>
@@ -921,6 +945,10 @@
     <message>
         <source>On hold: {reason}</source>
         <translation>Odottaa: {reason}</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>Etäisyys</translation>
     </message>
     <message>
         <source>{time} OVERDUE</source>
@@ -1087,6 +1115,51 @@
     <message>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <extracomment>A ticket&apos;s fields, as conflicts and the history name them.</extracomment>
+        <translation>tila</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>kiireellisyys</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>vastuuryhmä</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>määräaika</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>osoite</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>kuvaus</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>sijainti</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>palvelutyyppi</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>lopputulos</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>lopputuloksen huomautus</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>luotu</translation>
     </message>
     <message>
         <source>Before</source>

@@ -51,6 +51,10 @@
         <translation>Nya uppdrag</translation>
     </message>
     <message>
+        <source>My work</source>
+        <translation>Mina uppdrag</translation>
+    </message>
+    <message>
         <source>Offline map…</source>
         <translation>Karta på enheten…</translation>
     </message>
@@ -84,48 +88,7 @@
         <translation>{n} nya uppdrag har tilldelats sedan du senast tittade</translation>
     </message>
     <message>
-        <source>status</source>
-        <translation>status</translation>
-    </message>
-    <message>
-        <source>priority</source>
-        <translation>prioritet</translation>
-    </message>
-    <message>
-        <source>assigned crew</source>
-        <translation>ansvarigt lag</translation>
-    </message>
-    <message>
-        <source>due time</source>
-        <translation>tidsfrist</translation>
-    </message>
-    <message>
-        <source>address</source>
-        <translation>adress</translation>
-    </message>
-    <message>
-        <source>description</source>
-        <translation>beskrivning</translation>
-    </message>
-    <message>
-        <source>location</source>
-        <translation>plats</translation>
-    </message>
-    <message>
-        <source>service type</source>
-        <translation>tjänstetyp</translation>
-    </message>
-    <message>
-        <source>outcome</source>
-        <translation>resultat</translation>
-    </message>
-    <message>
-        <source>outcome note</source>
-        <translation>anteckning om resultatet</translation>
-    </message>
-    <message>
         <source>nothing</source>
-        <extracomment>Fields whose values are codes, and the words for them.</extracomment>
         <translation>ingenting</translation>
     </message>
     <message>
@@ -348,6 +311,31 @@
     <message>
         <source>{n} tickets selected</source>
         <translation>{n} uppdrag valda</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Due time (SLA)</source>
+        <translation>Tidsfrist (SLA)</translation>
+    </message>
+    <message>
+        <source>Nearest first</source>
+        <translation>Närmaste först</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <extracomment>The filters that are not one status.</extracomment>
+        <translation>Öppna</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alla</translation>
     </message>
     <message>
         <source>Search address, description, ticket…</source>
@@ -854,6 +842,42 @@
         <translation>Resultat</translation>
     </message>
     <message>
+        <source>En route</source>
+        <translation>På väg</translation>
+    </message>
+    <message>
+        <source>On hold…</source>
+        <translation>Väntar…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>Åtgärdad…</translation>
+    </message>
+    <message>
+        <source>Cancel ticket</source>
+        <translation>Annullera uppdraget</translation>
+    </message>
+    <message>
+        <source>Back to assigned</source>
+        <translation>Tillbaka till tilldelad</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Tjänst</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Tidsfrist</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adress</translation>
+    </message>
+    <message>
+        <source>Crew</source>
+        <translation>Lag</translation>
+    </message>
+    <message>
         <source>Note</source>
         <translation>Anteckning</translation>
     </message>
@@ -921,6 +945,10 @@
     <message>
         <source>On hold: {reason}</source>
         <translation>Väntar: {reason}</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>Avstånd</translation>
     </message>
     <message>
         <source>{time} OVERDUE</source>
@@ -1087,6 +1115,51 @@
     <message>
         <source>admin</source>
         <translation>administratör</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <extracomment>A ticket&apos;s fields, as conflicts and the history name them.</extracomment>
+        <translation>status</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>prioritet</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>ansvarigt lag</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>tidsfrist</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>adress</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>beskrivning</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>plats</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>tjänstetyp</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>resultat</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>anteckning om resultatet</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>skapad</translation>
     </message>
     <message>
         <source>Before</source>
