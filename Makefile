@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8311
 ARGS ?=
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean translations
 
 $(BIN)/.installed: pyproject.toml
 	packaging/system-deps.sh --base-python $(PYTHON)
@@ -32,6 +32,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check caseserver sync maps fieldapp tests bench
+
+## Translations: collect the app's strings into resources/i18n/*.ts (translate them there, e.g.
+## with pyside6-linguist), then compile the .qm files the app loads (both are committed).
+TS := resources/i18n/fieldapp_fi.ts resources/i18n/fieldapp_sv.ts
+translations: install
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete $$(git ls-files 'fieldapp/*.py' 'fieldapp/**/*.py') -ts $(TS)
+	$(BIN)/pyside6-lrelease $(TS)
 
 bench: install
 	$(BIN)/python bench/bench_sync.py

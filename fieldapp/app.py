@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 RESOURCES = Path(
     os.environ.get(
@@ -24,7 +26,7 @@ def prepare_environment() -> None:
 
 def _application() -> object:
     prepare_environment()
-    from fieldapp.display import window_problem
+    from fieldapp.windowcheck import window_problem
 
     problem = window_problem()
     if problem is not None:  # Qt would abort with a page of hints instead
@@ -51,29 +53,165 @@ def _application() -> object:
     return app
 
 
-def run_gui(profile: Path, screenshot: Path | None = None, view: str | None = None) -> int:
-    """Open the app window; with `screenshot`, render `view` to a PNG and exit."""
-    app = _application()
-    from fieldapp.mainwindow import MainWindow
+def parse_size(text: str) -> tuple[int, int]:
+    """ "1280x800" -> (1280, 800); a plain ValueError for anything else."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise ValueError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x800")
+    size = int(width), int(height)
+    if not (320 <= size[0] <= 8192 and 320 <= size[1] <= 8192):
+        raise ValueError(f"size {text!r}: each side from 320 to 8192 px")
+    return size
+
+
+def start_display(app: object, profile: Path, language: str | None = None, theme: str | None = None) -> None:
+    """Theme and language: this device's stored choices, unless `language`/`theme` override them."""
+    from fieldapp import display, i18n
+    from fieldapp.theme import apply_theme
+
+    stored = display.load(profile)
+    apply_theme(app, theme or stored.theme)  # type: ignore[arg-type]
+    i18n.install_language(language or stored.language)
+
+
+class WindowHost:
+    """Keeps the main window, and builds it anew when the language changes.
+
+    Every screen then speaks the new language, however it builds its words; the sync
+    engine stops (a running sync finishes first) and starts again with the new window.
+    """
+
+    def __init__(self, profile: Path, size: tuple[int, int] = (1280, 800)) -> None:
+        self.profile = Path(profile)
+        self.window = self._make()
+        self.window.resize(*size)
+
+    def _make(self) -> Any:
+        from fieldapp.mainwindow import MainWindow
+
+        window = MainWindow(self.profile)
+        settings = getattr(window, "settings", None)
+        if settings is not None:
+            settings.language_changed.connect(self._rebuild)
+        return window
+
+    def _rebuild(self, _choice: str) -> None:
+        old = self.window
+        geometry = old.geometry()
+        old.shutdown()
+        self.window = self._make()
+        self.window.setGeometry(geometry)
+        self.window.show()
+        self.window.show_view("settings")
+        old.hide()
+        old.deleteLater()
+
+
+def _prepare(window: Any, view: str) -> bool:
+    """Put the window on `view`; False (and one line on stderr) if this build has no such view."""
+    try:
+        window.prepare_screenshot(view)
+    except KeyError:
+        print(f"fieldapp: this build has no view {view!r}", file=sys.stderr)
+        return False
+    return True
+
+
+def _settled(window: Any, then: Callable[[], None]) -> None:
+    """Call `then` once the window has no work running (polls every 100 ms)."""
     from fieldapp.qt import QTimer
 
-    window = MainWindow(profile)
-    window.resize(1280, 800)
-    window.show()
+    def check() -> None:
+        if window.busy():
+            QTimer.singleShot(100, check)
+        else:
+            then()
+
+    QTimer.singleShot(300, check)
+
+
+def run_gui(
+    profile: Path,
+    screenshot: Path | None = None,
+    view: str | None = None,
+    *,
+    size: tuple[int, int] = (1280, 800),
+    language: str | None = None,
+    theme: str | None = None,
+) -> int:
+    """Open the app window; with `screenshot`, render `view` to a PNG and exit."""
+    app = _application()
+    start_display(app, profile, language, theme)
+    host = WindowHost(profile, size)
+    host.window.show()
     if screenshot is not None:
-        window.prepare_screenshot(view or "mywork")
+        if not _prepare(host.window, view or "mywork"):
+            host.window.shutdown()
+            return 2
 
         def capture() -> None:
-            if window.busy():
-                QTimer.singleShot(100, capture)
-                return
-            window.grab().save(str(screenshot))
-            window.close()
+            host.window.grab().save(str(screenshot))
+            host.window.close()
 
-        QTimer.singleShot(300, capture)
+        _settled(host.window, capture)
     code = int(app.exec())  # type: ignore[attr-defined]
-    window.shutdown()
+    host.window.shutdown()
     return code
+
+
+def run_audit(
+    profile: Path,
+    view: str,
+    *,
+    size: tuple[int, int] = (1280, 800),
+    language: str | None = None,
+    theme: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """Audit one view offscreen (`fieldapp.audit`): 0 when every target and text passes, 1 if not."""
+    import json
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the same pixels on every machine
+    app = _application()
+    start_display(app, profile, language, theme)
+    from fieldapp import audit, i18n
+    from fieldapp.theme import current
+
+    host = WindowHost(profile, size)
+    window = host.window
+    window.show()
+    if not _prepare(window, view):
+        window.shutdown()
+        return 2
+    result: dict[str, Any] = {}
+
+    def measure() -> None:
+        findings = audit.audit_widget(window)
+        result["findings"] = findings
+        window.close()
+
+    _settled(window, measure)
+    app.exec()  # type: ignore[attr-defined]
+    window.shutdown()
+    findings = result.get("findings", [])
+    title = f"view {view} at {size[0]}x{size[1]}, theme {current().name}, language {i18n.current_language()}"
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "view": view,
+                    "size": list(size),
+                    "theme": current().name,
+                    "language": i18n.current_language(),
+                    "findings": [f.as_dict() for f in findings],
+                    "failing": len(audit.failures(findings)),
+                },
+                indent=1,
+            )
+        )
+    else:
+        audit.report(findings, title)
+    return 1 if audit.failures(findings) or not findings else 0
 
 
 def self_check(profile: Path) -> int:

@@ -24,7 +24,19 @@ from sync.wire import text_problem
 from sync.workflow import RESOLUTION_CODES, STATUSES
 
 REPLICA_FILE = "replica.sqlite"
-VIEWS = ("signin", "mywork", "ticket", "conflicts", "dispatch")
+#: Views of the window `gui --screenshot` and `gui --audit` can show (`MainWindow.prepare_screenshot`).
+VIEWS = (
+    "signin",
+    "mywork",
+    "mywork-map",
+    "ticket",
+    "resolve",
+    "onhold",
+    "camera",
+    "conflicts",
+    "dispatch",
+    "settings",
+)
 
 
 def default_profile() -> Path:
@@ -356,11 +368,32 @@ def cmd_upload(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_gui(args: argparse.Namespace, out: Output) -> None:
-    from fieldapp.app import run_gui, self_check
+    from fieldapp.app import run_audit, run_gui, self_check
 
     profile = Path(args.profile)
-    code = self_check(profile) if args.self_check else run_gui(profile, args.screenshot, args.view)
+    size = getattr(args, "size", None) or (1280, 800)
+    language, theme = getattr(args, "lang", None), getattr(args, "theme", None)
+    if args.self_check:
+        code = self_check(profile)
+    elif getattr(args, "audit", False):
+        if args.screenshot is not None:
+            print("fieldapp: --audit and --screenshot are separate runs; give one", file=sys.stderr)
+            raise SystemExit(2)
+        code = run_audit(
+            profile, args.view or "mywork", size=size, language=language, theme=theme, as_json=out.as_json
+        )
+    else:
+        code = run_gui(profile, args.screenshot, args.view, size=size, language=language, theme=theme)
     raise SystemExit(code)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    from fieldapp.app import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _chunk_size(text: str) -> int:
@@ -479,7 +512,17 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("gui", help="open the app window (the default without a command)")
     s.add_argument("--screenshot", type=Path, help="render a screen to this PNG and exit")
-    s.add_argument("--view", choices=VIEWS)
+    s.add_argument("--view", choices=VIEWS, help="the view to screenshot or audit (default mywork)")
+    s.add_argument("--size", type=_window_size, help="window size WIDTHxHEIGHT (default 1280x800)")
+    s.add_argument("--lang", choices=("fi", "sv", "en"), help="language (default: this device's choice)")
+    s.add_argument("--theme", choices=("sunlight", "dark"), help="theme (default: this device's choice)")
+    s.add_argument(
+        "--audit",
+        action="store_true",
+        help="open --view offscreen, list every control's size and contrast, "
+        "exit 1 if any is under 48 px or under 7:1 (4.5:1 selected)",
+    )
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     s.add_argument(
         "--self-check",
         action="store_true",

@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 from fieldapp.app import RESOURCES
-from fieldapp.display import window_problem
+from fieldapp.windowcheck import window_problem
 from sync.engine import SyncEngine, sign_in
 from sync.replica import Replica
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fieldapp import mapsettings
 from fieldapp.bridge import SyncBridge
+from fieldapp.labels import role_label
 from fieldapp.mapview import register_schemes
 from fieldapp.qt import (
     QHBoxLayout,
@@ -23,6 +24,7 @@ from fieldapp.qt import (
 )
 from fieldapp.screens.conflicts import ConflictsScreen
 from fieldapp.screens.mywork import MyWorkScreen
+from fieldapp.screens.settings import SettingsScreen
 from fieldapp.screens.signin import SignInScreen
 from fieldapp.screens.statusbar import SyncStatusBar
 from fieldapp.screens.ticketview import TicketScreen
@@ -65,7 +67,10 @@ class MainWindow(QMainWindow):
         self.ticket = TicketScreen(self.replica_path, tile_sources=self.tile_sources)
         self.conflicts = ConflictsScreen(self.replica_path)
         self.dispatch: Any = None
-        for screen in (self.signin, self.mywork, self.ticket, self.conflicts):
+        self.settings = SettingsScreen(self.profile)
+        self.settings.back.connect(lambda: self.show_view(self._before_settings))
+        self._before_settings = "mywork"
+        for screen in (self.signin, self.mywork, self.ticket, self.conflicts, self.settings):
             self.stack.addWidget(screen)
 
         self.status = SyncStatusBar()
@@ -75,14 +80,22 @@ class MainWindow(QMainWindow):
         self.announce = QLabel()
         self.announce.setStyleSheet("color:#0d47a1; font-weight:bold")
         self.announce.setAccessibleName(tr("New tickets"))
-        for key, text in (("mywork", "My work"), ("dispatch", "Dispatch"), ("conflicts", "Conflicts")):
-            button = touch_button(tr(text))
+        for key, text in (
+            ("mywork", tr("My work")),
+            ("dispatch", tr("Dispatch")),
+            ("conflicts", tr("Conflicts")),
+        ):
+            button = touch_button(text)
             button.clicked.connect(lambda _c=False, k=key: self.show_view(k))
             self.nav.addWidget(button)
             self.nav_buttons[key] = button
         self.map_download_button = touch_button(tr("Offline map…"), tr("Download map for my work"))
         self.map_download_button.clicked.connect(self.open_prefetch)
         self.nav.addWidget(self.map_download_button)
+        self.settings_button = touch_button(tr("Settings"))
+        self.settings_button.setObjectName("nav_settings")
+        self.settings_button.clicked.connect(lambda: self.show_view("settings"))
+        self.nav.addWidget(self.settings_button)
         self.nav.addWidget(self.announce, 1)
         self.nav.addWidget(self.user_label)
         self.sign_out_button = touch_button(tr("Sign out"))
@@ -126,7 +139,7 @@ class MainWindow(QMainWindow):
     def _start(self, user: dict[str, Any]) -> None:
         self.user = user
         crew = f" · {user['crew']}" if user.get("crew") else ""
-        self.user_label.setText(f"{user['display_name']} ({tr(user['role'])}{crew})")
+        self.user_label.setText(f"{user['display_name']} ({role_label(user['role'])}{crew})")
         supervisor = user["role"] in ("supervisor", "admin")
         if supervisor and self.dispatch is None:
             from fieldapp.screens.dispatch import DispatchBoard
@@ -265,7 +278,10 @@ class MainWindow(QMainWindow):
 
     # -- navigation ------------------------------------------------------------------------
     def show_view(self, name: str) -> None:
-        if name != "signin" and self.user is None:
+        if name == "settings":
+            current = self.current_view()
+            self._before_settings = current if current not in ("settings", "?") else "mywork"
+        elif name != "signin" and self.user is None:
             name = "signin"
         if name == "signin" and self.bridge is not None:
             self.bridge.stop()
@@ -279,6 +295,7 @@ class MainWindow(QMainWindow):
             "ticket": self.ticket,
             "conflicts": self.conflicts,
             "dispatch": self.dispatch,
+            "settings": self.settings,
         }[name]
         if hasattr(screen, "reload") and name != "ticket":
             screen.reload()
@@ -289,7 +306,7 @@ class MainWindow(QMainWindow):
 
     def current_view(self) -> str:
         widget = self.stack.currentWidget()
-        names = ("signin", "mywork", "ticket", "conflicts", "dispatch")
+        names = ("signin", "mywork", "ticket", "conflicts", "dispatch", "settings")
         return next((n for n in names if getattr(self, n) is widget), "?")
 
     def open_ticket(self, ticket_id: str) -> None:

@@ -56,6 +56,7 @@ from fieldapp.qt import (
     QWidget,
     Signal,
     delete_now,
+    tr,
 )
 from fieldapp.tasks import run_task
 from maps.errors import NotMBTiles
@@ -392,7 +393,7 @@ class MapView(QWidget):
 
         self.view = QWebEngineView(self)
         self.view.setObjectName("map_web_view")
-        self.view.setAccessibleName("Map of tickets")
+        self.view.setAccessibleName(tr("Map of tickets"))
         self.profile = QWebEngineProfile()  # off the record: nothing kept on disk
         self.profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
         self.interceptor = OfflineInterceptor([self.asset_dir, self._folder.name], self.profile)

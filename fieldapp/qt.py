@@ -7,24 +7,34 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import (
+    QT_TR_NOOP,
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QBuffer,
     QByteArray,
     QCoreApplication,
+    QDate,
     QEvent,
+    QEventLoop,
     QFile,
     QIODevice,
+    QLibraryInfo,
+    QLocale,
     QLocationPermission,
     QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QPointF,
+    QRect,
     QRunnable,
     QSize,
     Qt,
     QThreadPool,
+    QTime,
     QTimer,
+    QTranslator,
     QUrl,
     Signal,
     Slot,
@@ -66,7 +76,9 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QButtonGroup,
     QCheckBox,
@@ -90,13 +102,19 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QScrollArea,
+    QScrollBar,
     QSizePolicy,
+    QSlider,
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QTabBar,
     QTableView,
     QTextBrowser,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -118,9 +136,15 @@ except ImportError:  # pragma: no cover - depends on the Qt build
 TOUCH = 48
 
 
-def tr(text: str, context: str = "fieldapp") -> str:
-    """Translate a user-visible string (Qt's translation system; English is built in)."""
-    return QCoreApplication.translate(context, text)
+def tr(text: str, disambiguation: str | None = None) -> str:
+    """Translate a user-visible string (Qt's translation system; English is built in).
+
+    `pyside6-lupdate` files a call to this plain ``tr("...")`` under the empty context
+    (and a second argument as its disambiguation), so that is where it is looked up.
+    A string passed through a variable must be marked ``QT_TR_NOOP("...")`` where it is
+    written, or lupdate never sees it.
+    """
+    return QCoreApplication.translate("", text, disambiguation)
 
 
 def delete_now(obj: QObject) -> None:
@@ -148,8 +172,12 @@ def touch_button(text: str, name: str | None = None, primary: bool = False) -> Q
 
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
+    "QT_TR_NOOP",
     "TOUCH",
+    "QAbstractButton",
     "QAbstractItemView",
+    "QAbstractSpinBox",
     "QAbstractTableModel",
     "QAction",
     "QApplication",
@@ -162,6 +190,7 @@ __all__ = [
     "QColor",
     "QComboBox",
     "QCoreApplication",
+    "QDate",
     "QDialog",
     "QDialogButtonBox",
     "QDrag",
@@ -170,6 +199,7 @@ __all__ = [
     "QDragMoveEvent",
     "QDropEvent",
     "QEvent",
+    "QEventLoop",
     "QFile",
     "QFileDialog",
     "QFont",
@@ -190,9 +220,11 @@ __all__ = [
     "QKeyEvent",
     "QKeySequence",
     "QLabel",
+    "QLibraryInfo",
     "QLineEdit",
     "QListWidget",
     "QListWidgetItem",
+    "QLocale",
     "QLocationPermission",
     "QMainWindow",
     "QMediaCaptureSession",
@@ -207,24 +239,34 @@ __all__ = [
     "QPersistentModelIndex",
     "QPixmap",
     "QPlainTextEdit",
+    "QPoint",
     "QPointF",
     "QProgressBar",
     "QPushButton",
+    "QRadioButton",
+    "QRect",
     "QRunnable",
     "QScrollArea",
+    "QScrollBar",
     "QSerialPort",
     "QSerialPortInfo",
     "QShortcut",
     "QSize",
     "QSizePolicy",
+    "QSlider",
     "QSpinBox",
     "QSplitter",
     "QStackedWidget",
+    "QStyle",
+    "QTabBar",
     "QTableView",
     "QTextBrowser",
+    "QTextEdit",
     "QThreadPool",
+    "QTime",
     "QTimer",
     "QToolButton",
+    "QTranslator",
     "QUrl",
     "QVBoxLayout",
     "QVideoWidget",

@@ -190,6 +190,7 @@ QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
     min-height: {TOUCH}px; border: 2px solid {c.border}; border-radius: 4px; padding: 2px 8px;
     background: {c.surface}; color: {c.text};
     selection-background-color: {c.selection}; selection-color: {c.on_selection};
+    placeholder-text-color: {c.muted};
 }}
 QComboBox QAbstractItemView {{ background: {c.surface}; color: {c.text}; }}
 QComboBox QAbstractItemView::item {{ min-height: {TOUCH}px; }}

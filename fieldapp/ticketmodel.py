@@ -12,19 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fieldapp.qt import QAbstractTableModel, QBrush, QColor, QFont, QModelIndex, Qt, tr
+from fieldapp.i18n import local_time
+from fieldapp.labels import service_label, status_label
+from fieldapp.qt import QT_TR_NOOP, QAbstractTableModel, QBrush, QColor, QFont, QModelIndex, Qt, tr
 from maps.geo import compass, format_distance
 from maps.mappage import STATUS_LABELS
 
 COLUMNS = ("status", "priority", "due", "distance", "service", "address", "crew")
 HEADERS = {
-    "status": "Status",
-    "priority": "Priority",
-    "due": "Due",
-    "distance": "Distance",
-    "service": "Service",
-    "address": "Address",
-    "crew": "Crew",
+    "status": QT_TR_NOOP("Status"),
+    "priority": QT_TR_NOOP("Priority"),
+    "due": QT_TR_NOOP("Due"),
+    "distance": QT_TR_NOOP("Distance"),
+    "service": QT_TR_NOOP("Service"),
+    "address": QT_TR_NOOP("Address"),
+    "crew": QT_TR_NOOP("Crew"),
 }
 SORTS = ("priority", "due", "distance", "status")
 STATUS_ORDER = {s: i for i, s in enumerate(STATUS_LABELS)}
@@ -243,7 +245,7 @@ class TicketTableModel(QAbstractTableModel):
 
     def _display(self, row: TicketRow, column: str) -> str:
         if column == "status":
-            label = tr(STATUS_LABELS.get(row["status"], row["status"]))
+            label = status_label(row["status"])
             return f"{label} ⟳" if row.get("pending") else label
         if column == "priority":
             return f"P{row['priority']}"
@@ -251,7 +253,7 @@ class TicketTableModel(QAbstractTableModel):
             due = row["_due"]
             if due is None:
                 return ""
-            text = due.astimezone().strftime("%d.%m. %H:%M")
+            text = local_time(due)
             state = sla_state(row, self.now)
             if state == "overdue":
                 return tr("{time} OVERDUE").format(time=text)
@@ -266,7 +268,7 @@ class TicketTableModel(QAbstractTableModel):
             way = compass(row.get("_bearing"))
             return f"{text} {way}" if way else text
         if column == "service":
-            return str(row["service_code"]).replace("_", " ")
+            return service_label(row["service_code"])
         if column == "address":
             return str(row["address"])
         return str(row["assigned_crew"] or tr("unassigned"))

@@ -161,7 +161,7 @@ def test_missing_window_libraries_are_named_with_their_packages(tmp_path: Path) 
 
     from test_system_deps import ABSENT, plugin_needing_an_absent_library
 
-    from fieldapp.display import window_problem
+    from fieldapp.windowcheck import window_problem
 
     plugin = plugin_needing_an_absent_library(tmp_path)
     number = random.randint(500, 9000)

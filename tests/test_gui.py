@@ -161,8 +161,8 @@ def test_conflict_shows_in_plain_words_and_is_resolved_from_the_screen(  # type:
     rows = _conflict_rows(window, ticket_id)
     assert len(rows) == 1
     row, text = rows[0]
-    assert text.startswith("You set the status to “on hold”")
-    assert "Now standing: “resolved”" in text
+    assert text.startswith("You set the status to “On hold”")
+    assert "Now standing: “Resolved”" in text
     window.conflicts.list.setCurrentRow(row)
     with qtbot.waitSignal(
         window.bridge.state_changed,

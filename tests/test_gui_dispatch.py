@@ -26,7 +26,8 @@ from fieldapp.qt import (  # QDragEnterEvent takes a QPoint, QDropEvent a QPoint
 )
 from fieldapp.screens import dispatch
 from fieldapp.screens.dispatch import MIME_TYPE, DispatchBoard, decode_ids
-from fieldapp.ticketmodel import AT_RISK_COLOUR, OPEN, OVERDUE_COLOUR, parse_time
+from fieldapp.theme import current as current_theme
+from fieldapp.ticketmodel import OPEN, parse_time
 
 WAIT_MS = 20_000
 
@@ -121,10 +122,10 @@ def test_board_shows_queue_and_crews_with_workload_and_sla_marks(
     late_item, soon_item, fine_item = north.item_for(overdue), north.item_for(soon), north.item_for(urgent)
     assert late_item is not None and soon_item is not None and fine_item is not None
     assert "OVERDUE" in late_item.text()
-    assert late_item.foreground().color() == OVERDUE_COLOUR
+    assert late_item.foreground().color().name() == current_theme().danger
     assert late_item.font().bold()
     assert "due soon" in soon_item.text()
-    assert soon_item.foreground().color() == AT_RISK_COLOUR
+    assert soon_item.foreground().color().name() == current_theme().warning
     assert "OVERDUE" not in fine_item.text() and "due soon" not in fine_item.text()
     assert fine_item.text().startswith("P1 · Pothole · ")
 

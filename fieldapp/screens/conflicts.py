@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
+from fieldapp.labels import field_label, field_value_label
 from fieldapp.qt import (
     QGroupBox,
     QHBoxLayout,
@@ -27,24 +28,11 @@ from fieldapp.qt import (
 from fieldapp.tasks import run_task
 from sync.replica import Replica
 
-FIELD_NAMES = {
-    "status": "status",
-    "priority": "priority",
-    "assigned_crew": "assigned crew",
-    "due_at": "due time",
-    "address": "address",
-    "description": "description",
-    "location": "location",
-    "service_code": "service type",
-    "resolution_code": "outcome",
-    "resolution_note": "outcome note",
-}
 
-
-def _value(value: Any) -> str:
+def _value(value: Any, field: str = "") -> str:
     if value is None:
         return tr("nothing")
-    return str(value).replace("_", " ")
+    return field_value_label(field, value)
 
 
 #: Item data roles of a conflict row.
@@ -73,14 +61,16 @@ def _ticket_line(ticket: dict[str, Any]) -> str | None:
 def describe(conflict: dict[str, Any], me: str) -> str:
     """A conflict in plain words: what you changed, what happened meanwhile, what stands,
     the ticket as it is now, and who can keep the overridden value if you cannot."""
-    field = tr(FIELD_NAMES.get(conflict["field"], conflict["field"]))
+    field = field_label(conflict["field"])
     who = tr("You") if conflict["author"] == me else conflict["author"]
     lines = [
-        tr("{who} set the {field} to “{mine}”.").format(who=who, field=field, mine=_value(conflict["mine"])),
-        tr("Meanwhile it became “{theirs}”: {reason}.").format(
-            theirs=_value(conflict["theirs"]), reason=conflict["reason"]
+        tr("{who} set the {field} to “{mine}”.").format(
+            who=who, field=field, mine=_value(conflict["mine"], conflict["field"])
         ),
-        tr("Now standing: “{standing}”.").format(standing=_value(conflict["standing"])),
+        tr("Meanwhile it became “{theirs}”: {reason}.").format(
+            theirs=_value(conflict["theirs"], conflict["field"]), reason=conflict["reason"]
+        ),
+        tr("Now standing: “{standing}”.").format(standing=_value(conflict["standing"], conflict["field"])),
     ]
     ticket_line = _ticket_line(conflict.get("ticket") or {})
     if ticket_line:

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
+from fieldapp.i18n import local_time
+from fieldapp.labels import service_label, status_label
 from fieldapp.qt import (
     TOUCH,
     QAbstractItemView,
     QBrush,
+    QColor,
     QDialog,
     QDrag,
     QDragEnterEvent,
@@ -50,14 +53,8 @@ from fieldapp.qt import (
     tr,
 )
 from fieldapp.tasks import run_task
-from fieldapp.ticketmodel import (
-    AT_RISK_COLOUR,
-    OPEN,
-    OVERDUE_COLOUR,
-    STATUS_LABELS,
-    parse_time,
-    sla_state,
-)
+from fieldapp.theme import current as current_theme
+from fieldapp.ticketmodel import OPEN, parse_time, sla_state
 from maps.mappage import MAX_MARKERS
 from sync.errors import LocalError
 from sync.replica import Replica
@@ -221,14 +218,14 @@ def _same_day(moment: datetime | None, now: datetime) -> bool:
 
 
 def _short_time(moment: datetime) -> str:
-    local = moment.astimezone()
-    return f"{local.day:02d}.{local.month:02d}. {local.hour:02d}:{local.minute:02d}"
+    """The time in the language's format; with the date unless it is today."""
+    return local_time(moment, today_short=True)
 
 
 def item_text(row: dict[str, Any]) -> str:
     """Two lines: priority, service and address; then the markers (first, so they are never
     cut off in a narrow column), the due time and the status once work has started."""
-    service = str(row["service_code"] or "").replace("_", " ").capitalize()
+    service = service_label(row["service_code"])
     first = f"P{row['priority']} · {service} · {row['address']}"
     parts: list[str] = []
     if row.get("_sla") == "overdue":
@@ -240,7 +237,7 @@ def item_text(row: dict[str, Any]) -> str:
     due = row.get("_due")
     parts.append(tr("Due {time}").format(time=_short_time(due)) if due else tr("No due time"))
     if row["status"] not in _NOT_STARTED:
-        parts.append(tr(STATUS_LABELS.get(row["status"], row["status"])))
+        parts.append(status_label(row["status"]))
     return first + "\n" + " · ".join(parts)
 
 
@@ -302,9 +299,9 @@ class CrewList(QListWidget):
         item.setSizeHint(QSize(0, height))
         state = row.get("_sla")
         if state == "overdue":
-            item.setForeground(QBrush(OVERDUE_COLOUR))
+            item.setForeground(QBrush(QColor(current_theme().danger)))
         elif state == "at_risk":
-            item.setForeground(QBrush(AT_RISK_COLOUR))
+            item.setForeground(QBrush(QColor(current_theme().warning)))
         if state == "overdue" or row.get("pending"):
             font = QFont()
             font.setBold(state == "overdue")
@@ -437,8 +434,9 @@ class _Column(QFrame):
         text = workload_text(self.crew, load)
         self.stats.setText(text)
         self.list.setAccessibleDescription(text)
-        colour = OVERDUE_COLOUR.name() if load.overdue else ""
-        self.stats.setStyleSheet(f"color: {colour};" if colour else "")
+        self.stats.setProperty("role", "danger" if load.overdue else "")
+        self.stats.style().unpolish(self.stats)  # the theme's look of the new role
+        self.stats.style().polish(self.stats)
 
 
 class CrewPicker(QDialog):

@@ -12,7 +12,9 @@ import gc
 from pathlib import Path
 from typing import Any
 
+from fieldapp.labels import service_label, status_label
 from fieldapp.qt import (
+    QT_TR_NOOP,
     TOUCH,
     QAbstractItemView,
     QComboBox,
@@ -44,11 +46,13 @@ from maps.mappage import MAX_MARKERS
 from sync.replica import Replica
 
 SORT_LABELS = {
-    "priority": "Priority",
-    "due": "Due time (SLA)",
-    "distance": "Nearest first",
-    "status": "Status",
+    "priority": QT_TR_NOOP("Priority"),
+    "due": QT_TR_NOOP("Due time (SLA)"),
+    "distance": QT_TR_NOOP("Nearest first"),
+    "status": QT_TR_NOOP("Status"),
 }
+#: The filters that are not one status.
+FILTER_WORDS = {"Open": QT_TR_NOOP("Open"), "All": QT_TR_NOOP("All")}
 STATUS_FILTERS: dict[str, frozenset[str] | None] = {
     "Open": OPEN,
     "All": None,
@@ -94,8 +98,9 @@ class MyWorkScreen(QWidget):
             self.sort.addItem(tr(label), key)
         self.status = QComboBox()
         self.status.setAccessibleName(tr("Show status"))
-        for label in STATUS_FILTERS:
-            self.status.addItem(tr(label), label)
+        for label, codes in STATUS_FILTERS.items():
+            text = tr(FILTER_WORDS[label]) if label in FILTER_WORDS else status_label(min(codes or {""}))
+            self.status.addItem(text, label)
         self.service = QComboBox()
         self.service.setAccessibleName(tr("Service type"))
         self.service.addItem(tr("All services"), None)
@@ -259,7 +264,7 @@ class MyWorkScreen(QWidget):
         self.service.clear()
         self.service.addItem(tr("All services"), None)
         for code in codes:
-            self.service.addItem(code.replace("_", " "), code)
+            self.service.addItem(service_label(code), code)
         index = self.service.findData(current)
         self.service.setCurrentIndex(max(0, index))
         self.service.blockSignals(False)

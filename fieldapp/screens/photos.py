@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import user_message
+from fieldapp.labels import photo_kind_label
 from fieldapp.qt import (
     TOUCH,
     QCamera,
@@ -53,7 +54,6 @@ from sync.photos import PHOTO_KINDS, PhotoError, attach_photo, images_in
 from sync.replica import Replica
 from sync.uploads import UploadProgress
 
-KIND_LABELS = {"before": "Before", "after": "After", "other": "Other"}
 ICON = QSize(160, 120)
 PHOTO_ID = Qt.ItemDataRole.UserRole
 PHOTO_STATE = Qt.ItemDataRole.UserRole + 1
@@ -202,7 +202,7 @@ class PhotoGallery(QWidget):
         self.kind.setAccessibleName(tr("Photo kind"))
         self.kind.setMinimumHeight(TOUCH)
         for kind in PHOTO_KINDS:
-            self.kind.addItem(tr(KIND_LABELS[kind]), kind)
+            self.kind.addItem(photo_kind_label(kind), kind)
         self.caption = QLineEdit()
         self.caption.setPlaceholderText(tr("Caption (optional)"))
         self.caption.setAccessibleName(tr("Photo caption"))
@@ -227,7 +227,7 @@ class PhotoGallery(QWidget):
         for column, kind in enumerate(PHOTO_KINDS):
             view = QListWidget()
             view.setObjectName(f"photos_{kind}")
-            view.setAccessibleName(tr("{kind} photos").format(kind=tr(KIND_LABELS[kind])))
+            view.setAccessibleName(tr("{kind} photos").format(kind=photo_kind_label(kind)))
             view.setViewMode(QListWidget.ViewMode.IconMode)
             view.setIconSize(ICON)
             view.setResizeMode(QListWidget.ResizeMode.Adjust)
@@ -235,7 +235,7 @@ class PhotoGallery(QWidget):
             view.setMinimumHeight(ICON.height() + 70)
             view.setAcceptDrops(False)
             view.itemActivated.connect(self._item_activated)
-            columns.addWidget(QLabel(f"<b>{tr(KIND_LABELS[kind])}</b>"), 0, column)
+            columns.addWidget(QLabel(f"<b>{photo_kind_label(kind)}</b>"), 0, column)
             columns.addWidget(view, 1, column)
             self.lists[kind] = view
 
@@ -342,7 +342,7 @@ class PhotoGallery(QWidget):
         private = "" if photo.get("for_reporter", True) else tr(" · not for the reporter")
         item.setText(f"{caption}\n{state}".strip())
         item.setData(PHOTO_STATE, photo["upload_state"])
-        item.setToolTip(f"{tr(KIND_LABELS.get(photo['kind'], 'Other'))}{private}\n{state}")
+        item.setToolTip(f"{photo_kind_label(photo.get('kind') or 'other')}{private}\n{state}")
         failed = photo["upload_state"] == "failed"
         item.setForeground(QColor("#b71c1c") if failed else QColor("#263238"))
         item.setSizeHint(QSize(ICON.width() + 24, ICON.height() + 64))

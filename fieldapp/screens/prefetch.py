@@ -28,6 +28,7 @@ from fieldapp.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QLocale,
     QObject,
     QProgressBar,
     QSpinBox,
@@ -48,7 +49,6 @@ from maps.prefetch import (
     PrefetchResult,
     plan,
     plan_refresh,
-    prefetch_summary,
 )
 
 log = logging.getLogger(__name__)
@@ -372,7 +372,17 @@ class PrefetchDialog(QDialog):
     def summary_text(p: PrefetchPlan) -> str:
         if not p.count:
             return tr("No open tickets with a location: nothing to download.")
-        text = prefetch_summary(p)
+        zooms = sorted(p.per_zoom)
+        text = tr("{n} tiles (zoom {low}-{high}), about {mb} MB to download").format(
+            n=p.count,
+            low=zooms[0] if zooms else "–",
+            high=zooms[-1] if zooms else "–",
+            mb=QLocale().toString(p.download_bytes / 1_000_000, "f", 1),
+        )
+        if p.dropped_zooms:
+            text += "; " + tr("zoom {levels} left out to stay within the storage budget").format(
+                levels=", ".join(map(str, p.dropped_zooms))
+            )
         if p.cached:
             text += "; " + tr("{n} already on this device").format(n=p.cached)
         return text

@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
+from fieldapp.i18n import local_time
+from fieldapp.labels import field_label, field_value_label, outcome_label, service_label, status_label
 from fieldapp.qt import (
+    QT_TR_NOOP,
     TOUCH,
     QComboBox,
     QDialog,
@@ -31,24 +34,33 @@ from fieldapp.qt import (
 from fieldapp.screens.photos import PhotoGallery
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
 from fieldapp.tasks import run_task, with_replica
-from fieldapp.ticketmodel import STATUS_LABELS, parse_time
+from fieldapp.ticketmodel import parse_time
 from sync.replica import Replica
 from sync.workflow import RESOLUTION_CODES, next_steps
 
 STEP_LABELS = {
-    "en_route": "En route",
-    "in_progress": "Start work",
-    "on_hold": "On hold…",
-    "resolved": "Resolved…",
-    "closed": "Close",
-    "cancelled": "Cancel ticket",
-    "assigned": "Back to assigned",
+    "en_route": QT_TR_NOOP("En route"),
+    "in_progress": QT_TR_NOOP("Start work"),
+    "on_hold": QT_TR_NOOP("On hold…"),
+    "resolved": QT_TR_NOOP("Resolved…"),
+    "closed": QT_TR_NOOP("Close"),
+    "cancelled": QT_TR_NOOP("Cancel ticket"),
+    "assigned": QT_TR_NOOP("Back to assigned"),
+}
+CAPTIONS = {
+    "status": QT_TR_NOOP("Status"),
+    "service": QT_TR_NOOP("Service"),
+    "priority": QT_TR_NOOP("Priority"),
+    "due": QT_TR_NOOP("Due"),
+    "address": QT_TR_NOOP("Address"),
+    "crew": QT_TR_NOOP("Crew"),
+    "outcome": QT_TR_NOOP("Outcome"),
 }
 
 
 def _local_time(raw: str | None) -> str:
     moment = parse_time(raw)
-    return moment.astimezone().strftime("%d.%m.%Y %H:%M") if moment else "–"
+    return local_time(moment) if moment else "–"
 
 
 class ResolveDialog(QDialog):
@@ -60,7 +72,7 @@ class ResolveDialog(QDialog):
         self.code = QComboBox()
         self.code.setAccessibleName(tr("Resolution code"))
         for code in RESOLUTION_CODES:
-            self.code.addItem(tr(code.replace("_", " ")), code)
+            self.code.addItem(outcome_label(code), code)
         self.note = QPlainTextEdit()
         self.note.setAccessibleName(tr("Resolution note"))
         buttons = QDialogButtonBox(
@@ -106,15 +118,7 @@ class TicketScreen(QWidget):
 
         details = QGroupBox(tr("Ticket"))
         form = QFormLayout(details)
-        for key, caption in (
-            ("status", "Status"),
-            ("service", "Service"),
-            ("priority", "Priority"),
-            ("due", "Due"),
-            ("address", "Address"),
-            ("crew", "Crew"),
-            ("outcome", "Outcome"),
-        ):
+        for key, caption in CAPTIONS.items():
             form.addRow(tr(caption), self.fields[key])
         form.addRow(tr("Description"), self.description)
 
@@ -206,13 +210,13 @@ class TicketScreen(QWidget):
     def _render(self) -> None:
         t = self.ticket
         assert t is not None
-        service = t["service_code"].replace("_", " ")
-        self.title.setText(f"<h2>{service.capitalize()} – {t['address']}</h2>")
+        service = service_label(t["service_code"])
+        self.title.setText(f"<h2>{service} – {t['address']}</h2>")
         pending = t["pending"]
         self.pending.setText(
             tr("⟳ {n} change(s) on this device, not yet on the server").format(n=pending) if pending else ""
         )
-        status = tr(STATUS_LABELS.get(t["status"], t["status"]))
+        status = status_label(t["status"])
         if "status" in t["pending_fields"]:
             status += " ⟳"
         self.fields["status"].setText(f"<b>{status}</b>")
@@ -221,7 +225,7 @@ class TicketScreen(QWidget):
         self.fields["due"].setText(_local_time(t["due_at"]))
         self.fields["address"].setText(t["address"])
         self.fields["crew"].setText(t["assigned_crew"] or tr("unassigned"))
-        outcome = t["resolution_code"] or "–"
+        outcome = outcome_label(t["resolution_code"]) or "–"
         if t["resolution_note"]:
             outcome += f": {t['resolution_note']}"
         self.fields["outcome"].setText(outcome)
@@ -236,8 +240,9 @@ class TicketScreen(QWidget):
         self.history.clear()
         for event in reversed(t["events"]):
             self.history.addItem(
-                f"{_local_time(event['at'])} {event['actor']}: {event['field']} "
-                f"{event['old'] if event['old'] is not None else ''} → {event['new']}"
+                f"{_local_time(event['at'])} {event['actor']}: {field_label(event['field'])} "
+                f"{field_value_label(event['field'], event['old'])} → "
+                f"{field_value_label(event['field'], event['new'])}"
             )
         self._render_steps()
         self.gallery.show_ticket(t["id"])

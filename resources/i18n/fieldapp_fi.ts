@@ -1,0 +1,1177 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fi_FI">
+<context>
+    <name></name>
+    <message>
+        <source>Please sign in again: {reason}</source>
+        <translation>Kirjaudu uudelleen: {reason}</translation>
+    </message>
+    <message>
+        <source>No connection to the case server. Your work is kept and will be sent later.</source>
+        <translation>Ei yhteyttä palvelimeen. Työsi on tallessa ja lähetetään myöhemmin.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}. Your work is kept.</source>
+        <translation>Jokin meni vikaan: {error}. Työsi on tallessa.</translation>
+    </message>
+    <message>
+        <source>Field app</source>
+        <translation>Kenttäsovellus</translation>
+    </message>
+    <message>
+        <source>Error message</source>
+        <translation>Virheilmoitus</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <extracomment>The languages the app speaks; English is built in (the source strings). What a user may choose: the system&apos;s language or one of ours. Each language&apos;s name in itself (never translated: a user looks for their own). The locale of a language when the system&apos;s own locale speaks another (Helsinki&apos;s first).</extracomment>
+        <translation>Laitteen kieli</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <extracomment>Strings that screens pass to ``tr()`` through a variable (a table of labels), written out here so lupdate sees them. Screens should prefer `fieldapp.labels` or literal ``tr(&quot;...&quot;)`` calls; this list is for the few tables that remain.</extracomment>
+        <translation>Yhteys toimii</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synkronoidaan…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Ei yhteyttä</translation>
+    </message>
+    <message>
+        <source>Sync problem</source>
+        <translation>Synkronointiongelma</translation>
+    </message>
+    <message>
+        <source>New tickets</source>
+        <extracomment>Where maps find tiles: the profile&apos;s downloads first, then the shipped basemap.</extracomment>
+        <translation>Uudet tehtävät</translation>
+    </message>
+    <message>
+        <source>My work</source>
+        <translation>Omat työt</translation>
+    </message>
+    <message>
+        <source>Offline map…</source>
+        <translation>Kartta laitteelle…</translation>
+    </message>
+    <message>
+        <source>Download map for my work</source>
+        <extracomment>Cache files being refreshed in the background (one refresh at a time each). New tiles are in the cache (the maps should look again).</extracomment>
+        <translation>Lataa kartta omien töiden alueelta</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Asetukset</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Kirjaudu ulos</translation>
+    </message>
+    <message>
+        <source>{pending} change(s) have not reached the server yet and {rejected} were refused. Signing out now deletes them from this device for good.</source>
+        <translation>{pending} muutosta ei ole vielä palvelimella ja {rejected} hylättiin. Jos kirjaudut ulos nyt, ne poistuvat tältä laitteelta lopullisesti.</translation>
+    </message>
+    <message>
+        <source>Sign out and discard them</source>
+        <translation>Kirjaudu ulos ja hylkää ne</translation>
+    </message>
+    <message>
+        <source>Stay signed in</source>
+        <translation>Pysy kirjautuneena</translation>
+    </message>
+    <message>
+        <source>{n} new ticket(s) assigned since you last looked</source>
+        <translation>{n} uutta tehtävää annettu sinulle viime katsomisen jälkeen</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>ei mitään</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Sinä</translation>
+    </message>
+    <message>
+        <source>{who} set the {field} to “{mine}”.</source>
+        <translation>{who} muutti kentän {field} arvoksi ”{mine}”.</translation>
+    </message>
+    <message>
+        <source>Meanwhile it became “{theirs}”: {reason}.</source>
+        <translation>Sillä välin se muuttui arvoksi ”{theirs}”: {reason}.</translation>
+    </message>
+    <message>
+        <source>Now standing: “{standing}”.</source>
+        <translation>Nyt voimassa: ”{standing}”.</translation>
+    </message>
+    <message>
+        <source>Your decision is waiting to be sent.</source>
+        <translation>Päätöksesi odottaa lähetystä.</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Ristiriidat</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Pidä omani</translation>
+    </message>
+    <message>
+        <source>Keep theirs</source>
+        <translation>Pidä toisen</translation>
+    </message>
+    <message>
+        <source>No conflicts. Everything you did is on the server or on its way.</source>
+        <translation>Ei ristiriitoja. Kaikki tekemäsi on palvelimella tai matkalla sinne.</translation>
+    </message>
+    <message>
+        <source>Refused changes</source>
+        <translation>Hylätyt muutokset</translation>
+    </message>
+    <message>
+        <source>Changes the server refused</source>
+        <translation>Muutokset, jotka palvelin hylkäsi</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}: {what} was refused: {reason}</source>
+        <translation>Tehtävä {ticket}: {what} hylättiin: {reason}</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <extracomment>The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
+        <translation>Jakamatta</translation>
+    </message>
+    <message>
+        <source>Crew {crew}</source>
+        <translation>Ryhmä {crew}</translation>
+    </message>
+    <message>
+        <source>{open} waiting · {overdue} overdue</source>
+        <translation>{open} odottaa · {overdue} myöhässä</translation>
+    </message>
+    <message>
+        <source>{open} open · {overdue} overdue · {resolved} resolved today</source>
+        <translation>{open} avoinna · {overdue} myöhässä · {resolved} valmiina tänään</translation>
+    </message>
+    <message>
+        <source>{n} more not shown</source>
+        <translation>{n} lisää ei näytetä</translation>
+    </message>
+    <message>
+        <source>⚠ OVERDUE</source>
+        <translation>⚠ MYÖHÄSSÄ</translation>
+    </message>
+    <message>
+        <source>◷ due soon</source>
+        <translation>◷ määräaika lähellä</translation>
+    </message>
+    <message>
+        <source>⟳ not sent yet</source>
+        <translation>⟳ ei vielä lähetetty</translation>
+    </message>
+    <message>
+        <source>Due {time}</source>
+        <translation>Määräaika {time}</translation>
+    </message>
+    <message>
+        <source>No due time</source>
+        <translation>Ei määräaikaa</translation>
+    </message>
+    <message>
+        <source>Unassigned tickets</source>
+        <extracomment>(ticket ids, this column&apos;s crew) when tickets were dropped here. Enter or double-click on a ticket. A plain click or arrow key (no Ctrl/Shift): other columns should drop their selection.</extracomment>
+        <translation>Jakamattomat tehtävät</translation>
+    </message>
+    <message>
+        <source>Tickets of crew {crew}</source>
+        <translation>Ryhmän {crew} tehtävät</translation>
+    </message>
+    <message>
+        <source>Changed on this device; not yet on the server</source>
+        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <translation>Muutettu tällä laitteella; ei vielä palvelimella</translation>
+    </message>
+    <message>
+        <source>Workload of {column}</source>
+        <translation>Työmäärä: {column}</translation>
+    </message>
+    <message>
+        <source>Reassign tickets</source>
+        <translation>Siirrä tehtäviä</translation>
+    </message>
+    <message>
+        <source>Move the selected ticket to:</source>
+        <translation>Siirrä valittu tehtävä:</translation>
+    </message>
+    <message>
+        <source>Move {n} selected tickets to:</source>
+        <translation>Siirrä {n} valittua tehtävää:</translation>
+    </message>
+    <message>
+        <source>Unassigned queue</source>
+        <translation>Jakamattomien jono</translation>
+    </message>
+    <message>
+        <source>Move back to the unassigned queue</source>
+        <translation>Palauta jakamattomien jonoon</translation>
+    </message>
+    <message>
+        <source>Crew {crew} ({open} open, {overdue} overdue)</source>
+        <translation>Ryhmä {crew} ({open} avoinna, {overdue} myöhässä)</translation>
+    </message>
+    <message>
+        <source>Reassign to crew {crew}</source>
+        <translation>Siirrä ryhmälle {crew}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Peruuta</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <extracomment>Reassignments were queued locally (the window may start a sync). Double-click or Enter on a ticket.</extracomment>
+        <translation>Työnjako</translation>
+    </message>
+    <message>
+        <source>Selected tickets</source>
+        <translation>Valitut tehtävät</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Päivitä</translation>
+    </message>
+    <message>
+        <source>Refresh the dispatch board</source>
+        <translation>Päivitä työnjakonäkymä</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <extracomment>Height of the ticket&apos;s map (device-independent pixels). Zoom of the ticket&apos;s map: a few streets round the site. A new reverse lookup only after moving this far.</extracomment>
+        <translation>Kartta</translation>
+    </message>
+    <message>
+        <source>Show all tickets on a map, coloured by crew</source>
+        <translation>Näytä kaikki tehtävät kartalla ryhmittäin väritettyinä</translation>
+    </message>
+    <message>
+        <source>Reassign…</source>
+        <translation>Siirrä…</translation>
+    </message>
+    <message>
+        <source>Reassign the selected tickets</source>
+        <translation>Siirrä valitut tehtävät</translation>
+    </message>
+    <message>
+        <source>Move the selected tickets to another crew (Ctrl+M)</source>
+        <translation>Siirrä valitut tehtävät toiselle ryhmälle (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>Drag tickets onto another column to reassign them, or select several and press Reassign.</source>
+        <translation>Siirrä tehtäviä vetämällä ne toiseen sarakkeeseen, tai valitse useita ja paina Siirrä.</translation>
+    </message>
+    <message>
+        <source>Dispatch columns</source>
+        <translation>Työnjaon sarakkeet</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}: {reason}</source>
+        <translation>Tehtävä {ticket}: {reason}</translation>
+    </message>
+    <message>
+        <source>One ticket could not be reassigned.</source>
+        <translation>Yhtä tehtävää ei voitu siirtää.</translation>
+    </message>
+    <message>
+        <source>{n} tickets could not be reassigned.</source>
+        <translation>{n} tehtävää ei voitu siirtää.</translation>
+    </message>
+    <message>
+        <source>The other tickets were reassigned.</source>
+        <translation>Muut tehtävät siirrettiin.</translation>
+    </message>
+    <message>
+        <source>Map of the crews&apos; tickets</source>
+        <translation>Ryhmien tehtävät kartalla</translation>
+    </message>
+    <message>
+        <source>The dispatch board is for supervisors. Sign in as a supervisor to reassign tickets.</source>
+        <translation>Työnjako on työnjohtajille. Kirjaudu työnjohtajana siirtääksesi tehtäviä.</translation>
+    </message>
+    <message>
+        <source>No tickets selected</source>
+        <translation>Ei valittuja tehtäviä</translation>
+    </message>
+    <message>
+        <source>1 ticket selected</source>
+        <translation>1 tehtävä valittu</translation>
+    </message>
+    <message>
+        <source>{n} tickets selected</source>
+        <translation>{n} tehtävää valittu</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Kiireellisyys</translation>
+    </message>
+    <message>
+        <source>Due time (SLA)</source>
+        <translation>Määräaika (SLA)</translation>
+    </message>
+    <message>
+        <source>Nearest first</source>
+        <translation>Lähimmät ensin</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Tila</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <extracomment>The filters that are not one status.</extracomment>
+        <translation>Avoimet</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Kaikki</translation>
+    </message>
+    <message>
+        <source>Search address, description, ticket…</source>
+        <translation>Hae osoitetta, kuvausta, tehtävää…</translation>
+    </message>
+    <message>
+        <source>Search tickets</source>
+        <translation>Hae tehtäviä</translation>
+    </message>
+    <message>
+        <source>Sort by</source>
+        <translation>Järjestys</translation>
+    </message>
+    <message>
+        <source>Show status</source>
+        <translation>Näytä tila</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>Palvelutyyppi</translation>
+    </message>
+    <message>
+        <source>All services</source>
+        <translation>Kaikki palvelut</translation>
+    </message>
+    <message>
+        <source>Show the map beside the list</source>
+        <translation>Näytä kartta listan vieressä</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Tehtävät</translation>
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation>Järjestä</translation>
+    </message>
+    <message>
+        <source>{n} tickets</source>
+        <translation>{n} tehtävää</translation>
+    </message>
+    <message>
+        <source>the map shows the first {m:,}</source>
+        <translation>kartalla näkyy ensimmäiset {m:,}</translation>
+    </message>
+    <message>
+        <source>from {author}</source>
+        <extracomment>Thumbnails of other devices&apos; photos, fetched once from the server and kept for offline use.</extracomment>
+        <translation>lähettäjä {author}</translation>
+    </message>
+    <message>
+        <source>✗ upload failed: {reason}</source>
+        <translation>✗ lähetys epäonnistui: {reason}</translation>
+    </message>
+    <message>
+        <source>✓ on the server</source>
+        <translation>✓ palvelimella</translation>
+    </message>
+    <message>
+        <source>⟳ checking on the server</source>
+        <translation>⟳ tarkistetaan palvelimella</translation>
+    </message>
+    <message>
+        <source>⟳ uploading {percent}%</source>
+        <translation>⟳ lähetetään {percent} %</translation>
+    </message>
+    <message>
+        <source>⟳ waiting for sync</source>
+        <translation>⟳ odottaa synkronointia</translation>
+    </message>
+    <message>
+        <source>⟳ waiting to upload ({reason})</source>
+        <translation>⟳ odottaa lähetystä ({reason})</translation>
+    </message>
+    <message>
+        <source>⟳ waiting to upload</source>
+        <translation>⟳ odottaa lähetystä</translation>
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation>Ota kuva</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Valmis</translation>
+    </message>
+    <message>
+        <source>Photo kind</source>
+        <extracomment>Photos were attached (queued on this device); the window starts a sync. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
+        <translation>Kuvan tyyppi</translation>
+    </message>
+    <message>
+        <source>Caption (optional)</source>
+        <translation>Kuvateksti (vapaaehtoinen)</translation>
+    </message>
+    <message>
+        <source>Photo caption</source>
+        <translation>Kuvateksti</translation>
+    </message>
+    <message>
+        <source>Reporter may see it</source>
+        <translation>Ilmoittaja saa nähdä</translation>
+    </message>
+    <message>
+        <source>Take photo…</source>
+        <translation>Ota kuva…</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>Lisää kuvia…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>Lisää kansio…</translation>
+    </message>
+    <message>
+        <source>Add every photo of a folder or camera card</source>
+        <translation>Lisää kaikki kansion tai muistikortin kuvat</translation>
+    </message>
+    <message>
+        <source>Remove originals from this device once the server has them</source>
+        <translation>Poista alkuperäiset tältä laitteelta, kun ne ovat palvelimella</translation>
+    </message>
+    <message>
+        <source>Photo messages</source>
+        <translation>Kuvien ilmoitukset</translation>
+    </message>
+    <message>
+        <source>{kind} photos</source>
+        <translation>Kuvat: {kind}</translation>
+    </message>
+    <message>
+        <source>Drop photos or folders here. Double-click a failed upload to try again.</source>
+        <translation>Pudota kuvia tai kansioita tähän. Kaksoisnapauta epäonnistunutta lähetystä yrittääksesi uudelleen.</translation>
+    </message>
+    <message>
+        <source>No camera found on this device: add photos from files</source>
+        <translation>Laitteesta ei löytynyt kameraa: lisää kuvat tiedostoista</translation>
+    </message>
+    <message>
+        <source> · not for the reporter</source>
+        <translation> · ei ilmoittajalle</translation>
+    </message>
+    <message>
+        <source>no photos found there</source>
+        <translation>sieltä ei löytynyt kuvia</translation>
+    </message>
+    <message>
+        <source>{n} photo(s) added; they upload in the background.</source>
+        <translation>{n} kuvaa lisätty; ne lähetetään taustalla.</translation>
+    </message>
+    <message>
+        <source>Not added: {reason}</source>
+        <translation>Ei lisätty: {reason}</translation>
+    </message>
+    <message>
+        <source>Adding photos…</source>
+        <translation>Lisätään kuvia…</translation>
+    </message>
+    <message>
+        <source>Add photos</source>
+        <translation>Lisää kuvia</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</source>
+        <translation>Kuvat (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</translation>
+    </message>
+    <message>
+        <source>Add every photo of a folder</source>
+        <translation>Lisää kaikki kansion kuvat</translation>
+    </message>
+    <message>
+        <source>No camera found on this device: add photos from files.</source>
+        <translation>Laitteesta ei löytynyt kameraa: lisää kuvat tiedostoista.</translation>
+    </message>
+    <message>
+        <source>Tile source</source>
+        <translation>Karttatiilien lähde</translation>
+    </message>
+    <message>
+        <source>Margin round each ticket</source>
+        <translation>Reunus tehtävien ympärillä</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> m</translation>
+    </message>
+    <message>
+        <source>Lowest zoom</source>
+        <translation>Pienin zoomaus</translation>
+    </message>
+    <message>
+        <source>Highest zoom</source>
+        <translation>Suurin zoomaus</translation>
+    </message>
+    <message>
+        <source>Storage budget</source>
+        <translation>Tallennustilaa enintään</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> Mt</translation>
+    </message>
+    <message>
+        <source>Refresh old tiles by themselves when online</source>
+        <translation>Päivitä vanhat karttatiilet itsestään, kun yhteys toimii</translation>
+    </message>
+    <message>
+        <source>Working out the area…</source>
+        <translation>Lasketaan aluetta…</translation>
+    </message>
+    <message>
+        <source>Download size</source>
+        <translation>Latauksen koko</translation>
+    </message>
+    <message>
+        <source>Download progress</source>
+        <translation>Latauksen eteneminen</translation>
+    </message>
+    <message>
+        <source>Download status</source>
+        <translation>Latauksen tila</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Lataa</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Keskeytä lataus</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Jatka</translation>
+    </message>
+    <message>
+        <source>Refresh old tiles</source>
+        <translation>Päivitä vanhat karttatiilet</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Sulje</translation>
+    </message>
+    <message>
+        <source>Area round each ticket</source>
+        <translation>Alue tehtävien ympärillä</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>Zoom levels</source>
+        <translation>Zoomaustasot</translation>
+    </message>
+    <message>
+        <source>Tile URL {z}/{x}/{y}</source>
+        <translation>Karttatiilien URL {z}/{x}/{y}</translation>
+    </message>
+    <message>
+        <source>No open tickets with a location: nothing to download.</source>
+        <translation>Ei avoimia tehtäviä, joilla on sijainti: ladattavaa ei ole.</translation>
+    </message>
+    <message>
+        <source>{n} tiles (zoom {low}-{high}), about {mb} MB to download</source>
+        <translation>{n} karttatiiltä (zoomaus {low}–{high}), noin {mb} Mt ladattavaa</translation>
+    </message>
+    <message>
+        <source>zoom {levels} left out to stay within the storage budget</source>
+        <translation>zoomaustasot {levels} jätetty pois, jotta tallennustila riittää</translation>
+    </message>
+    <message>
+        <source>{n} already on this device</source>
+        <translation>{n} on jo tällä laitteella</translation>
+    </message>
+    <message>
+        <source>Stopping after the current tile…</source>
+        <translation>Pysähdytään nykyisen tiilen jälkeen…</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>Ladataan…</translation>
+    </message>
+    <message>
+        <source>{done} of {total} tiles · {mb:.1f} MB downloaded</source>
+        <translation>{done}/{total} tiiltä · {mb:.1f} Mt ladattu</translation>
+    </message>
+    <message>
+        <source>The map for your work is on this device.</source>
+        <translation>Omien töidesi kartta on tällä laitteella.</translation>
+    </message>
+    <message>
+        <source>Downloaded, but {n} tiles are missing at the source.</source>
+        <translation>Ladattu, mutta lähteestä puuttuu {n} tiiltä.</translation>
+    </message>
+    <message>
+        <source>Download cancelled. Resume continues where it stopped.</source>
+        <translation>Lataus keskeytetty. Jatka-painike jatkaa siitä, mihin jäätiin.</translation>
+    </message>
+    <message>
+        <source>The storage budget is full; raise it or choose fewer zoom levels.</source>
+        <translation>Tallennustila on täynnä; kasvata sitä tai valitse vähemmän zoomaustasoja.</translation>
+    </message>
+    <message>
+        <source>The download stopped: {why}</source>
+        <translation>Lataus pysähtyi: {why}</translation>
+    </message>
+    <message>
+        <source>{n} tiles downloaded, {m} renewed, {k} already here.</source>
+        <translation>{n} tiiltä ladattu, {m} uusittu, {k} oli jo täällä.</translation>
+    </message>
+    <message>
+        <source>← Back</source>
+        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed.</extracomment>
+        <translation>← Takaisin</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Takaisin</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Teema</translation>
+    </message>
+    <message>
+        <source>Sunlight</source>
+        <translation>Auringonvalo</translation>
+    </message>
+    <message>
+        <source>Black on white, for reading outdoors</source>
+        <translation>Musta valkoisella, ulkona lukemiseen</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Tumma</translation>
+    </message>
+    <message>
+        <source>Light on black, for night shifts</source>
+        <translation>Vaalea mustalla, yövuoroihin</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Kieli</translation>
+    </message>
+    <message>
+        <source>These choices are kept on this device, also after signing out.</source>
+        <translation>Valinnat säilyvät tällä laitteella myös uloskirjautumisen jälkeen.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Palvelimen osoite</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Käyttäjätunnus</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Salasana</translation>
+    </message>
+    <message>
+        <source>Sign-in problem</source>
+        <translation>Kirjautumisongelma</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Kirjaudu</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Palvelin</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Käyttäjä</translation>
+    </message>
+    <message>
+        <source>Fill in the server, your user name and your password.</source>
+        <translation>Täytä palvelin, käyttäjätunnus ja salasana.</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Kirjaudutaan…</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>ei koskaan</translation>
+    </message>
+    <message>
+        <source>Sync status</source>
+        <translation>Synkronoinnin tila</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Yhteys</translation>
+    </message>
+    <message>
+        <source>Changes not yet sent</source>
+        <translation>Lähettämättömät muutokset</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>Viimeisin onnistunut synkronointi</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>Synkronoinnin eteneminen</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Synkronoi nyt</translation>
+    </message>
+    <message>
+        <source>{n} to send</source>
+        <translation>{n} lähettämättä</translation>
+    </message>
+    <message>
+        <source>Last sync {time}</source>
+        <translation>Viimeksi synkronoitu {time}</translation>
+    </message>
+    <message>
+        <source>{n} conflicts</source>
+        <translation>{n} ristiriitaa</translation>
+    </message>
+    <message>
+        <source>Sending %v / %m</source>
+        <translation>Lähetetään %v / %m</translation>
+    </message>
+    <message>
+        <source>Receiving</source>
+        <translation>Vastaanotetaan</translation>
+    </message>
+    <message>
+        <source>Ticket location</source>
+        <extracomment>The latest fix: (lat, lon, accuracy in metres or NaN, when).</extracomment>
+        <translation>Tehtävän sijainti</translation>
+    </message>
+    <message>
+        <source>Way to the site</source>
+        <translation>Reitti kohteeseen</translation>
+    </message>
+    <message>
+        <source>Where you are</source>
+        <translation>Sijaintisi</translation>
+    </message>
+    <message>
+        <source>No location on this ticket</source>
+        <translation>Tehtävällä ei ole sijaintia</translation>
+    </message>
+    <message>
+        <source>Location {lat:.5f}, {lon:.5f}</source>
+        <translation>Sijainti {lat:.5f}, {lon:.5f}</translation>
+    </message>
+    <message>
+        <source>You are at the site ({distance})</source>
+        <translation>Olet kohteessa ({distance})</translation>
+    </message>
+    <message>
+        <source>The site is {distance} {direction} of you</source>
+        <translation>Kohde on {distance} sinusta suuntaan {direction}</translation>
+    </message>
+    <message>
+        <source>You are at {lat:.5f}, {lon:.5f}</source>
+        <translation>Olet kohdassa {lat:.5f}, {lon:.5f}</translation>
+    </message>
+    <message>
+        <source>You are near {address}</source>
+        <translation>Olet lähellä osoitetta {address}</translation>
+    </message>
+    <message>
+        <source>You are at the site — mark it In progress?</source>
+        <translation>Olet kohteessa — merkitäänkö työ alkaneeksi?</translation>
+    </message>
+    <message>
+        <source>On site</source>
+        <translation>Kohteessa</translation>
+    </message>
+    <message>
+        <source>Start work</source>
+        <translation>Aloita työ</translation>
+    </message>
+    <message>
+        <source>Mark the ticket In progress</source>
+        <translation>Merkitse tehtävä työn alle</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Ei nyt</translation>
+    </message>
+    <message>
+        <source>Resolve ticket</source>
+        <translation>Merkitse tehtävä valmiiksi</translation>
+    </message>
+    <message>
+        <source>Resolution code</source>
+        <translation>Lopputulos</translation>
+    </message>
+    <message>
+        <source>Resolution note</source>
+        <translation>Lopputuloksen huomautus</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Lopputulos</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>Matkalla</translation>
+    </message>
+    <message>
+        <source>On hold…</source>
+        <translation>Odottaa…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>Valmis…</translation>
+    </message>
+    <message>
+        <source>Cancel ticket</source>
+        <translation>Peru tehtävä</translation>
+    </message>
+    <message>
+        <source>Back to assigned</source>
+        <translation>Takaisin osoitetuksi</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Palvelu</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Määräaika</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Osoite</translation>
+    </message>
+    <message>
+        <source>Crew</source>
+        <translation>Ryhmä</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Huomautus</translation>
+    </message>
+    <message>
+        <source>← My work</source>
+        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
+        <translation>← Omat työt</translation>
+    </message>
+    <message>
+        <source>Back to the list</source>
+        <translation>Takaisin listaan</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Tehtävä</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Kuvaus</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Huomautukset</translation>
+    </message>
+    <message>
+        <source>Write a note…</source>
+        <translation>Kirjoita huomautus…</translation>
+    </message>
+    <message>
+        <source>New note</source>
+        <translation>Uusi huomautus</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>Lisää huomautus</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historia</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>Kuvat</translation>
+    </message>
+    <message>
+        <source>No photos on this ticket.</source>
+        <translation>Tehtävällä ei ole kuvia.</translation>
+    </message>
+    <message>
+        <source>⟳ {n} change(s) on this device, not yet on the server</source>
+        <translation>⟳ {n} muutosta tällä laitteella, ei vielä palvelimella</translation>
+    </message>
+    <message>
+        <source>unassigned</source>
+        <translation>jakamatta</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>Odottaa</translation>
+    </message>
+    <message>
+        <source>Why is the work on hold?</source>
+        <translation>Miksi työ odottaa?</translation>
+    </message>
+    <message>
+        <source>On hold: {reason}</source>
+        <translation>Odottaa: {reason}</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>Etäisyys</translation>
+    </message>
+    <message>
+        <source>{time} OVERDUE</source>
+        <translation>{time} MYÖHÄSSÄ</translation>
+    </message>
+    <message>
+        <source>{time} soon</source>
+        <translation>{time} pian</translation>
+    </message>
+    <message>
+        <source>Map of tickets</source>
+        <extracomment>Schemes that never reach a network: the page&apos;s own files and the tile scheme. How often (seconds) a missing tile may trigger a rescan of the tile folders. How often the use of cache tiles is written back (for the cache&apos;s LRU eviction). True while tiles of the visible area are missing (the page shows the banner).</extracomment>
+        <translation>Tehtävät kartalla</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <source>Pothole</source>
+        <translation>Kuoppa ajoradalla</translation>
+    </message>
+    <message>
+        <source>Damaged sidewalk or curb</source>
+        <translation>Vaurioitunut jalkakäytävä tai reunakivi</translation>
+    </message>
+    <message>
+        <source>Street light out</source>
+        <translation>Katuvalo ei pala</translation>
+    </message>
+    <message>
+        <source>Traffic signal fault</source>
+        <translation>Liikennevalovika</translation>
+    </message>
+    <message>
+        <source>Damaged or missing sign</source>
+        <translation>Vaurioitunut tai puuttuva liikennemerkki</translation>
+    </message>
+    <message>
+        <source>Graffiti</source>
+        <translation>Töhry</translation>
+    </message>
+    <message>
+        <source>Illegal dumping</source>
+        <translation>Luvaton jätteiden jättäminen</translation>
+    </message>
+    <message>
+        <source>Overflowing litter bin</source>
+        <translation>Täysi roska-astia</translation>
+    </message>
+    <message>
+        <source>Fallen tree or branch</source>
+        <translation>Kaatunut puu tai oksa</translation>
+    </message>
+    <message>
+        <source>Park furniture damage</source>
+        <translation>Puiston kalusteiden vaurio</translation>
+    </message>
+    <message>
+        <source>Water leak in street</source>
+        <translation>Vesivuoto kadulla</translation>
+    </message>
+    <message>
+        <source>Blocked storm drain</source>
+        <translation>Tukkeutunut sadevesikaivo</translation>
+    </message>
+    <message>
+        <source>Snow or ice on walkway</source>
+        <translation>Lunta tai jäätä kulkuväylällä</translation>
+    </message>
+    <message>
+        <source>Abandoned bicycle</source>
+        <translation>Hylätty polkupyörä</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Uusi</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>Osoitettu</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>Matkalla</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Työn alla</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>Odottaa</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Valmis</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Suljettu</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Peruttu</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <extracomment>Resolution codes (`sync.workflow.RESOLUTION_CODES`).</extracomment>
+        <translation>Korjattu</translation>
+    </message>
+    <message>
+        <source>Temporary fix</source>
+        <translation>Väliaikainen korjaus</translation>
+    </message>
+    <message>
+        <source>Nothing found on site</source>
+        <translation>Kohteessa ei havaittu vikaa</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Päällekkäinen ilmoitus</translation>
+    </message>
+    <message>
+        <source>Referred elsewhere</source>
+        <translation>Siirretty muualle</translation>
+    </message>
+    <message>
+        <source>No action needed</source>
+        <translation>Ei vaadi toimenpiteitä</translation>
+    </message>
+    <message>
+        <source>Waiting for parts or material</source>
+        <extracomment>Why work is on hold; the reason&apos;s words go into the ticket&apos;s note.</extracomment>
+        <translation>Odottaa osia tai materiaalia</translation>
+    </message>
+    <message>
+        <source>No access to the site</source>
+        <translation>Kohteeseen ei pääse</translation>
+    </message>
+    <message>
+        <source>Weather</source>
+        <translation>Sää</translation>
+    </message>
+    <message>
+        <source>Needs another crew or contractor</source>
+        <translation>Tarvitaan toinen ryhmä tai urakoitsija</translation>
+    </message>
+    <message>
+        <source>Unsafe to work</source>
+        <translation>Työskentely ei ole turvallista</translation>
+    </message>
+    <message>
+        <source>Other…</source>
+        <translation>Muu…</translation>
+    </message>
+    <message>
+        <source>crew</source>
+        <translation>työryhmä</translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation>työnjohtaja</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>ylläpitäjä</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <extracomment>A ticket&apos;s fields, as conflicts and the history name them.</extracomment>
+        <translation>tila</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>kiireellisyys</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>vastuuryhmä</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>määräaika</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>osoite</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>kuvaus</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>sijainti</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>palvelutyyppi</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>lopputulos</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>lopputuloksen huomautus</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>luotu</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Ennen</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Jälkeen</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Muu</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1177 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="sv_SE">
+<context>
+    <name></name>
+    <message>
+        <source>Please sign in again: {reason}</source>
+        <translation>Logga in på nytt: {reason}</translation>
+    </message>
+    <message>
+        <source>No connection to the case server. Your work is kept and will be sent later.</source>
+        <translation>Ingen anslutning till servern. Ditt arbete sparas och skickas senare.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}. Your work is kept.</source>
+        <translation>Något gick fel: {error}. Ditt arbete är sparat.</translation>
+    </message>
+    <message>
+        <source>Field app</source>
+        <translation>Fältappen</translation>
+    </message>
+    <message>
+        <source>Error message</source>
+        <translation>Felmeddelande</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <extracomment>The languages the app speaks; English is built in (the source strings). What a user may choose: the system&apos;s language or one of ours. Each language&apos;s name in itself (never translated: a user looks for their own). The locale of a language when the system&apos;s own locale speaks another (Helsinki&apos;s first).</extracomment>
+        <translation>Enhetens språk</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <extracomment>Strings that screens pass to ``tr()`` through a variable (a table of labels), written out here so lupdate sees them. Screens should prefer `fieldapp.labels` or literal ``tr(&quot;...&quot;)`` calls; this list is for the few tables that remain.</extracomment>
+        <translation>Ansluten</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synkroniserar…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Ingen anslutning</translation>
+    </message>
+    <message>
+        <source>Sync problem</source>
+        <translation>Synkroniseringsproblem</translation>
+    </message>
+    <message>
+        <source>New tickets</source>
+        <extracomment>Where maps find tiles: the profile&apos;s downloads first, then the shipped basemap.</extracomment>
+        <translation>Nya uppdrag</translation>
+    </message>
+    <message>
+        <source>My work</source>
+        <translation>Mina uppdrag</translation>
+    </message>
+    <message>
+        <source>Offline map…</source>
+        <translation>Karta på enheten…</translation>
+    </message>
+    <message>
+        <source>Download map for my work</source>
+        <extracomment>Cache files being refreshed in the background (one refresh at a time each). New tiles are in the cache (the maps should look again).</extracomment>
+        <translation>Ladda ner kartan för mina uppdrag</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Inställningar</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Logga ut</translation>
+    </message>
+    <message>
+        <source>{pending} change(s) have not reached the server yet and {rejected} were refused. Signing out now deletes them from this device for good.</source>
+        <translation>{pending} ändringar har ännu inte nått servern och {rejected} avvisades. Om du loggar ut nu raderas de från enheten för gott.</translation>
+    </message>
+    <message>
+        <source>Sign out and discard them</source>
+        <translation>Logga ut och kasta dem</translation>
+    </message>
+    <message>
+        <source>Stay signed in</source>
+        <translation>Förbli inloggad</translation>
+    </message>
+    <message>
+        <source>{n} new ticket(s) assigned since you last looked</source>
+        <translation>{n} nya uppdrag har tilldelats sedan du senast tittade</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>ingenting</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>{who} set the {field} to “{mine}”.</source>
+        <translation>{who} ändrade {field} till ”{mine}”.</translation>
+    </message>
+    <message>
+        <source>Meanwhile it became “{theirs}”: {reason}.</source>
+        <translation>Under tiden blev det ”{theirs}”: {reason}.</translation>
+    </message>
+    <message>
+        <source>Now standing: “{standing}”.</source>
+        <translation>Gäller nu: ”{standing}”.</translation>
+    </message>
+    <message>
+        <source>Your decision is waiting to be sent.</source>
+        <translation>Ditt beslut väntar på att skickas.</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Konflikter</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Behåll min</translation>
+    </message>
+    <message>
+        <source>Keep theirs</source>
+        <translation>Behåll deras</translation>
+    </message>
+    <message>
+        <source>No conflicts. Everything you did is on the server or on its way.</source>
+        <translation>Inga konflikter. Allt du gjort finns på servern eller är på väg dit.</translation>
+    </message>
+    <message>
+        <source>Refused changes</source>
+        <translation>Avvisade ändringar</translation>
+    </message>
+    <message>
+        <source>Changes the server refused</source>
+        <translation>Ändringar som servern avvisade</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}: {what} was refused: {reason}</source>
+        <translation>Uppdrag {ticket}: {what} avvisades: {reason}</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <extracomment>The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
+        <translation>Ej tilldelade</translation>
+    </message>
+    <message>
+        <source>Crew {crew}</source>
+        <translation>Lag {crew}</translation>
+    </message>
+    <message>
+        <source>{open} waiting · {overdue} overdue</source>
+        <translation>{open} väntar · {overdue} försenade</translation>
+    </message>
+    <message>
+        <source>{open} open · {overdue} overdue · {resolved} resolved today</source>
+        <translation>{open} öppna · {overdue} försenade · {resolved} klara i dag</translation>
+    </message>
+    <message>
+        <source>{n} more not shown</source>
+        <translation>{n} till visas inte</translation>
+    </message>
+    <message>
+        <source>⚠ OVERDUE</source>
+        <translation>⚠ FÖRSENAT</translation>
+    </message>
+    <message>
+        <source>◷ due soon</source>
+        <translation>◷ snart förfallet</translation>
+    </message>
+    <message>
+        <source>⟳ not sent yet</source>
+        <translation>⟳ inte skickat än</translation>
+    </message>
+    <message>
+        <source>Due {time}</source>
+        <translation>Förfaller {time}</translation>
+    </message>
+    <message>
+        <source>No due time</source>
+        <translation>Ingen tidsfrist</translation>
+    </message>
+    <message>
+        <source>Unassigned tickets</source>
+        <extracomment>(ticket ids, this column&apos;s crew) when tickets were dropped here. Enter or double-click on a ticket. A plain click or arrow key (no Ctrl/Shift): other columns should drop their selection.</extracomment>
+        <translation>Ej tilldelade uppdrag</translation>
+    </message>
+    <message>
+        <source>Tickets of crew {crew}</source>
+        <translation>Lag {crew}s uppdrag</translation>
+    </message>
+    <message>
+        <source>Changed on this device; not yet on the server</source>
+        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <translation>Ändrat på den här enheten; ännu inte på servern</translation>
+    </message>
+    <message>
+        <source>Workload of {column}</source>
+        <translation>Arbetsbörda: {column}</translation>
+    </message>
+    <message>
+        <source>Reassign tickets</source>
+        <translation>Flytta uppdrag</translation>
+    </message>
+    <message>
+        <source>Move the selected ticket to:</source>
+        <translation>Flytta det valda uppdraget till:</translation>
+    </message>
+    <message>
+        <source>Move {n} selected tickets to:</source>
+        <translation>Flytta {n} valda uppdrag till:</translation>
+    </message>
+    <message>
+        <source>Unassigned queue</source>
+        <translation>Kön för ej tilldelade</translation>
+    </message>
+    <message>
+        <source>Move back to the unassigned queue</source>
+        <translation>Flytta tillbaka till kön för ej tilldelade</translation>
+    </message>
+    <message>
+        <source>Crew {crew} ({open} open, {overdue} overdue)</source>
+        <translation>Lag {crew} ({open} öppna, {overdue} försenade)</translation>
+    </message>
+    <message>
+        <source>Reassign to crew {crew}</source>
+        <translation>Flytta till lag {crew}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Avbryt</translation>
+    </message>
+    <message>
+        <source>Dispatch</source>
+        <extracomment>Reassignments were queued locally (the window may start a sync). Double-click or Enter on a ticket.</extracomment>
+        <translation>Arbetsfördelning</translation>
+    </message>
+    <message>
+        <source>Selected tickets</source>
+        <translation>Valda uppdrag</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Uppdatera</translation>
+    </message>
+    <message>
+        <source>Refresh the dispatch board</source>
+        <translation>Uppdatera arbetsfördelningen</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <extracomment>Height of the ticket&apos;s map (device-independent pixels). Zoom of the ticket&apos;s map: a few streets round the site. A new reverse lookup only after moving this far.</extracomment>
+        <translation>Karta</translation>
+    </message>
+    <message>
+        <source>Show all tickets on a map, coloured by crew</source>
+        <translation>Visa alla uppdrag på en karta, färgade efter lag</translation>
+    </message>
+    <message>
+        <source>Reassign…</source>
+        <translation>Flytta…</translation>
+    </message>
+    <message>
+        <source>Reassign the selected tickets</source>
+        <translation>Flytta de valda uppdragen</translation>
+    </message>
+    <message>
+        <source>Move the selected tickets to another crew (Ctrl+M)</source>
+        <translation>Flytta de valda uppdragen till ett annat lag (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>Drag tickets onto another column to reassign them, or select several and press Reassign.</source>
+        <translation>Dra uppdrag till en annan kolumn för att flytta dem, eller välj flera och tryck på Flytta.</translation>
+    </message>
+    <message>
+        <source>Dispatch columns</source>
+        <translation>Arbetsfördelningens kolumner</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}: {reason}</source>
+        <translation>Uppdrag {ticket}: {reason}</translation>
+    </message>
+    <message>
+        <source>One ticket could not be reassigned.</source>
+        <translation>Ett uppdrag kunde inte flyttas.</translation>
+    </message>
+    <message>
+        <source>{n} tickets could not be reassigned.</source>
+        <translation>{n} uppdrag kunde inte flyttas.</translation>
+    </message>
+    <message>
+        <source>The other tickets were reassigned.</source>
+        <translation>De övriga uppdragen flyttades.</translation>
+    </message>
+    <message>
+        <source>Map of the crews&apos; tickets</source>
+        <translation>Lagens uppdrag på kartan</translation>
+    </message>
+    <message>
+        <source>The dispatch board is for supervisors. Sign in as a supervisor to reassign tickets.</source>
+        <translation>Arbetsfördelningen är för arbetsledare. Logga in som arbetsledare för att flytta uppdrag.</translation>
+    </message>
+    <message>
+        <source>No tickets selected</source>
+        <translation>Inga uppdrag valda</translation>
+    </message>
+    <message>
+        <source>1 ticket selected</source>
+        <translation>1 uppdrag valt</translation>
+    </message>
+    <message>
+        <source>{n} tickets selected</source>
+        <translation>{n} uppdrag valda</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Due time (SLA)</source>
+        <translation>Tidsfrist (SLA)</translation>
+    </message>
+    <message>
+        <source>Nearest first</source>
+        <translation>Närmaste först</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <extracomment>The filters that are not one status.</extracomment>
+        <translation>Öppna</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alla</translation>
+    </message>
+    <message>
+        <source>Search address, description, ticket…</source>
+        <translation>Sök adress, beskrivning, uppdrag…</translation>
+    </message>
+    <message>
+        <source>Search tickets</source>
+        <translation>Sök uppdrag</translation>
+    </message>
+    <message>
+        <source>Sort by</source>
+        <translation>Sortera efter</translation>
+    </message>
+    <message>
+        <source>Show status</source>
+        <translation>Visa status</translation>
+    </message>
+    <message>
+        <source>Service type</source>
+        <translation>Tjänstetyp</translation>
+    </message>
+    <message>
+        <source>All services</source>
+        <translation>Alla tjänster</translation>
+    </message>
+    <message>
+        <source>Show the map beside the list</source>
+        <translation>Visa kartan bredvid listan</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Uppdrag</translation>
+    </message>
+    <message>
+        <source>Sort</source>
+        <translation>Sortera</translation>
+    </message>
+    <message>
+        <source>{n} tickets</source>
+        <translation>{n} uppdrag</translation>
+    </message>
+    <message>
+        <source>the map shows the first {m:,}</source>
+        <translation>kartan visar de första {m:,}</translation>
+    </message>
+    <message>
+        <source>from {author}</source>
+        <extracomment>Thumbnails of other devices&apos; photos, fetched once from the server and kept for offline use.</extracomment>
+        <translation>från {author}</translation>
+    </message>
+    <message>
+        <source>✗ upload failed: {reason}</source>
+        <translation>✗ uppladdningen misslyckades: {reason}</translation>
+    </message>
+    <message>
+        <source>✓ on the server</source>
+        <translation>✓ på servern</translation>
+    </message>
+    <message>
+        <source>⟳ checking on the server</source>
+        <translation>⟳ kontrolleras på servern</translation>
+    </message>
+    <message>
+        <source>⟳ uploading {percent}%</source>
+        <translation>⟳ laddas upp {percent} %</translation>
+    </message>
+    <message>
+        <source>⟳ waiting for sync</source>
+        <translation>⟳ väntar på synkronisering</translation>
+    </message>
+    <message>
+        <source>⟳ waiting to upload ({reason})</source>
+        <translation>⟳ väntar på uppladdning ({reason})</translation>
+    </message>
+    <message>
+        <source>⟳ waiting to upload</source>
+        <translation>⟳ väntar på uppladdning</translation>
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation>Ta foto</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Klar</translation>
+    </message>
+    <message>
+        <source>Photo kind</source>
+        <extracomment>Photos were attached (queued on this device); the window starts a sync. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
+        <translation>Fototyp</translation>
+    </message>
+    <message>
+        <source>Caption (optional)</source>
+        <translation>Bildtext (valfri)</translation>
+    </message>
+    <message>
+        <source>Photo caption</source>
+        <translation>Bildtext</translation>
+    </message>
+    <message>
+        <source>Reporter may see it</source>
+        <translation>Anmälaren får se den</translation>
+    </message>
+    <message>
+        <source>Take photo…</source>
+        <translation>Ta foto…</translation>
+    </message>
+    <message>
+        <source>Add photos…</source>
+        <translation>Lägg till foton…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>Lägg till mapp…</translation>
+    </message>
+    <message>
+        <source>Add every photo of a folder or camera card</source>
+        <translation>Lägg till alla foton i en mapp eller på ett minneskort</translation>
+    </message>
+    <message>
+        <source>Remove originals from this device once the server has them</source>
+        <translation>Ta bort originalen från enheten när servern har dem</translation>
+    </message>
+    <message>
+        <source>Photo messages</source>
+        <translation>Fotomeddelanden</translation>
+    </message>
+    <message>
+        <source>{kind} photos</source>
+        <translation>Foton: {kind}</translation>
+    </message>
+    <message>
+        <source>Drop photos or folders here. Double-click a failed upload to try again.</source>
+        <translation>Släpp foton eller mappar här. Dubbelklicka på en misslyckad uppladdning för att försöka igen.</translation>
+    </message>
+    <message>
+        <source>No camera found on this device: add photos from files</source>
+        <translation>Ingen kamera hittades på enheten: lägg till foton från filer</translation>
+    </message>
+    <message>
+        <source> · not for the reporter</source>
+        <translation> · inte för anmälaren</translation>
+    </message>
+    <message>
+        <source>no photos found there</source>
+        <translation>inga foton hittades där</translation>
+    </message>
+    <message>
+        <source>{n} photo(s) added; they upload in the background.</source>
+        <translation>{n} foton tillagda; de laddas upp i bakgrunden.</translation>
+    </message>
+    <message>
+        <source>Not added: {reason}</source>
+        <translation>Inte tillagt: {reason}</translation>
+    </message>
+    <message>
+        <source>Adding photos…</source>
+        <translation>Lägger till foton…</translation>
+    </message>
+    <message>
+        <source>Add photos</source>
+        <translation>Lägg till foton</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</source>
+        <translation>Bilder (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</translation>
+    </message>
+    <message>
+        <source>Add every photo of a folder</source>
+        <translation>Lägg till alla foton i en mapp</translation>
+    </message>
+    <message>
+        <source>No camera found on this device: add photos from files.</source>
+        <translation>Ingen kamera hittades på enheten: lägg till foton från filer.</translation>
+    </message>
+    <message>
+        <source>Tile source</source>
+        <translation>Källa för kartrutor</translation>
+    </message>
+    <message>
+        <source>Margin round each ticket</source>
+        <translation>Marginal runt varje uppdrag</translation>
+    </message>
+    <message>
+        <source> m</source>
+        <translation> m</translation>
+    </message>
+    <message>
+        <source>Lowest zoom</source>
+        <translation>Lägsta zoomnivå</translation>
+    </message>
+    <message>
+        <source>Highest zoom</source>
+        <translation>Högsta zoomnivå</translation>
+    </message>
+    <message>
+        <source>Storage budget</source>
+        <translation>Högst lagringsutrymme</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Refresh old tiles by themselves when online</source>
+        <translation>Uppdatera gamla kartrutor automatiskt vid anslutning</translation>
+    </message>
+    <message>
+        <source>Working out the area…</source>
+        <translation>Beräknar området…</translation>
+    </message>
+    <message>
+        <source>Download size</source>
+        <translation>Nedladdningens storlek</translation>
+    </message>
+    <message>
+        <source>Download progress</source>
+        <translation>Nedladdningens förlopp</translation>
+    </message>
+    <message>
+        <source>Download status</source>
+        <translation>Nedladdningens status</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Ladda ner</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Avbryt nedladdningen</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsätt</translation>
+    </message>
+    <message>
+        <source>Refresh old tiles</source>
+        <translation>Uppdatera gamla kartrutor</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Stäng</translation>
+    </message>
+    <message>
+        <source>Area round each ticket</source>
+        <translation>Området runt varje uppdrag</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>till</translation>
+    </message>
+    <message>
+        <source>Zoom levels</source>
+        <translation>Zoomnivåer</translation>
+    </message>
+    <message>
+        <source>Tile URL {z}/{x}/{y}</source>
+        <translation>URL för kartrutor {z}/{x}/{y}</translation>
+    </message>
+    <message>
+        <source>No open tickets with a location: nothing to download.</source>
+        <translation>Inga öppna uppdrag med plats: inget att ladda ner.</translation>
+    </message>
+    <message>
+        <source>{n} tiles (zoom {low}-{high}), about {mb} MB to download</source>
+        <translation>{n} kartrutor (zoom {low}–{high}), cirka {mb} MB att ladda ner</translation>
+    </message>
+    <message>
+        <source>zoom {levels} left out to stay within the storage budget</source>
+        <translation>zoomnivåerna {levels} utelämnade för att hålla lagringsutrymmet</translation>
+    </message>
+    <message>
+        <source>{n} already on this device</source>
+        <translation>{n} finns redan på enheten</translation>
+    </message>
+    <message>
+        <source>Stopping after the current tile…</source>
+        <translation>Stoppar efter den aktuella kartrutan…</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>Laddar ner…</translation>
+    </message>
+    <message>
+        <source>{done} of {total} tiles · {mb:.1f} MB downloaded</source>
+        <translation>{done} av {total} kartrutor · {mb:.1f} MB nedladdat</translation>
+    </message>
+    <message>
+        <source>The map for your work is on this device.</source>
+        <translation>Kartan för dina uppdrag finns på enheten.</translation>
+    </message>
+    <message>
+        <source>Downloaded, but {n} tiles are missing at the source.</source>
+        <translation>Nedladdat, men {n} kartrutor saknas hos källan.</translation>
+    </message>
+    <message>
+        <source>Download cancelled. Resume continues where it stopped.</source>
+        <translation>Nedladdningen avbröts. Fortsätt fortsätter där den stannade.</translation>
+    </message>
+    <message>
+        <source>The storage budget is full; raise it or choose fewer zoom levels.</source>
+        <translation>Lagringsutrymmet är fullt; höj gränsen eller välj färre zoomnivåer.</translation>
+    </message>
+    <message>
+        <source>The download stopped: {why}</source>
+        <translation>Nedladdningen stoppades: {why}</translation>
+    </message>
+    <message>
+        <source>{n} tiles downloaded, {m} renewed, {k} already here.</source>
+        <translation>{n} kartrutor nedladdade, {m} förnyade, {k} fanns redan.</translation>
+    </message>
+    <message>
+        <source>← Back</source>
+        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed.</extracomment>
+        <translation>← Tillbaka</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Tillbaka</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <source>Sunlight</source>
+        <translation>Solljus</translation>
+    </message>
+    <message>
+        <source>Black on white, for reading outdoors</source>
+        <translation>Svart på vitt, för läsning utomhus</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Mörkt</translation>
+    </message>
+    <message>
+        <source>Light on black, for night shifts</source>
+        <translation>Ljust på svart, för nattskift</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Språk</translation>
+    </message>
+    <message>
+        <source>These choices are kept on this device, also after signing out.</source>
+        <translation>Valen sparas på den här enheten, även efter utloggning.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Serverns adress</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Användarnamn</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Lösenord</translation>
+    </message>
+    <message>
+        <source>Sign-in problem</source>
+        <translation>Inloggningsproblem</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Logga in</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Användare</translation>
+    </message>
+    <message>
+        <source>Fill in the server, your user name and your password.</source>
+        <translation>Fyll i servern, ditt användarnamn och ditt lösenord.</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Loggar in…</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>aldrig</translation>
+    </message>
+    <message>
+        <source>Sync status</source>
+        <translation>Synkroniseringsstatus</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Anslutning</translation>
+    </message>
+    <message>
+        <source>Changes not yet sent</source>
+        <translation>Ändringar som inte skickats</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>Senaste lyckade synkronisering</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>Synkroniseringens förlopp</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Synkronisera nu</translation>
+    </message>
+    <message>
+        <source>{n} to send</source>
+        <translation>{n} att skicka</translation>
+    </message>
+    <message>
+        <source>Last sync {time}</source>
+        <translation>Senast synkroniserad {time}</translation>
+    </message>
+    <message>
+        <source>{n} conflicts</source>
+        <translation>{n} konflikter</translation>
+    </message>
+    <message>
+        <source>Sending %v / %m</source>
+        <translation>Skickar %v / %m</translation>
+    </message>
+    <message>
+        <source>Receiving</source>
+        <translation>Tar emot</translation>
+    </message>
+    <message>
+        <source>Ticket location</source>
+        <extracomment>The latest fix: (lat, lon, accuracy in metres or NaN, when).</extracomment>
+        <translation>Uppdragets plats</translation>
+    </message>
+    <message>
+        <source>Way to the site</source>
+        <translation>Vägen till platsen</translation>
+    </message>
+    <message>
+        <source>Where you are</source>
+        <translation>Var du är</translation>
+    </message>
+    <message>
+        <source>No location on this ticket</source>
+        <translation>Uppdraget har ingen plats</translation>
+    </message>
+    <message>
+        <source>Location {lat:.5f}, {lon:.5f}</source>
+        <translation>Plats {lat:.5f}, {lon:.5f}</translation>
+    </message>
+    <message>
+        <source>You are at the site ({distance})</source>
+        <translation>Du är på platsen ({distance})</translation>
+    </message>
+    <message>
+        <source>The site is {distance} {direction} of you</source>
+        <translation>Platsen ligger {distance} {direction} om dig</translation>
+    </message>
+    <message>
+        <source>You are at {lat:.5f}, {lon:.5f}</source>
+        <translation>Du är vid {lat:.5f}, {lon:.5f}</translation>
+    </message>
+    <message>
+        <source>You are near {address}</source>
+        <translation>Du är nära {address}</translation>
+    </message>
+    <message>
+        <source>You are at the site — mark it In progress?</source>
+        <translation>Du är på platsen — markera som Pågår?</translation>
+    </message>
+    <message>
+        <source>On site</source>
+        <translation>På plats</translation>
+    </message>
+    <message>
+        <source>Start work</source>
+        <translation>Börja arbeta</translation>
+    </message>
+    <message>
+        <source>Mark the ticket In progress</source>
+        <translation>Markera uppdraget som Pågår</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Inte nu</translation>
+    </message>
+    <message>
+        <source>Resolve ticket</source>
+        <translation>Markera uppdraget som åtgärdat</translation>
+    </message>
+    <message>
+        <source>Resolution code</source>
+        <translation>Resultat</translation>
+    </message>
+    <message>
+        <source>Resolution note</source>
+        <translation>Anteckning om resultatet</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Resultat</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>På väg</translation>
+    </message>
+    <message>
+        <source>On hold…</source>
+        <translation>Väntar…</translation>
+    </message>
+    <message>
+        <source>Resolved…</source>
+        <translation>Åtgärdad…</translation>
+    </message>
+    <message>
+        <source>Cancel ticket</source>
+        <translation>Annullera uppdraget</translation>
+    </message>
+    <message>
+        <source>Back to assigned</source>
+        <translation>Tillbaka till tilldelad</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Tjänst</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Tidsfrist</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adress</translation>
+    </message>
+    <message>
+        <source>Crew</source>
+        <translation>Lag</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Anteckning</translation>
+    </message>
+    <message>
+        <source>← My work</source>
+        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
+        <translation>← Mina uppdrag</translation>
+    </message>
+    <message>
+        <source>Back to the list</source>
+        <translation>Tillbaka till listan</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Uppdrag</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beskrivning</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Anteckningar</translation>
+    </message>
+    <message>
+        <source>Write a note…</source>
+        <translation>Skriv en anteckning…</translation>
+    </message>
+    <message>
+        <source>New note</source>
+        <translation>Ny anteckning</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>Lägg till anteckning</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historik</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>Foton</translation>
+    </message>
+    <message>
+        <source>No photos on this ticket.</source>
+        <translation>Uppdraget har inga foton.</translation>
+    </message>
+    <message>
+        <source>⟳ {n} change(s) on this device, not yet on the server</source>
+        <translation>⟳ {n} ändringar på enheten, ännu inte på servern</translation>
+    </message>
+    <message>
+        <source>unassigned</source>
+        <translation>ej tilldelad</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>Väntar</translation>
+    </message>
+    <message>
+        <source>Why is the work on hold?</source>
+        <translation>Varför väntar arbetet?</translation>
+    </message>
+    <message>
+        <source>On hold: {reason}</source>
+        <translation>Väntar: {reason}</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>Avstånd</translation>
+    </message>
+    <message>
+        <source>{time} OVERDUE</source>
+        <translation>{time} FÖRSENAT</translation>
+    </message>
+    <message>
+        <source>{time} soon</source>
+        <translation>{time} snart</translation>
+    </message>
+    <message>
+        <source>Map of tickets</source>
+        <extracomment>Schemes that never reach a network: the page&apos;s own files and the tile scheme. How often (seconds) a missing tile may trigger a rescan of the tile folders. How often the use of cache tiles is written back (for the cache&apos;s LRU eviction). True while tiles of the visible area are missing (the page shows the banner).</extracomment>
+        <translation>Uppdragen på kartan</translation>
+    </message>
+</context>
+<context>
+    <name>labels</name>
+    <message>
+        <source>Pothole</source>
+        <translation>Grop i körbanan</translation>
+    </message>
+    <message>
+        <source>Damaged sidewalk or curb</source>
+        <translation>Skadad trottoar eller kantsten</translation>
+    </message>
+    <message>
+        <source>Street light out</source>
+        <translation>Gatubelysningen lyser inte</translation>
+    </message>
+    <message>
+        <source>Traffic signal fault</source>
+        <translation>Fel i trafiksignal</translation>
+    </message>
+    <message>
+        <source>Damaged or missing sign</source>
+        <translation>Skadad eller saknad skylt</translation>
+    </message>
+    <message>
+        <source>Graffiti</source>
+        <translation>Klotter</translation>
+    </message>
+    <message>
+        <source>Illegal dumping</source>
+        <translation>Olaglig dumpning av avfall</translation>
+    </message>
+    <message>
+        <source>Overflowing litter bin</source>
+        <translation>Överfull papperskorg</translation>
+    </message>
+    <message>
+        <source>Fallen tree or branch</source>
+        <translation>Nedfallet träd eller gren</translation>
+    </message>
+    <message>
+        <source>Park furniture damage</source>
+        <translation>Skadad parkmöblering</translation>
+    </message>
+    <message>
+        <source>Water leak in street</source>
+        <translation>Vattenläcka i gatan</translation>
+    </message>
+    <message>
+        <source>Blocked storm drain</source>
+        <translation>Igensatt dagvattenbrunn</translation>
+    </message>
+    <message>
+        <source>Snow or ice on walkway</source>
+        <translation>Snö eller is på gångbanan</translation>
+    </message>
+    <message>
+        <source>Abandoned bicycle</source>
+        <translation>Övergiven cykel</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Ny</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>Tilldelad</translation>
+    </message>
+    <message>
+        <source>En route</source>
+        <translation>På väg</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Pågår</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>Väntar</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Åtgärdad</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Stängd</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annullerad</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <extracomment>Resolution codes (`sync.workflow.RESOLUTION_CODES`).</extracomment>
+        <translation>Reparerad</translation>
+    </message>
+    <message>
+        <source>Temporary fix</source>
+        <translation>Tillfällig reparation</translation>
+    </message>
+    <message>
+        <source>Nothing found on site</source>
+        <translation>Inget fel hittades på platsen</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Dubblett</translation>
+    </message>
+    <message>
+        <source>Referred elsewhere</source>
+        <translation>Hänvisad vidare</translation>
+    </message>
+    <message>
+        <source>No action needed</source>
+        <translation>Ingen åtgärd behövs</translation>
+    </message>
+    <message>
+        <source>Waiting for parts or material</source>
+        <extracomment>Why work is on hold; the reason&apos;s words go into the ticket&apos;s note.</extracomment>
+        <translation>Väntar på delar eller material</translation>
+    </message>
+    <message>
+        <source>No access to the site</source>
+        <translation>Ingen åtkomst till platsen</translation>
+    </message>
+    <message>
+        <source>Weather</source>
+        <translation>Väder</translation>
+    </message>
+    <message>
+        <source>Needs another crew or contractor</source>
+        <translation>Kräver ett annat lag eller en entreprenör</translation>
+    </message>
+    <message>
+        <source>Unsafe to work</source>
+        <translation>Inte säkert att arbeta</translation>
+    </message>
+    <message>
+        <source>Other…</source>
+        <translation>Annat…</translation>
+    </message>
+    <message>
+        <source>crew</source>
+        <translation>arbetslag</translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation>arbetsledare</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>administratör</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <extracomment>A ticket&apos;s fields, as conflicts and the history name them.</extracomment>
+        <translation>status</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>prioritet</translation>
+    </message>
+    <message>
+        <source>assigned crew</source>
+        <translation>ansvarigt lag</translation>
+    </message>
+    <message>
+        <source>due time</source>
+        <translation>tidsfrist</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>adress</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>beskrivning</translation>
+    </message>
+    <message>
+        <source>location</source>
+        <translation>plats</translation>
+    </message>
+    <message>
+        <source>service type</source>
+        <translation>tjänstetyp</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>resultat</translation>
+    </message>
+    <message>
+        <source>outcome note</source>
+        <translation>anteckning om resultatet</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>skapad</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Före</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Efter</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Övrigt</translation>
+    </message>
+</context>
+</TS>
