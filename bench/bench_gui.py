@@ -604,7 +604,7 @@ def bench_open(app: QApplication, work: Path, count: int, runs: int) -> tuple[li
 
 def bench_sort_filter(app: QApplication, window: MainWindow, runs: int) -> list[Result]:
     model = window.mywork.model
-    view = window.mywork.table
+    view = window.mywork.cards
     paints = PaintCounter()
     view.viewport().installEventFilter(paints)
     app.processEvents()

@@ -73,23 +73,60 @@ def sla_state(row: TicketRow, now: datetime) -> str | None:
     return None
 
 
+def sla_clock(row: TicketRow, now: datetime) -> str:
+    """The SLA as a clock a crew reads at a glance: "due in 2 h", "overdue 3 h" ('' without a due time)."""
+    due = row.get("_due")
+    if due is None or row["status"] not in OPEN:
+        return ""
+    late = due < now
+    span = abs(due - now)
+    if span < timedelta(hours=1):
+        amount = tr("{n} min").format(n=max(1, int(span.total_seconds() // 60)))
+    elif span < timedelta(days=2):
+        amount = tr("{n} h").format(n=int(span.total_seconds() // 3600))
+    else:
+        amount = tr("{n} d").format(n=span.days)
+    if late:
+        return tr("overdue {amount}").format(amount=amount)
+    return tr("due in {amount}").format(amount=amount)
+
+
+#: The list's due-time filters: what a crew asks for at the start of a shift.
+DUE_FILTERS = ("today", "overdue")
+
+
 @dataclass(frozen=True)
 class ViewSettings:
     sort: str
     statuses: frozenset[str] | None
     service: str | None
     text: str
+    #: None, "today" (due before the end of today, late ones too) or "overdue".
+    due: str | None = None
+
+
+def _due_keep(row: TicketRow, due: str | None, now: datetime, end_of_day: datetime) -> bool:
+    if due is None:
+        return True
+    when = row.get("_due")
+    if when is None or row["status"] not in OPEN:
+        return False
+    return when < now if due == "overdue" else when < end_of_day
 
 
 def arrange(rows: list[TicketRow], settings: ViewSettings) -> list[int]:
     """Indexes of the rows to show, in order (pure: runs on a worker or the GUI thread)."""
     statuses, service, text = settings.statuses, settings.service, settings.text
+    now = datetime.now(UTC)
+    local = now.astimezone()
+    end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999999).astimezone(UTC)
     keep = [
         i
         for i, r in enumerate(rows)
         if (statuses is None or r["status"] in statuses)
         and (service is None or r["service_code"] == service)
         and (not text or text in r["_search"])
+        and _due_keep(r, settings.due, now, end_of_day)
     ]
     far = datetime.max.replace(tzinfo=UTC)
     if settings.sort == "priority":
@@ -123,6 +160,7 @@ class TicketTableModel(QAbstractTableModel):
         self._statuses: frozenset[str] | None = OPEN
         self._service: str | None = None
         self._text = ""
+        self._due: str | None = None
         self._position: tuple[float, float] | None = None
         self.now = datetime.now(UTC)
 
@@ -149,10 +187,23 @@ class TicketTableModel(QAbstractTableModel):
     def position(self) -> tuple[float, float] | None:
         return self._position
 
-    def set_position(self, lat: float, lon: float) -> None:
+    def set_position(self, lat: float, lon: float, *, reorder: bool = True) -> None:
+        """Distances and bearings from here; with `reorder` False the order stays as it is
+        (the list is under a finger) and only the distances shown change."""
         self._position = (lat, lon)
         self._compute_distances()
+        if reorder:
+            self._rearrange()
+        elif self._view:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._view) - 1, len(COLUMNS) - 1))
+
+    def reorder(self) -> None:
+        """Arrange the rows again (after positions were taken without reordering)."""
         self._rearrange()
+
+    @property
+    def sort_key(self) -> str:
+        return self._sort
 
     def _compute_distances(self) -> None:
         if self._position is None:
@@ -180,10 +231,14 @@ class TicketTableModel(QAbstractTableModel):
         statuses: frozenset[str] | None = None,
         service: str | None = None,
         text: str = "",
+        due: str | None = None,
     ) -> None:
+        if due is not None and due not in DUE_FILTERS:
+            raise ValueError(due)
         self._statuses = statuses
         self._service = service
         self._text = text.strip().lower()
+        self._due = due
         self._rearrange()
 
     def _rearrange(self) -> None:
@@ -196,7 +251,7 @@ class TicketTableModel(QAbstractTableModel):
 
     def view_settings(self) -> ViewSettings:
         """The current sort and filter, to arrange rows elsewhere (on a worker)."""
-        return ViewSettings(self._sort, self._statuses, self._service, self._text)
+        return ViewSettings(self._sort, self._statuses, self._service, self._text, self._due)
 
     # -- Qt model ------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

@@ -91,8 +91,9 @@ def test_crew_signs_in_works_a_ticket_offline_and_it_syncs_later(  # type: ignor
 
     server.stop()  # no signal from here on
     row = window.mywork.model.visible_ids().index(ticket_id)
-    window.mywork.table.selectRow(row)
-    qtbot.keyClick(window.mywork.table, Qt.Key.Key_Return)
+    cards = window.mywork.cards
+    cards.setCurrentIndex(window.mywork.model.index(row, 0))
+    qtbot.keyClick(cards, Qt.Key.Key_Return)  # Enter opens, as a tap does
     qtbot.waitUntil(lambda: window.current_view() == "ticket", timeout=10_000)
     _settle(qtbot, window)
     assert window.ticket.ticket["id"] == ticket_id

@@ -9,23 +9,20 @@ arrive, so a window that is never signed in starts no web engine.
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
-from fieldapp.labels import service_label, status_label
+from fieldapp.labels import service_label
 from fieldapp.qt import (
     QT_TR_NOOP,
     TOUCH,
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QModelIndex,
     QSplitter,
     Qt,
-    QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -33,10 +30,11 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.screens.chips import ChipGroup
+from fieldapp.screens.ticketcards import TicketCardList
 from fieldapp.tasks import run_task
 from fieldapp.ticketmodel import (
     OPEN,
-    STATUS_LABELS,
     TicketTableModel,
     ViewSettings,
     arrange,
@@ -46,18 +44,25 @@ from maps.mappage import MAX_MARKERS
 from sync.replica import Replica
 
 SORT_LABELS = {
+    "distance": QT_TR_NOOP("Nearest"),
     "priority": QT_TR_NOOP("Priority"),
-    "due": QT_TR_NOOP("Due time (SLA)"),
-    "distance": QT_TR_NOOP("Nearest first"),
-    "status": QT_TR_NOOP("Status"),
+    "due": QT_TR_NOOP("Due first"),
 }
-#: The filters that are not one status.
-FILTER_WORDS = {"Open": QT_TR_NOOP("Open"), "All": QT_TR_NOOP("All")}
-STATUS_FILTERS: dict[str, frozenset[str] | None] = {
-    "Open": OPEN,
-    "All": None,
-    **{label: frozenset({code}) for code, label in STATUS_LABELS.items()},
+#: The filter chips: which tickets the list shows.
+FILTER_LABELS = {
+    "open": QT_TR_NOOP("Open"),
+    "today": QT_TR_NOOP("Today"),
+    "overdue": QT_TR_NOOP("Overdue"),
+    "all": QT_TR_NOOP("All"),
 }
+FILTERS: dict[str, tuple[frozenset[str] | None, str | None]] = {
+    "open": (OPEN, None),
+    "today": (OPEN, "today"),
+    "overdue": (OPEN, "overdue"),
+    "all": (None, None),
+}
+#: How long after the last touch a position may re-sort the list (nothing moves under a finger).
+HOLD_ORDER_SECONDS = 4.0
 
 
 def load_rows(replica_path: Path, settings: ViewSettings | None = None) -> tuple[list[dict[str, Any]], Any]:
@@ -92,67 +97,73 @@ class MyWorkScreen(QWidget):
         self.search.setPlaceholderText(tr("Search address, description, ticket…"))
         self.search.setAccessibleName(tr("Search tickets"))
         self.search.setClearButtonEnabled(True)
-        self.sort = QComboBox()
-        self.sort.setAccessibleName(tr("Sort by"))
-        for key, label in SORT_LABELS.items():
-            self.sort.addItem(tr(label), key)
-        self.status = QComboBox()
-        self.status.setAccessibleName(tr("Show status"))
-        for label, codes in STATUS_FILTERS.items():
-            text = tr(FILTER_WORDS[label]) if label in FILTER_WORDS else status_label(min(codes or {""}))
-            self.status.addItem(text, label)
+        self.filters = ChipGroup({key: tr(label) for key, label in FILTER_LABELS.items()}, tr("Show"))
+        self.sort = ChipGroup({key: tr(label) for key, label in SORT_LABELS.items()}, tr("Sort by"))
+        self.sort.setCurrentData("priority")
         self.service = QComboBox()
         self.service.setAccessibleName(tr("Service type"))
         self.service.addItem(tr("All services"), None)
+        self.service.setMinimumHeight(TOUCH)
         self.count = QLabel()
-        self.map_button = touch_button(tr("Map"), tr("Show the map beside the list"))
+        self.count.setProperty("role", "muted")
+        #: Says the order changed after the list was left alone (never while a finger is on it).
+        self.order_note = QLabel(tr("Order updated: nearest first"))
+        self.order_note.setProperty("role", "pending")
+        self.order_note.setVisible(False)
+        policy = self.order_note.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its space is kept: nothing moves when it shows
+        self.order_note.setSizePolicy(policy)
+        self.map_button = touch_button(tr("Map"), tr("Show the map"))
         self.map_button.setCheckable(True)
         self.map_button.setChecked(True)
         self.map_button.toggled.connect(self._map_toggled)
-        for widget in (self.search, self.sort, self.status, self.service):
-            widget.setMinimumHeight(TOUCH)
 
-        self.table = QTableView()
-        self.table.setAccessibleName(tr("Tickets"))
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(TOUCH)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.activated.connect(self._activated)
-        self.table.doubleClicked.connect(self._activated)
+        self.cards = TicketCardList(self.model)
+        self.cards.open_ticket.connect(self.open_ticket)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 3)
-        bar.addWidget(QLabel(tr("Sort")))
-        bar.addWidget(self.sort, 1)
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.service, 1)
-        bar.addWidget(self.map_button)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.map_button)
+        chips = QHBoxLayout()
+        chips.addWidget(self.filters)
+        chips.addStretch(1)
+        chips.addWidget(self.service)
+        order = QHBoxLayout()
+        order.addWidget(self.sort)
+        order.addStretch(1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.cards)
         self.splitter.setChildrenCollapsible(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count)
+        bottom.addStretch(1)
+        bottom.addWidget(self.order_note)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(top)
+        layout.addLayout(chips)
+        layout.addLayout(order)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.count)
+        layout.addLayout(bottom)
         self._map_timer = QTimer(self)
         self._map_timer.setSingleShot(True)
         self._map_timer.setInterval(150)
         self._map_timer.timeout.connect(self._update_map)
         self.model.layoutChanged.connect(self._map_timer.start)
         self.model.modelReset.connect(self._map_timer.start)
+        #: A position that arrived while the list was touched: applied once it is left alone.
+        self._held_position: tuple[float, float] | None = None
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.timeout.connect(self._apply_held_position)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(6000)
+        self._note_timer.timeout.connect(lambda: self.order_note.setVisible(False))
 
         self.search.textChanged.connect(self._apply_filter)
-        self.status.currentIndexChanged.connect(self._apply_filter)
+        self.filters.changed.connect(self._apply_filter)
         self.service.currentIndexChanged.connect(self._apply_filter)
-        self.sort.currentIndexChanged.connect(lambda _i: self.model.set_sort(self.sort.currentData()))
-        self.sort.currentIndexChanged.connect(self._update_count)
-        self.sort.activated.connect(self._sort_picked)
+        self.sort.changed.connect(self._sort_picked)
 
     def list_loading(self) -> bool:
         """Rows still loading (the list is usable once they are in; the map may follow)."""
@@ -197,11 +208,44 @@ class MyWorkScreen(QWidget):
         run_task(lambda: load_rows(path, settings), done, failed)
 
     def set_position(self, lat: float, lon: float) -> None:
-        """Distances and bearings from here (after each 25 m); the first fix sorts nearest first."""
-        self.model.set_position(lat, lon)
+        """Distances and bearings from here (after each 25 m); the first fix sorts nearest first.
+
+        The order never changes under a finger: while the list was touched in the last
+        `HOLD_ORDER_SECONDS`, only the distances change and the re-sort waits; then the
+        card at the top stays in view and a note says the order was updated.
+        """
         if not self._sort_chosen:
             self._sort_chosen = True
-            self.sort.setCurrentIndex(self.sort.findData("distance"))
+            self.sort.setCurrentData("distance")
+            self.model.set_sort("distance")
+        idle = time.monotonic() - self.cards.last_touched
+        if self.model.sort_key != "distance" or idle >= HOLD_ORDER_SECONDS:
+            self._reorder_at(lat, lon)
+            return
+        self.model.set_position(lat, lon, reorder=False)
+        self._held_position = (lat, lon)
+        self._hold_timer.start(int((HOLD_ORDER_SECONDS - idle) * 1000) + 50)
+
+    def _apply_held_position(self) -> None:
+        if self._held_position is None:
+            return
+        idle = time.monotonic() - self.cards.last_touched
+        if idle < HOLD_ORDER_SECONDS:  # touched again meanwhile: wait on
+            self._hold_timer.start(int((HOLD_ORDER_SECONDS - idle) * 1000) + 50)
+            return
+        lat, lon = self._held_position
+        self._held_position = None
+        self._reorder_at(lat, lon)
+
+    def _reorder_at(self, lat: float, lon: float) -> None:
+        before = self.model.visible_ids() if self.model.sort_key == "distance" else None
+        anchor = self.cards.top_ticket()
+        self.model.set_position(lat, lon)
+        if before is not None and self.model.visible_ids() != before:
+            if anchor is not None and self.cards.verticalScrollBar().value() > 0:
+                self.cards.show_ticket_at_top(anchor)
+            self.order_note.setVisible(True)
+            self._note_timer.start()
 
     def show_position(self, lat: float, lon: float, accuracy: float) -> None:
         """The "you are here" dot on the map (every fix)."""
@@ -209,10 +253,20 @@ class MyWorkScreen(QWidget):
         if self.map is not None:
             self.map.set_position(lat, lon, accuracy)
 
-    def _sort_picked(self, _index: int) -> None:
+    def _sort_picked(self, key: str) -> None:
         self._sort_chosen = True  # the crew's own choice is never overridden by a position
+        self.model.set_sort(key)
+        self._update_count()
 
     # -- the map -------------------------------------------------------------------------
+    def resizeEvent(self, event: Any) -> None:
+        """Map beside the list in landscape, below it in portrait: never a horizontal scrollbar."""
+        super().resizeEvent(event)
+        portrait = self.width() < self.height()
+        wanted = Qt.Orientation.Vertical if portrait else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+
     def _map_toggled(self, on: bool) -> None:
         self._update_count()
         if on and self.map is None:
@@ -270,10 +324,9 @@ class MyWorkScreen(QWidget):
         self.service.blockSignals(False)
 
     def _apply_filter(self, *_args: object) -> None:
+        statuses, due = FILTERS[self.filters.currentData()]
         self.model.set_filter(
-            statuses=STATUS_FILTERS[self.status.currentData()],
-            service=self.service.currentData(),
-            text=self.search.text(),
+            statuses=statuses, service=self.service.currentData(), text=self.search.text(), due=due
         )
         self._update_count()
 
@@ -283,7 +336,3 @@ class MyWorkScreen(QWidget):
         if rows > MAX_MARKERS and self.map_button.isChecked():
             text += " · " + tr("the map shows the first {m:,}").format(m=MAX_MARKERS)
         self.count.setText(text)
-
-    def _activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_ticket.emit(self.model.ticket_id(index.row()))
