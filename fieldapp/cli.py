@@ -558,6 +558,10 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a camera card's file name may not be UTF-8
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     if args.command is None:  # `fieldapp` alone, or `fieldapp --screenshot FILE --view NAME`
         if args.view is not None and args.view not in VIEWS:

@@ -160,7 +160,7 @@ class CaseServerClient:
         self._request("POST", "/auth/logout")
 
     def me(self) -> dict[str, Any]:
-        return self._request("GET", "/me")  # type: ignore[no-any-return]
+        return self._checked(lambda: expect_keys(self._request("GET", "/me"), "username", "role"))
 
     def feed(self, cursor: int, limit: int = DEFAULT_FEED_PAGE) -> dict[str, Any]:
         return self._checked(

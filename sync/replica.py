@@ -26,7 +26,7 @@ from sync.replica_photos import PhotoRecords
 from sync.replicadb import from_json as _u
 from sync.replicadb import migrations, now_iso
 from sync.replicadb import to_json as _j
-from sync.wire import digest_hex, text_problem, ticket_hash
+from sync.wire import MAX_TEXT, digest_hex, text_problem, ticket_hash
 from sync.workflow import (
     EDITABLE_FIELDS,
     PRIORITIES,
@@ -735,3 +735,5 @@ def _check_text(what: str, value: Any) -> None:
     bytes that were not UTF-8, as Python decodes a command line)."""
     if isinstance(value, str) and (problem := text_problem(value)):
         raise LocalError(f"{what} is not valid text: {problem.removeprefix('text ')}")
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise LocalError(f"{what} is at most {MAX_TEXT} characters")

@@ -183,3 +183,23 @@ def _wait(done: Callable[[], object], timeout: float = 15.0) -> None:
     while not done():
         assert time.monotonic() < deadline, "not within the time allowed"
         time.sleep(0.05)
+
+
+def test_the_default_probe_keeps_the_15_second_promise_on_paper() -> None:
+    """The window test runs with a short period; this pins the defaults a crew gets."""
+    from sync.reachability import INTERVAL, RETRY_BASE, RETRY_CAP, TIMEOUT, ReachabilityProbe
+
+    probe = ReachabilityProbe(Path("unused.sqlite"))
+    assert (probe.interval, probe.retry_base, probe.retry_cap, probe.timeout) == (
+        INTERVAL,
+        RETRY_BASE,
+        RETRY_CAP,
+        TIMEOUT,
+    )
+    # Lost: the next check comes within one interval and fails within its timeout.
+    assert INTERVAL + TIMEOUT <= 15.0
+    # Back: however long the server was away, the next check comes within the capped
+    # backoff with its jitter (+50%), and a check that answers takes milliseconds.
+    rng = random.Random(5)
+    longest = max(backoff_delay(n, RETRY_BASE, RETRY_CAP, rng) for n in range(1, 60) for _ in range(20))
+    assert longest <= RETRY_CAP * 1.5 <= 15.0 - 2.0  # leaves time for the sync that shows online
