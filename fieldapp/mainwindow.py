@@ -16,6 +16,7 @@ from fieldapp.qt import (
     QMainWindow,
     QMessageBox,
     QShortcut,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         self.nav_buttons: dict[str, Any] = {}
         self.user_label = QLabel()
         self.announce = QLabel()
-        self.announce.setStyleSheet("color:#0d47a1; font-weight:bold")
+        self.announce.setProperty("role", "pending")
         self.announce.setAccessibleName(tr("New tickets"))
         for key, text in (
             ("mywork", tr("My work")),
@@ -96,8 +97,11 @@ class MainWindow(QMainWindow):
         self.settings_button.setObjectName("nav_settings")
         self.settings_button.clicked.connect(lambda: self.show_view("settings"))
         self.nav.addWidget(self.settings_button)
+        # Who is signed in gives way on a narrow screen; the buttons keep their whole words.
+        for label in (self.announce, self.user_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.nav.addWidget(self.announce, 1)
-        self.nav.addWidget(self.user_label)
+        self.nav.addWidget(self.user_label, 1)
         self.sign_out_button = touch_button(tr("Sign out"))
         self.sign_out_button.clicked.connect(self.sign_out)
         self.nav.addWidget(self.sign_out_button)

@@ -16,6 +16,7 @@ from fieldapp.qt import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QWidget,
     Signal,
     touch_button,
@@ -72,6 +73,9 @@ class SyncStatusBar(QWidget):
         for widget in (self.phase, self.pending, self.last_sync, self.conflicts):
             widget.setMinimumHeight(TOUCH)
             layout.addWidget(widget)
+        # Secondary words give way on a narrow screen; the connection word and the buttons never do.
+        for label in (self.pending, self.last_sync, self.message):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.progress)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.sync_button)
