@@ -200,6 +200,7 @@ QAbstractItemView {{
     background: {c.surface}; color: {c.text}; alternate-background-color: {c.surface_alt};
     selection-background-color: {c.selection}; selection-color: {c.on_selection};
 }}
+QListView::item, QListWidget::item {{ min-height: {TOUCH}px; }}
 QScrollBar:vertical {{ width: 20px; }}
 QScrollBar:horizontal {{ height: 20px; }}
 QLabel[role="muted"] {{ color: {c.muted}; }}

@@ -185,6 +185,8 @@ class CameraDialog(QDialog):
 class PhotoGallery(QWidget):
     #: Photos were attached (queued on this device); the window starts a sync.
     changed = Signal()
+    #: A photo of this kind was attached (the resolve panel marks its after-photo step done).
+    photo_captured = Signal(str)
 
     def __init__(self, replica_path: Path, parent: Any = None) -> None:
         super().__init__(parent)
@@ -211,7 +213,7 @@ class PhotoGallery(QWidget):
         self.for_reporter.setChecked(True)
         self.for_reporter.setMinimumHeight(TOUCH)
         self.take_button = touch_button(tr("Take photo…"))
-        self.take_button.clicked.connect(self.open_camera)
+        self.take_button.clicked.connect(lambda: self.open_camera())
         self.files_button = touch_button(tr("Add photos…"))
         self.files_button.clicked.connect(self.choose_files)
         self.folder_button = touch_button(tr("Add folder…"), tr("Add every photo of a folder or camera card"))
@@ -234,7 +236,7 @@ class PhotoGallery(QWidget):
             view.setWordWrap(True)
             view.setMinimumHeight(ICON.height() + 70)
             view.setAcceptDrops(False)
-            view.itemActivated.connect(self._item_activated)
+            view.itemClicked.connect(self._item_activated)  # one tap, as everywhere
             columns.addWidget(QLabel(f"<b>{photo_kind_label(kind)}</b>"), 0, column)
             columns.addWidget(view, 1, column)
             self.lists[kind] = view
@@ -247,8 +249,9 @@ class PhotoGallery(QWidget):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         buttons.addWidget(self.free_space)
-        hint = QLabel(tr("Drop photos or folders here. Double-click a failed upload to try again."))
-        hint.setStyleSheet("color:#546e7a")
+        hint = QLabel(tr("Drop photos or folders here. Tap a failed upload to try again."))
+        hint.setProperty("role", "muted")
+        hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
@@ -414,13 +417,14 @@ class PhotoGallery(QWidget):
             )
             lines += [tr("Not added: {reason}").format(reason=e) for e in errors]
             self.message.setText("\n".join(lines))
-            self.message.setStyleSheet("color:#b71c1c" if errors else "color:#1b5e20")
+            self._message_role("danger" if errors else "ok")
             if added:
                 self.caption.clear()
                 self.reload()
                 self.changed.emit()
+                self.photo_captured.emit(kind)
 
-        self.message.setStyleSheet("")
+        self._message_role("")
         self.message.setText(tr("Adding photos…"))
         self._run(work, done)
 
@@ -435,7 +439,20 @@ class PhotoGallery(QWidget):
         if folder:
             self.import_paths([Path(folder)])
 
-    def open_camera(self) -> None:
+    def reset_choices(self) -> None:
+        """The defaults for a ticket just opened: before photo, no caption, no message."""
+        self.kind.setCurrentIndex(0)
+        self.caption.clear()
+        self.message.clear()
+
+    def _message_role(self, role: str) -> None:
+        self.message.setProperty("role", role)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def open_camera(self, kind: str | None = None) -> None:
+        if kind is not None:
+            self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         if not camera_available():
             self.message.setText(tr("No camera found on this device: add photos from files."))
             return
@@ -461,7 +478,7 @@ class PhotoGallery(QWidget):
 
         kind, caption = self.kind.currentData(), self.caption.text().strip()
         for_reporter, position = self.for_reporter.isChecked(), self.position_provider()
-        self._run(work, lambda _r: (self.reload(), self.changed.emit()))
+        self._run(work, lambda _r: (self.reload(), self.changed.emit(), self.photo_captured.emit(kind)))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

@@ -1,4 +1,11 @@
-"""One ticket: what, where, when, its workflow steps, notes, history, photos and map areas."""
+"""One ticket: what, where, when, its workflow steps, notes, history, photos and map areas.
+
+The screen opens at the top every time. Its header (back, title) and its action bar
+(`workflowpanels.ActionBar`) never move; the on-site suggestion and the pending mark
+live in a strip of reserved height between them. Resolve and On hold open full-size
+panels in place of the details (`ResolvePanel`, `HoldPanel`); Esc or Back leaves a
+panel, then the ticket.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +19,35 @@ from fieldapp.labels import field_label, field_value_label, outcome_label, servi
 from fieldapp.qt import (
     QT_TR_NOOP,
     TOUCH,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QScrollArea,
+    QScroller,
+    QShortcut,
+    QSizePolicy,
+    QStackedWidget,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
     touch_button,
     tr,
 )
-from fieldapp.screens.photos import PhotoGallery
+from fieldapp.screens.photos import PhotoGallery, camera_available
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
+from fieldapp.screens.workflowpanels import STEP_KEYS, ActionBar, HoldPanel, ResolvePanel
 from fieldapp.tasks import run_task, with_replica
+from fieldapp.theme import SPACE
 from fieldapp.ticketmodel import parse_time
 from sync.replica import Replica
-from sync.workflow import RESOLUTION_CODES, next_steps
+from sync.workflow import next_steps
 
-STEP_LABELS = {
-    "en_route": QT_TR_NOOP("En route"),
-    "in_progress": QT_TR_NOOP("Start work"),
-    "on_hold": QT_TR_NOOP("On hold…"),
-    "resolved": QT_TR_NOOP("Resolved…"),
-    "closed": QT_TR_NOOP("Close"),
-    "cancelled": QT_TR_NOOP("Cancel ticket"),
-    "assigned": QT_TR_NOOP("Back to assigned"),
-}
 CAPTIONS = {
     "status": QT_TR_NOOP("Status"),
     "service": QT_TR_NOOP("Service"),
@@ -61,29 +62,6 @@ CAPTIONS = {
 def _local_time(raw: str | None) -> str:
     moment = parse_time(raw)
     return local_time(moment) if moment else "–"
-
-
-class ResolveDialog(QDialog):
-    """Resolution code and a note, asked when a ticket is resolved."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Resolve ticket"))
-        self.code = QComboBox()
-        self.code.setAccessibleName(tr("Resolution code"))
-        for code in RESOLUTION_CODES:
-            self.code.addItem(outcome_label(code), code)
-        self.note = QPlainTextEdit()
-        self.note.setAccessibleName(tr("Resolution note"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow(tr("Outcome"), self.code)
-        form.addRow(tr("Note"), self.note)
-        form.addRow(buttons)
 
 
 class TicketScreen(QWidget):
@@ -101,20 +79,19 @@ class TicketScreen(QWidget):
         self._busy = False
 
         self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title.setProperty("role", "title")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pending = QLabel()
-        self.pending.setStyleSheet("color:#0d47a1; font-weight:bold")
+        self.pending.setProperty("role", "pending")
         self.fields = {
             name: QLabel() for name in ("status", "service", "priority", "due", "address", "crew", "outcome")
         }
         for label in self.fields.values():
             label.setWordWrap(True)
-            label.setTextInteractionFlags(label.textInteractionFlags())
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.steps = QHBoxLayout()
-        back = touch_button(tr("← My work"), tr("Back to the list"))
-        back.clicked.connect(self.back.emit)
+        self.back_button = touch_button(tr("← My work"), tr("Back to the list"))
+        self.back_button.clicked.connect(self.go_back)
 
         details = QGroupBox(tr("Ticket"))
         form = QFormLayout(details)
@@ -143,49 +120,85 @@ class TicketScreen(QWidget):
         history_box = QGroupBox(tr("History"))
         self.history = QListWidget()
         self.history.setAccessibleName(tr("History"))
+        self.history.setWordWrap(True)
         QVBoxLayout(history_box).addWidget(self.history)
 
         self.photos_box = QGroupBox(tr("Photos"))
-        self.photos_label = QLabel(tr("No photos on this ticket."))
-        QVBoxLayout(self.photos_box).addWidget(self.photos_label)
         self.map_box = TicketMap(replica_path, tile_sources)
         self.onsite = OnSiteBar()
         self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
 
-        grid = QGridLayout()
-        grid.addWidget(details, 0, 0)
-        grid.addWidget(self.map_box, 0, 1)
-        grid.addWidget(notes_box, 1, 0)
-        grid.addWidget(history_box, 1, 1)
-        grid.addWidget(self.photos_box, 2, 0, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        self.grid = QGridLayout()
+        self.grid.addWidget(details, 0, 0)
+        self.grid.addWidget(self.map_box, 0, 1)
+        self.grid.addWidget(notes_box, 1, 0)
+        self.grid.addWidget(history_box, 1, 1)
+        self.grid.addWidget(self.photos_box, 2, 0, 1, 2)
+        self.grid.setColumnStretch(0, 3)
+        self.grid.setColumnStretch(1, 2)
+        self._grid_items = [details, self.map_box, notes_box, history_box]
         body = QWidget()
-        body.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        body.setLayout(self.grid)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(body)
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+        self.resolve_panel = ResolvePanel()
+        self.resolve_panel.confirmed.connect(self._resolve_confirmed)
+        self.resolve_panel.cancelled.connect(self.close_panel)
+        self.resolve_panel.take_photo.connect(self._take_after_photo)
+        self.resolve_panel.photos_chosen.connect(self._after_photos_chosen)
+        self.hold_panel = HoldPanel()
+        self.hold_panel.confirmed.connect(self.hold)
+        self.hold_panel.cancelled.connect(self.close_panel)
+        self.pages = QStackedWidget()
+        for page in (self.scroll, self.resolve_panel, self.hold_panel):
+            self.pages.addWidget(page)
+
+        self.actions = ActionBar()
+        self.actions.step.connect(self._step_clicked)
 
         top = QHBoxLayout()
-        top.addWidget(back)
+        top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
+        top.addWidget(self.pending)
+        # The on-site suggestion has a strip of its own, kept when empty: nothing below moves.
+        self.banner = QWidget()
+        banner_layout = QVBoxLayout(self.banner)
+        banner_layout.setContentsMargins(0, 0, 0, 0)
+        banner_layout.addWidget(self.onsite)
+        self.banner.setFixedHeight(max(self.onsite.sizeHint().height(), TOUCH + 2 * SPACE))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.pending)
-        layout.addWidget(self.onsite)
-        layout.addLayout(self.steps)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.actions)
         self.gallery = PhotoGallery(replica_path)
         self.gallery.changed.connect(self.changed.emit)
         self.gallery.position_provider = self.map_box.position_for_edit  # for photos without EXIF GPS
-        self.photos_label.hide()
-        self.photos_box.layout().addWidget(self.gallery)
+        self.gallery.photo_captured.connect(self._photo_captured)
+        QVBoxLayout(self.photos_box).addWidget(self.gallery)
+
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.go_back)
+        for step, keys in STEP_KEYS.items():
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda s=step: s in self.actions.steps() and self._step_clicked(s))
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
         return self._busy or self.map_box.busy() or self.gallery.busy()
 
     def show_ticket(self, ticket_id: str) -> None:
+        """Open a ticket at the top, with nothing left over from the one before."""
+        if self.ticket is None or self.ticket["id"] != ticket_id:
+            self.pages.setCurrentWidget(self.scroll)
+            self.scroll.verticalScrollBar().setValue(0)
+            self.note_input.clear()
+            self.gallery.reset_choices()
         self._busy = True
 
         def load(replica: Replica) -> tuple[dict[str, Any], str]:
@@ -211,11 +224,11 @@ class TicketScreen(QWidget):
         t = self.ticket
         assert t is not None
         service = service_label(t["service_code"])
-        self.title.setText(f"<h2>{service} – {t['address']}</h2>")
+        self.title.setText(f"{service} – {t['address']}")
+        self.title.setToolTip(self.title.text())
         pending = t["pending"]
-        self.pending.setText(
-            tr("⟳ {n} change(s) on this device, not yet on the server").format(n=pending) if pending else ""
-        )
+        self.pending.setText(tr("⟳ {n} not sent").format(n=pending) if pending else "")
+        self.pending.setToolTip(tr("Changes on this device, not yet on the server"))
         status = status_label(t["status"])
         if "status" in t["pending_fields"]:
             status += " ⟳"
@@ -244,37 +257,62 @@ class TicketScreen(QWidget):
                 f"{field_value_label(event['field'], event['old'])} → "
                 f"{field_value_label(event['field'], event['new'])}"
             )
-        self._render_steps()
+        self.actions.show_steps(next_steps(self.role, t["status"]))
         self.gallery.show_ticket(t["id"])
-
-    def _render_steps(self) -> None:
-        while self.steps.count():
-            item = self.steps.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        assert self.ticket is not None
-        for step in next_steps(self.role, self.ticket["status"]):
-            button = touch_button(
-                tr(STEP_LABELS.get(step, step)), primary=step in ("in_progress", "resolved")
-            )
-            button.setObjectName(f"step_{step}")
-            button.setMinimumHeight(TOUCH + 12)
-            button.clicked.connect(lambda _checked=False, s=step: self._step_clicked(s))
-            self.steps.addWidget(button)
-        self.steps.addStretch(1)
 
     # -- actions ------------------------------------------------------------------------
     def _step_clicked(self, step: str) -> None:
         if step == "on_hold":
-            reason, ok = QInputDialog.getText(self, tr("On hold"), tr("Why is the work on hold?"))
-            if ok:
-                self.hold(reason)
+            self.hold_panel.prepare()
+            self.pages.setCurrentWidget(self.hold_panel)
         elif step == "resolved":
-            dialog = ResolveDialog(self)
-            if dialog.exec():
-                self.resolve(dialog.code.currentData(), dialog.note.toPlainText())
+            self._open_resolve()
         else:
             self.set_status(step)
+
+    def _open_resolve(self) -> None:
+        """The resolve panel, with the after-photo step when a before photo has no after photo."""
+        if self.ticket is None:
+            return
+        ticket_id = self.ticket["id"]
+
+        def kinds(replica: Replica) -> set[str]:
+            return {photo["kind"] for photo in replica.photos(ticket_id)}
+
+        def done(found: set[str]) -> None:
+            self.resolve_panel.prepare(needs_after_photo="before" in found and "after" not in found)
+            self.pages.setCurrentWidget(self.resolve_panel)
+            if self.resolve_panel.photo_step.isVisible() and camera_available():
+                self._take_after_photo()  # the camera is the next thing the crew needs
+
+        run_task(with_replica(self.replica_path, kinds), done, lambda exc: show_error(self, exc))
+
+    def panel_open(self) -> bool:
+        return self.pages.currentWidget() is not self.scroll
+
+    def close_panel(self) -> None:
+        self.pages.setCurrentWidget(self.scroll)
+
+    def go_back(self) -> None:
+        """Esc and Back: out of a panel first, then back to the list."""
+        if self.panel_open():
+            self.close_panel()
+        else:
+            self.back.emit()
+
+    def _take_after_photo(self) -> None:
+        self.gallery.open_camera(kind="after")
+
+    def _after_photos_chosen(self, names: list[str]) -> None:
+        self.gallery.import_paths([Path(n) for n in names], kind="after")
+
+    def _photo_captured(self, kind: str) -> None:
+        if kind == "after" and self.pages.currentWidget() is self.resolve_panel:
+            self.resolve_panel.after_photo_added()
+
+    def _resolve_confirmed(self, code: str, note: str) -> None:
+        self.close_panel()
+        self.resolve(code, note)
 
     # -- where the device is -----------------------------------------------------------
     def set_position(self, lat: float, lon: float, accuracy: float) -> None:
@@ -291,31 +329,20 @@ class TicketScreen(QWidget):
         self._edit(lambda r, tid: [r.set_field(tid, "status", status, position=where)])
 
     def hold(self, reason: str) -> None:
+        """On hold, with why as a note on the ticket (one transaction)."""
+        self.close_panel()
         where = self.map_box.position_for_edit()
-
-        def edit(r: Replica, tid: str) -> list[Any]:
-            ops = [r.set_field(tid, "status", "on_hold", position=where)]
-            if reason.strip():
-                text = tr("On hold: {reason}").format(reason=reason.strip())
-                ops.append(r.add_note(tid, text, position=where))
-            return ops
-
-        self._edit(edit)
+        note = tr("On hold: {reason}").format(reason=reason.strip()) if reason.strip() else None
+        self._edit(lambda r, tid: r.change_status(tid, "on_hold", note=note, position=where))
 
     def resolve(self, code: str, note: str) -> None:
+        """Resolved with its outcome: the note is the outcome note the reporter reads."""
         where = self.map_box.position_for_edit()
-
-        def edit(r: Replica, tid: str) -> list[Any]:
-            ticket = r.ticket(tid)
-            ops = []
-            if ticket["resolution_code"] != code:
-                ops.append(r.set_field(tid, "resolution_code", code, position=where))
-            if note.strip() and ticket["resolution_note"] != note.strip():
-                ops.append(r.set_field(tid, "resolution_note", note.strip(), position=where))
-            ops.append(r.set_field(tid, "status", "resolved", position=where))
-            return ops
-
-        self._edit(edit)
+        self._edit(
+            lambda r, tid: r.change_status(
+                tid, "resolved", note=note.strip() or None, resolution_code=code, position=where
+            )
+        )
 
     def add_note(self, text: str) -> None:
         where = self.map_box.position_for_edit()
