@@ -214,10 +214,12 @@ class MyWorkScreen(QWidget):
         `HOLD_ORDER_SECONDS`, only the distances change and the re-sort waits; then the
         card at the top stays in view and a note says the order was updated.
         """
-        if not self._sort_chosen:
+        if not self._sort_chosen:  # the first fix: nearest first (the chips say so)
             self._sort_chosen = True
             self.sort.setCurrentData("distance")
             self.model.set_sort("distance")
+            self.model.set_position(lat, lon)
+            return
         idle = time.monotonic() - self.cards.last_touched
         if self.model.sort_key != "distance" or idle >= HOLD_ORDER_SECONDS:
             self._reorder_at(lat, lon)
