@@ -184,12 +184,15 @@ def ticket_payload(tickets: Iterable[Mapping[str, Any]], colour_by: str = "statu
 _STYLE = """
 <style>
   .leaflet-container { background: %(background)s; }
-  .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
+  .leaflet-bar a, .leaflet-touch .leaflet-bar a {
+    width: 48px; height: 48px; line-height: 48px; font-size: 26px; color: #000; background: #fff;
+  }
+  .leaflet-bar a.leaflet-disabled { color: #555; background: #f4f4f4; }
   .fa-pin { background: none; border: none; }
   .fa-pin span {
-    display: block; box-sizing: border-box; width: 100%%; height: 100%%; border-radius: 50%%;
-    border: 3px solid #fff; color: #fff; font: bold 13px/1 sans-serif; text-align: center;
-    padding-top: 5px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.55);
+    display: block; box-sizing: border-box; width: 32px; height: 32px; margin: 8px; border-radius: 50%%;
+    border: 3px solid #fff; color: #fff; font: bold 14px/1 sans-serif; text-align: center;
+    padding-top: 6px; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.55);
   }
   .fa-pin:focus span { outline: 3px solid #000; }
   .fa-cluster { background: none; border: none; }
@@ -344,7 +347,7 @@ def build_template(asset_token: str = ASSET_TOKEN) -> str:
                 for (var i = 0; i < children.length && best > 1; i++) {
                     if (children[i].priority < best) { best = children[i].priority; }
                 }
-                var size = count < 10 ? 34 : count < 100 ? 40 : 48;
+                var size = count < 10 ? 48 : count < 100 ? 52 : 56;  // a finger's width at least
                 var ring = RINGS[best] || "#ffffff";
                 return L.divIcon({html: '<div style="border-color:' + ring + '">' + count + "</div>",
                                   className: "fa-cluster", iconSize: [size, size]});
@@ -382,7 +385,7 @@ def build_template(asset_token: str = ASSET_TOKEN) -> str:
                     span.style.borderColor = ring;
                     span.textContent = label;
                     icons[key] = L.divIcon({className: "fa-pin", html: span.outerHTML,
-                                            iconSize: [30, 30], iconAnchor: [15, 15]});
+                                            iconSize: [48, 48], iconAnchor: [24, 24]});
                 }
                 return icons[key];
             }
