@@ -1,4 +1,12 @@
-"""One ticket: what, where, when, its workflow steps, notes, history, photos and map areas."""
+"""One ticket, touch first: a fixed header, the ticket's pages, and a fixed action bar.
+
+The header (Back, title) and the action bar (actionbar.ActionBar) never scroll and
+never move; between them one page at a time: the ticket's details (what, where, when,
+photos, notes, map, history), the Resolve or On hold panel, the camera, the picture
+picker. A ticket always opens at the top of its details with the defaults (no panel
+open, "before" chosen for photos). Esc, the Back button and a swipe to the right go back
+(from a panel to the details, from the details to the list).
+"""
 
 from __future__ import annotations
 
@@ -6,47 +14,42 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fieldapp import theme
 from fieldapp.errors import show_error
 from fieldapp.i18n import local_time
 from fieldapp.labels import field_label, field_value_label, outcome_label, service_label, status_label
 from fieldapp.qt import (
     QT_TR_NOOP,
-    TOUCH,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
+    QEvent,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
+    QObject,
     QScrollArea,
+    QShortcut,
+    QStackedWidget,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
     touch_button,
     tr,
 )
+from fieldapp.screens.actionbar import ActionBar
+from fieldapp.screens.camerapanel import CameraPanel, PhotoPicker, camera_available
 from fieldapp.screens.photos import PhotoGallery
+from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
 from fieldapp.tasks import run_task, with_replica
 from fieldapp.ticketmodel import parse_time
 from sync.replica import Replica
-from sync.workflow import RESOLUTION_CODES, next_steps
 
-STEP_LABELS = {
-    "en_route": QT_TR_NOOP("En route"),
-    "in_progress": QT_TR_NOOP("Start work"),
-    "on_hold": QT_TR_NOOP("On hold…"),
-    "resolved": QT_TR_NOOP("Resolved…"),
-    "closed": QT_TR_NOOP("Close"),
-    "cancelled": QT_TR_NOOP("Cancel ticket"),
-    "assigned": QT_TR_NOOP("Back to assigned"),
-}
 CAPTIONS = {
     "status": QT_TR_NOOP("Status"),
     "service": QT_TR_NOOP("Service"),
@@ -56,6 +59,12 @@ CAPTIONS = {
     "crew": QT_TR_NOOP("Crew"),
     "outcome": QT_TR_NOOP("Outcome"),
 }
+#: The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`'s panels).
+PAGES = ("details", "resolve", "onhold", "camera", "picker")
+#: A horizontal move this long (px) and mostly sideways is a swipe.
+SWIPE = 120
+#: Two columns of details from this width on (landscape tablets).
+WIDE = 1000
 
 
 def _local_time(raw: str | None) -> str:
@@ -63,27 +72,25 @@ def _local_time(raw: str | None) -> str:
     return local_time(moment) if moment else "–"
 
 
-class ResolveDialog(QDialog):
-    """Resolution code and a note, asked when a ticket is resolved."""
+class _SwipeBack(QObject):
+    """Calls `back` on a press-drag-release to the right over a watched widget."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, back: Callable[[], None], parent: QObject) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Resolve ticket"))
-        self.code = QComboBox()
-        self.code.setAccessibleName(tr("Resolution code"))
-        for code in RESOLUTION_CODES:
-            self.code.addItem(outcome_label(code), code)
-        self.note = QPlainTextEdit()
-        self.note.setAccessibleName(tr("Resolution note"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow(tr("Outcome"), self.code)
-        form.addRow(tr("Note"), self.note)
-        form.addRow(buttons)
+        self.back = back
+        self.start: Any = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self.start = event.globalPosition()
+        elif kind == QEvent.Type.MouseButtonRelease and self.start is not None:
+            moved = event.globalPosition() - self.start
+            self.start = None
+            if moved.x() > SWIPE and abs(moved.y()) < moved.x() / 2:
+                self.back()
+                return True
+        return False
 
 
 class TicketScreen(QWidget):
@@ -99,25 +106,46 @@ class TicketScreen(QWidget):
         self.ticket: dict[str, Any] | None = None
         self.role = "crew"
         self._busy = False
+        self._fresh = False
+        self._open_panel: str | None = None
+        self._return_to = "details"
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
+        # -- fixed header ------------------------------------------------------------
+        self.back_button = touch_button(tr("← My work"), tr("Back to the list"))
+        self.back_button.setObjectName("ticket_back")
+        self.back_button.clicked.connect(self.go_back)
         self.title = QLabel()
+        self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
+        self.title.setAccessibleName(tr("Ticket"))
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self.title, 1)
+
+        # -- notices: reserved space, so nothing below moves when they change ------------
         self.pending = QLabel()
-        self.pending.setStyleSheet("color:#0d47a1; font-weight:bold")
-        self.fields = {
-            name: QLabel() for name in ("status", "service", "priority", "due", "address", "crew", "outcome")
-        }
+        self.pending.setProperty("role", "pending")
+        self.pending.setWordWrap(True)
+        self.onsite = OnSiteBar()
+        self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
+        notices = QFrame()
+        notices.setObjectName("ticket_notices")
+        notices.setFixedHeight(theme.TOUCH + 2 * theme.SPACE)
+        notice_row = QHBoxLayout(notices)
+        notice_row.setContentsMargins(0, 0, 0, 0)
+        notice_row.addWidget(self.onsite, 3)
+        notice_row.addWidget(self.pending, 1)
+
+        # -- the details page ------------------------------------------------------------
+        self.fields = {name: QLabel() for name in CAPTIONS}
         for label in self.fields.values():
             label.setWordWrap(True)
-            label.setTextInteractionFlags(label.textInteractionFlags())
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.steps = QHBoxLayout()
-        back = touch_button(tr("← My work"), tr("Back to the list"))
-        back.clicked.connect(self.back.emit)
-
         details = QGroupBox(tr("Ticket"))
         form = QFormLayout(details)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, caption in CAPTIONS.items():
             form.addRow(tr(caption), self.fields[key])
         form.addRow(tr("Description"), self.description)
@@ -126,10 +154,10 @@ class TicketScreen(QWidget):
         self.notes = QListWidget()
         self.notes.setAccessibleName(tr("Notes"))
         self.notes.setWordWrap(True)
+        self.notes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.note_input = QLineEdit()
         self.note_input.setPlaceholderText(tr("Write a note…"))
         self.note_input.setAccessibleName(tr("New note"))
-        self.note_input.setMinimumHeight(TOUCH)
         add_note = touch_button(tr("Add note"))
         add_note.clicked.connect(self._add_note_clicked)
         self.note_input.returnPressed.connect(self._add_note_clicked)
@@ -143,49 +171,129 @@ class TicketScreen(QWidget):
         history_box = QGroupBox(tr("History"))
         self.history = QListWidget()
         self.history.setAccessibleName(tr("History"))
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(history_box).addWidget(self.history)
 
         self.photos_box = QGroupBox(tr("Photos"))
-        self.photos_label = QLabel(tr("No photos on this ticket."))
-        QVBoxLayout(self.photos_box).addWidget(self.photos_label)
         self.map_box = TicketMap(replica_path, tile_sources)
-        self.onsite = OnSiteBar()
-        self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
-
-        grid = QGridLayout()
-        grid.addWidget(details, 0, 0)
-        grid.addWidget(self.map_box, 0, 1)
-        grid.addWidget(notes_box, 1, 0)
-        grid.addWidget(history_box, 1, 1)
-        grid.addWidget(self.photos_box, 2, 0, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        body = QWidget()
-        body.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-
-        top = QHBoxLayout()
-        top.addWidget(back)
-        top.addWidget(self.title, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.pending)
-        layout.addWidget(self.onsite)
-        layout.addLayout(self.steps)
-        layout.addWidget(scroll, 1)
         self.gallery = PhotoGallery(replica_path)
         self.gallery.changed.connect(self.changed.emit)
         self.gallery.position_provider = self.map_box.position_for_edit  # for photos without EXIF GPS
-        self.photos_label.hide()
-        self.photos_box.layout().addWidget(self.gallery)
+        QVBoxLayout(self.photos_box).addWidget(self.gallery)
+
+        self._boxes = (details, self.photos_box, notes_box, self.map_box, history_box)
+        self._grid = QGridLayout()
+        self._columns = 0
+        body = QWidget()
+        body.setLayout(self._grid)
+        self._lay_out(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("ticket_details")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+
+        # -- panels ----------------------------------------------------------------------
+        self.resolve_panel = ResolvePanel()
+        self.resolve_panel.resolve.connect(self.resolve)
+        self.resolve_panel.cancel.connect(self.close_panel)
+        self.resolve_panel.take_photo.connect(lambda: self.open_camera("after", back_to="resolve"))
+        self.resolve_panel.from_files.connect(lambda: self.open_picker("after", back_to="resolve"))
+        self.hold_panel = HoldPanel()
+        self.hold_panel.hold.connect(self.hold)
+        self.hold_panel.cancel.connect(self.close_panel)
+        self.camera = CameraPanel(Path(replica_path).parent / "photos" / "captures")
+        self.camera.captured.connect(self.gallery.attach_captured)
+        self.camera.from_files.connect(lambda kind: self.open_picker(kind, back_to=self._return_to))
+        self.camera.close_panel.connect(self._panel_done)
+        self.picker = PhotoPicker()
+        self.picker.chosen.connect(self._picked)
+        self.picker.close_panel.connect(self._panel_done)
+        self.gallery.camera_wanted.connect(lambda kind: self.open_camera(kind))
+        self.gallery.files_wanted.connect(lambda kind: self.open_picker(kind))
+        self.gallery.added.connect(self._photos_added)
+
+        self.pages = QStackedWidget()
+        self._pages: dict[str, QWidget] = {}
+        for name, page in zip(
+            PAGES, (self.scroll, self.resolve_panel, self.hold_panel, self.camera, self.picker), strict=True
+        ):
+            self.pages.addWidget(page)
+            self._pages[name] = page
+
+        # -- fixed action bar ------------------------------------------------------------
+        self.actions = ActionBar(self)
+        self.actions.step.connect(self._step_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(theme.SPACE)
+        layout.addLayout(header)
+        layout.addWidget(notices)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.actions)
+
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.go_back)
+        self._swipe = _SwipeBack(self.go_back, self)
+        for widget in (body, *self._boxes, *body.findChildren(QLabel)):
+            if widget is not self.map_box:
+                widget.installEventFilter(self._swipe)
+
+    # -- layout ------------------------------------------------------------------------
+    def _lay_out(self, columns: int) -> None:
+        """The details in one column (portrait) or two (landscape)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for box in self._boxes:
+            self._grid.removeWidget(box)
+        if columns == 1:
+            for row, box in enumerate(self._boxes):
+                self._grid.addWidget(box, row, 0)
+            self._grid.setColumnStretch(1, 0)
+        else:
+            details, photos, notes, map_box, history = self._boxes
+            self._grid.addWidget(details, 0, 0)
+            self._grid.addWidget(map_box, 0, 1)
+            self._grid.addWidget(photos, 1, 0, 1, 2)
+            self._grid.addWidget(notes, 2, 0)
+            self._grid.addWidget(history, 2, 1)
+            self._grid.setColumnStretch(0, 3)
+            self._grid.setColumnStretch(1, 2)
+
+    def resizeEvent(self, event: Any) -> None:
+        self._lay_out(2 if event.size().width() >= WIDE else 1)
+        super().resizeEvent(event)
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
         return self._busy or self.map_box.busy() or self.gallery.busy()
 
-    def show_ticket(self, ticket_id: str) -> None:
+    def show_ticket(self, ticket_id: str, panel: str | None = None) -> None:
+        """Open a ticket at the top of its details, with nothing left from the one before.
+
+        `panel` ("resolve", "onhold", "camera", "picker") is opened once the ticket is loaded.
+        """
+        self._fresh = True
+        self._open_panel = panel
+        self.ticket = None
+        self._show_page("details")
+        self.camera.stop()
+        self.gallery.reset()
+        self.hold_panel.reset()
+        self.note_input.clear()
+        self.scroll.verticalScrollBar().setValue(0)
+        self.setFocus()
+        self._load(ticket_id)
+
+    def reload(self) -> None:
+        """Show the ticket's latest state where the crew is (same page, same scroll)."""
+        if self.ticket is not None:
+            self._load(self.ticket["id"])
+
+    def _load(self, ticket_id: str) -> None:
         self._busy = True
 
         def load(replica: Replica) -> tuple[dict[str, Any], str]:
@@ -196,6 +304,16 @@ class TicketScreen(QWidget):
             self._busy = False
             self.ticket, self.role = result
             self._render()
+            if self._fresh:
+                self._fresh = False
+                self.scroll.verticalScrollBar().setValue(0)
+                panel, self._open_panel = self._open_panel, None
+                if panel == "resolve":
+                    self.open_resolve()
+                elif panel == "onhold":
+                    self.open_hold()
+                elif panel in ("camera", "picker"):
+                    (self.open_camera if panel == "camera" else self.open_picker)("before")
 
         def failed(exc: Exception) -> None:
             self._busy = False
@@ -203,23 +321,17 @@ class TicketScreen(QWidget):
 
         run_task(with_replica(self.replica_path, load), done, failed)
 
-    def reload(self) -> None:
-        if self.ticket is not None:
-            self.show_ticket(self.ticket["id"])
-
     def _render(self) -> None:
         t = self.ticket
         assert t is not None
         service = service_label(t["service_code"])
-        self.title.setText(f"<h2>{service} – {t['address']}</h2>")
+        self.title.setText(f"{service} – {t['address']}")
         pending = t["pending"]
-        self.pending.setText(
-            tr("⟳ {n} change(s) on this device, not yet on the server").format(n=pending) if pending else ""
-        )
+        self.pending.setText(tr("⟳ {n} change(s) not yet on the server").format(n=pending) if pending else "")
         status = status_label(t["status"])
         if "status" in t["pending_fields"]:
             status += " ⟳"
-        self.fields["status"].setText(f"<b>{status}</b>")
+        self.fields["status"].setText(status)
         self.fields["service"].setText(service)
         self.fields["priority"].setText(f"P{t['priority']}")
         self.fields["due"].setText(_local_time(t["due_at"]))
@@ -244,37 +356,67 @@ class TicketScreen(QWidget):
                 f"{field_value_label(event['field'], event['old'])} → "
                 f"{field_value_label(event['field'], event['new'])}"
             )
-        self._render_steps()
+        self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
 
-    def _render_steps(self) -> None:
-        while self.steps.count():
-            item = self.steps.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        assert self.ticket is not None
-        for step in next_steps(self.role, self.ticket["status"]):
-            button = touch_button(
-                tr(STEP_LABELS.get(step, step)), primary=step in ("in_progress", "resolved")
-            )
-            button.setObjectName(f"step_{step}")
-            button.setMinimumHeight(TOUCH + 12)
-            button.clicked.connect(lambda _checked=False, s=step: self._step_clicked(s))
-            self.steps.addWidget(button)
-        self.steps.addStretch(1)
+    # -- pages and going back --------------------------------------------------------------
+    def page(self) -> str:
+        """The name of the page shown between header and action bar."""
+        return PAGES[self.pages.currentIndex()]
 
-    # -- actions ------------------------------------------------------------------------
-    def _step_clicked(self, step: str) -> None:
-        if step == "on_hold":
-            reason, ok = QInputDialog.getText(self, tr("On hold"), tr("Why is the work on hold?"))
-            if ok:
-                self.hold(reason)
-        elif step == "resolved":
-            dialog = ResolveDialog(self)
-            if dialog.exec():
-                self.resolve(dialog.code.currentData(), dialog.note.toPlainText())
+    def _show_page(self, name: str) -> None:
+        if name != "camera":
+            self.camera.stop()
+        self.pages.setCurrentWidget(self._pages[name])
+
+    def go_back(self) -> None:
+        """Esc, Back, swipe right: close the panel, or leave the ticket."""
+        if self.page() == "details":
+            self.back.emit()
+        elif self.page() in ("camera", "picker"):
+            self._panel_done()
         else:
-            self.set_status(step)
+            self.close_panel()
+
+    def close_panel(self) -> None:
+        self._return_to = "details"
+        self._show_page("details")
+
+    def _panel_done(self) -> None:
+        """Camera or picker closed: back where they were opened from."""
+        self._show_page(self._return_to)
+
+    def open_resolve(self) -> None:
+        kinds = self.gallery.kinds_present()
+        self.resolve_panel.reset(
+            ask_after_photo="before" in kinds and "after" not in kinds, camera=camera_available()
+        )
+        self._show_page("resolve")
+        self.resolve_panel.note.setFocus()
+
+    def open_hold(self) -> None:
+        self.hold_panel.reset()
+        self._show_page("onhold")
+
+    def open_camera(self, kind: str, back_to: str = "details") -> None:
+        self._return_to = back_to
+        self._show_page("camera")
+        self.camera.start(kind)
+
+    def open_picker(self, kind: str, back_to: str = "details") -> None:
+        self._return_to = back_to
+        self.picker.start(kind)
+        self._show_page("picker")
+
+    def _picked(self, paths: list[Path], kind: str) -> None:
+        self.gallery.import_paths(paths, kind)
+        self._panel_done()
+
+    def _photos_added(self, kind: str, _count: int) -> None:
+        if kind == "after":
+            self.resolve_panel.after_photo_added()
+        if self.page() == "camera" and self._return_to == "resolve":
+            self._panel_done()  # the after photo is taken: on to the outcome
 
     # -- where the device is -----------------------------------------------------------
     def set_position(self, lat: float, lon: float, accuracy: float) -> None:
@@ -284,38 +426,40 @@ class TicketScreen(QWidget):
             self.onsite.check(self.ticket, self.role, self.map_box.position)
 
     def shutdown(self) -> None:
+        self.camera.stop()
         self.map_box.shutdown()
+
+    # -- actions ------------------------------------------------------------------------
+    def step_button(self, step: str) -> Any:
+        """The action bar's button for `step` while it is offered (None otherwise)."""
+        return self.actions.button_for(step)
+
+    def _step_clicked(self, step: str) -> None:
+        if step == "on_hold":
+            self.open_hold()
+        elif step == "resolved":
+            self.open_resolve()
+        else:
+            self.set_status(step)
 
     def set_status(self, status: str) -> None:
         where = self.map_box.position_for_edit()
-        self._edit(lambda r, tid: [r.set_field(tid, "status", status, position=where)])
+        self._edit(lambda r, tid: r.change_status(tid, status, position=where))
 
     def hold(self, reason: str) -> None:
+        """On hold, with the reason as the ticket's note."""
         where = self.map_box.position_for_edit()
-
-        def edit(r: Replica, tid: str) -> list[Any]:
-            ops = [r.set_field(tid, "status", "on_hold", position=where)]
-            if reason.strip():
-                text = tr("On hold: {reason}").format(reason=reason.strip())
-                ops.append(r.add_note(tid, text, position=where))
-            return ops
-
-        self._edit(edit)
+        text = tr("On hold: {reason}").format(reason=reason.strip()) if reason.strip() else None
+        self._edit(lambda r, tid: r.change_status(tid, "on_hold", note=text, position=where))
 
     def resolve(self, code: str, note: str) -> None:
+        """Resolved with an outcome; `note` is the outcome note the reporter reads."""
         where = self.map_box.position_for_edit()
-
-        def edit(r: Replica, tid: str) -> list[Any]:
-            ticket = r.ticket(tid)
-            ops = []
-            if ticket["resolution_code"] != code:
-                ops.append(r.set_field(tid, "resolution_code", code, position=where))
-            if note.strip() and ticket["resolution_note"] != note.strip():
-                ops.append(r.set_field(tid, "resolution_note", note.strip(), position=where))
-            ops.append(r.set_field(tid, "status", "resolved", position=where))
-            return ops
-
-        self._edit(edit)
+        self._edit(
+            lambda r, tid: r.change_status(
+                tid, "resolved", resolution_code=code, note=note.strip() or None, position=where
+            )
+        )
 
     def add_note(self, text: str) -> None:
         where = self.map_box.position_for_edit()
@@ -335,7 +479,9 @@ class TicketScreen(QWidget):
 
         def done(_result: Any) -> None:
             self._busy = False
-            self.show_ticket(ticket_id)
+            if self.page() in ("resolve", "onhold"):
+                self.close_panel()  # only once the change is queued: a refused note stays to be fixed
+            self._load(ticket_id)
             self.changed.emit()
 
         def failed(exc: Exception) -> None:
