@@ -167,6 +167,7 @@ class OnSiteBar(QFrame):
         self.setSizePolicy(policy)
         self.label = QLabel(tr("You are at the site — mark it In progress?"))
         self.label.setAccessibleName(tr("On site"))
+        self.label.setWordWrap(True)
         self.start_button = touch_button(tr("Start work"), tr("Mark the ticket In progress"), primary=True)
         self.start_button.setObjectName("onsite_start")
         self.later_button = touch_button(tr("Not now"))
