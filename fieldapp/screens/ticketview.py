@@ -387,12 +387,19 @@ class TicketScreen(QWidget):
         self._show_page(self._return_to)
 
     def open_resolve(self) -> None:
+        """The Resolve panel; with a before photo and no after photo, the camera first (if any).
+
+        With a camera that is list → resolved in four taps: open, Resolve, shutter, outcome.
+        "Done" or Esc in the camera skips the photo; it is never required.
+        """
         kinds = self.gallery.kinds_present()
-        self.resolve_panel.reset(
-            ask_after_photo="before" in kinds and "after" not in kinds, camera=camera_available()
-        )
+        ask_after = "before" in kinds and "after" not in kinds
+        camera = camera_available()
+        self.resolve_panel.reset(ask_after_photo=ask_after, camera=camera)
         self._show_page("resolve")
         self.resolve_panel.note.setFocus()
+        if ask_after and camera:
+            self.open_camera("after", back_to="resolve")
 
     def open_hold(self) -> None:
         self.hold_panel.reset()
