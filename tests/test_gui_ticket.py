@@ -124,7 +124,8 @@ def test_workflow_buttons_stay_put_through_the_flow_gps_and_sync(  # type: ignor
         assert "not yet on the server" in screen.pending.text()
         check(f"after {step} (pending mark shown)")
     _synced(qtbot, window)
-    assert screen.pending.text() == ""
+    qtbot.waitUntil(lambda: screen.pending.text() == "", timeout=10_000)  # the screen reloads on "synced"
+    _settle(qtbot, window)
     check("when the pending mark went away")
 
     # On hold and back: the reasons panel, then Start work again at the same place.
@@ -250,7 +251,8 @@ def test_a_ticket_opens_at_the_top_with_defaults_and_esc_goes_back(  # type: ign
     assert screen.page() == "details"
     assert bar.value() == 0
     assert screen.gallery.kind.kind() == "before" and screen.gallery.caption.text() == ""
-    qtbot.mouseClick(screen.step_button("on_hold"), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(screen, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)  # On hold's shortcut
+    assert screen.page() == "onhold"
     assert screen.hold_panel.reason_text() == "" and not screen.hold_panel.confirm.isEnabled()
     qtbot.mouseClick(screen.back_button, Qt.MouseButton.LeftButton)  # Back: out of the panel
     assert screen.page() == "details"

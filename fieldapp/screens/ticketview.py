@@ -32,6 +32,7 @@ from fieldapp.qt import (
     QListWidget,
     QObject,
     QScrollArea,
+    QScroller,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -193,6 +194,8 @@ class TicketScreen(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(body)
+        # Kinetic scrolling under a finger; a mouse still selects and clicks as usual.
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
 
         # -- panels ----------------------------------------------------------------------
         self.resolve_panel = ResolvePanel()
