@@ -184,8 +184,14 @@ def ticket_payload(tickets: Iterable[Mapping[str, Any]], colour_by: str = "statu
 _STYLE = """
 <style>
   .leaflet-container { background: %(background)s; }
-  .leaflet-touch .leaflet-bar a { width: 44px; height: 44px; line-height: 44px; font-size: 22px; }
-  .fa-pin { background: none; border: none; }
+  .leaflet-touch .leaflet-bar a { width: 48px; height: 48px; line-height: 48px; font-size: 24px; }
+  .leaflet-touch .leaflet-bar a.leaflet-disabled { color: #4d4d4d; background: #f4f4f4; }
+  /* A pin is a 48 px target for a gloved finger; the dot drawn inside keeps its size. */
+  .fa-pin {
+    width: 48px !important; height: 48px !important; margin-left: -24px !important;
+    margin-top: -24px !important; box-sizing: border-box;
+  }
+  .fa-pin { background: none; border: none; padding: 9px; }
   .fa-pin span {
     display: block; box-sizing: border-box; width: 100%%; height: 100%%; border-radius: 50%%;
     border: 3px solid #fff; color: #fff; font: bold 13px/1 sans-serif; text-align: center;

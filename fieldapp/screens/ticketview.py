@@ -29,7 +29,6 @@ from fieldapp.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QListWidget,
     QObject,
     QScrollArea,
     QScroller,
@@ -152,10 +151,10 @@ class TicketScreen(QWidget):
         form.addRow(tr("Description"), self.description)
 
         notes_box = QGroupBox(tr("Notes"))
-        self.notes = QListWidget()
+        # Notes and history are text to read, not rows to tap: labels, in the page's one scroll.
+        self.notes = QLabel()
         self.notes.setAccessibleName(tr("Notes"))
         self.notes.setWordWrap(True)
-        self.notes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.note_input = QLineEdit()
         self.note_input.setPlaceholderText(tr("Write a note…"))
         self.note_input.setAccessibleName(tr("New note"))
@@ -170,10 +169,9 @@ class TicketScreen(QWidget):
         notes_layout.addLayout(note_row)
 
         history_box = QGroupBox(tr("History"))
-        self.history = QListWidget()
+        self.history = QLabel()
         self.history.setAccessibleName(tr("History"))
         self.history.setWordWrap(True)
-        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QVBoxLayout(history_box).addWidget(self.history)
 
         self.photos_box = QGroupBox(tr("Photos"))
@@ -347,18 +345,20 @@ class TicketScreen(QWidget):
         self.description.setText(t["description"])
         self.map_box.show_ticket(t)
         self.onsite.check(t, self.role, self.map_box.position)
-        self.notes.clear()
+        notes = []
         for note in t["notes"]:
             flag = " ⟳" if note.get("pending") else ""
             when = _local_time(note.get("created_at") or note.get("device_time"))
-            self.notes.addItem(f"{note['author']} · {when}{flag}\n{note['text']}")
-        self.history.clear()
-        for event in reversed(t["events"]):
-            self.history.addItem(
+            notes.append(f"{note['author']} · {when}{flag}\n{note['text']}")
+        self.notes.setText("\n\n".join(notes) or tr("No notes yet."))
+        self.history.setText(
+            "\n".join(
                 f"{_local_time(event['at'])} {event['actor']}: {field_label(event['field'])} "
                 f"{field_value_label(event['field'], event['old'])} → "
                 f"{field_value_label(event['field'], event['new'])}"
+                for event in reversed(t["events"])
             )
+        )
         self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
 
