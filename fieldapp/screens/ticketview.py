@@ -257,12 +257,12 @@ class TicketScreen(QWidget):
         else:
             details, photos, notes, map_box, history = self._boxes
             self._grid.addWidget(details, 0, 0)
-            self._grid.addWidget(map_box, 0, 1)
+            self._grid.addWidget(notes, 0, 1)
             self._grid.addWidget(photos, 1, 0, 1, 2)
-            self._grid.addWidget(notes, 2, 0)
-            self._grid.addWidget(history, 2, 1)
-            self._grid.setColumnStretch(0, 3)
-            self._grid.setColumnStretch(1, 2)
+            self._grid.addWidget(map_box, 2, 0, 1, 2)  # full width: its controls and banner apart
+            self._grid.addWidget(history, 3, 0, 1, 2)
+            self._grid.setColumnStretch(0, 1)
+            self._grid.setColumnStretch(1, 1)
 
     def resizeEvent(self, event: Any) -> None:
         self._lay_out(2 if event.size().width() >= WIDE else 1)
