@@ -363,7 +363,9 @@ class MainWindow(QMainWindow):
         return tasks_running() > 0 or any(s is not None and s.busy() for s in screens)
 
     def prepare_screenshot(self, view: str) -> None:
-        if view == "ticket":
+        """Show `view` by name; the ticket's panels open on the ticket most worth a look."""
+        panel = {"resolve": "resolve", "onhold": "onhold", "camera": "camera", "photos": "picker"}.get(view)
+        if view == "ticket" or panel:
             rows = []
             if self.user:
                 replica = Replica(self.replica_path)
@@ -373,7 +375,8 @@ class MainWindow(QMainWindow):
                     replica.close()
             if rows:
                 rows.sort(key=lambda r: (r["status"] not in ("in_progress", "assigned"), r["priority"]))
-                self.open_ticket(rows[0]["id"])
+                self.ticket.show_ticket(rows[0]["id"], panel=panel)
+                self.stack.setCurrentWidget(self.ticket)
                 return
             view = "mywork"
         self.show_view(view)

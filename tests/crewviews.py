@@ -8,7 +8,7 @@ from typing import Any
 from serverproc import CaseServer, Device
 
 #: The crew's views and panels (`MainWindow.prepare_screenshot`) that exist in this build.
-CREW_VIEWS = ("signin", "mywork", "ticket", "conflicts", "settings")
+CREW_VIEWS = ("signin", "mywork", "ticket", "resolve", "onhold", "camera", "photos", "conflicts", "settings")
 SIZES = ((1280, 800), (800, 1280))
 
 #: Services the test tickets use (one of each status the crew works through).

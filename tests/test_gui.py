@@ -62,8 +62,8 @@ def _sign_in(qtbot, window: MainWindow, server: CaseServer, user: str) -> None: 
 
 
 def _step(qtbot, window: MainWindow, step: str) -> None:  # type: ignore[no-untyped-def]
-    button = window.ticket.findChild(type(window.signin.button), f"step_{step}")
-    assert button is not None, f"no {step} button"
+    button = window.ticket.step_button(step)
+    assert button is not None and button.isVisible(), f"no {step} button"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     _settle(qtbot, window)
 

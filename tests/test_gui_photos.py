@@ -54,7 +54,12 @@ def test_imported_photos_show_before_and_after_side_by_side_with_pending_marks( 
     ticket_id = server.create_ticket(admin, assigned_crew="north")["id"]
     window = _open_ticket(qtbot, server, tmp_path / "tablet", ticket_id)
     gallery = window.ticket.gallery
-    assert not gallery.take_button.isEnabled()  # no camera here: files only
+    # No camera here: "Take photo" opens the camera panel, which says so and offers files.
+    qtbot.mouseClick(gallery.take_button, Qt.MouseButton.LeftButton)
+    assert window.ticket.page() == "camera"
+    assert window.ticket.camera.no_camera.isVisible() and not window.ticket.camera.shutter.isEnabled()
+    qtbot.keyClick(window.ticket, Qt.Key.Key_Escape)
+    assert window.ticket.page() == "details"
 
     broken = tmp_path / "card" / "broken.jpg"
     broken.parent.mkdir()
@@ -65,7 +70,7 @@ def test_imported_photos_show_before_and_after_side_by_side_with_pending_marks( 
     assert "Not added: broken.jpg" in gallery.message.text()
 
     # A whole folder dropped onto the gallery (a camera card), as "after" photos.
-    gallery.kind.setCurrentIndex(gallery.kind.findData("after"))
+    qtbot.mouseClick(gallery.kind.chips["after"], Qt.MouseButton.LeftButton)
     card = tmp_path / "DCIM"
     _jpeg(card / "100CAM" / "IMG_0002.JPG", (40, 200, 40))
     _jpeg(card / "IMG_0003.jpg", (40, 40, 200))

@@ -1,7 +1,8 @@
 """A ticket's photos: before and after side by side, upload progress, capture and import.
 
-Photos come from the camera (Qt Multimedia, when the device has one), from files (a
-dialog, or dropped onto the gallery) or from a whole folder (a camera card). Each is
+Photos come from the camera (the camera panel, Qt Multimedia, when the device has one),
+from files (the touch-sized picker, or dropped onto the gallery) or from a whole folder
+(a camera card). "Take photo" and "From files" ask the ticket screen to open its panels. Each is
 marked before / after / other, with a caption and whether the reporter may see it.
 Processing (sync.photos), the replica and the network all run off the GUI thread
 (run_task); upload progress arrives as SyncBridge.upload_progress signals.
@@ -9,44 +10,37 @@ Processing (sync.photos), the replica and the network all run off the GUI thread
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fieldapp import theme
 from fieldapp.errors import user_message
 from fieldapp.labels import photo_kind_label
 from fieldapp.qt import (
     TOUCH,
-    QCamera,
     QCheckBox,
     QColor,
-    QComboBox,
-    QDialog,
     QDragEnterEvent,
     QDropEvent,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QIcon,
     QImage,
-    QImageCapture,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMediaCaptureSession,
-    QMediaDevices,
     QPixmap,
     QSize,
     Qt,
     QVBoxLayout,
-    QVideoWidget,
     QWidget,
     Signal,
     touch_button,
     tr,
 )
+from fieldapp.screens.camerapanel import KindChips
 from fieldapp.tasks import run_task, with_replica
 from sync.client import CaseServerClient
 from sync.errors import Offline, SyncError
@@ -59,10 +53,6 @@ PHOTO_ID = Qt.ItemDataRole.UserRole
 PHOTO_STATE = Qt.ItemDataRole.UserRole + 1
 #: Thumbnails of other devices' photos, fetched once from the server and kept for offline use.
 REMOTE_THUMBS = "remote-thumbs"
-
-
-def camera_available() -> bool:
-    return QMediaDevices is not None and bool(QMediaDevices.videoInputs())
 
 
 def state_text(photo: dict[str, Any]) -> str:
@@ -88,7 +78,7 @@ def state_text(photo: dict[str, Any]) -> str:
 
 def _placeholder() -> QIcon:
     pixmap = QPixmap(ICON)
-    pixmap.fill(QColor("#cfd8dc"))
+    pixmap.fill(QColor(theme.current().surface_alt))
     return QIcon(pixmap)
 
 
@@ -138,55 +128,14 @@ def _fetch_thumbs(replica: Replica, photo_ids: list[str]) -> dict[str, QImage]:
     return found
 
 
-class CameraDialog(QDialog):
-    """The device's camera: a viewfinder and a shutter button; each shot is saved to a file."""
-
-    captured = Signal(str)
-
-    def __init__(self, folder: Path, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Take photo"))
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.viewfinder = QVideoWidget()
-        self.viewfinder.setMinimumSize(480, 360)
-        self.camera = QCamera(QMediaDevices.defaultVideoInput())
-        self.capture = QImageCapture()
-        self.session = QMediaCaptureSession()
-        self.session.setCamera(self.camera)
-        self.session.setImageCapture(self.capture)
-        self.session.setVideoOutput(self.viewfinder)
-        self.message = QLabel()
-        self.shutter = touch_button(tr("Take photo"), primary=True)
-        self.shutter.clicked.connect(self.shoot)
-        done = touch_button(tr("Done"))
-        done.clicked.connect(self.accept)
-        self.capture.imageSaved.connect(lambda _id, path: self.captured.emit(path))
-        self.capture.errorOccurred.connect(lambda _id, _error, text: self.message.setText(text))
-        self.camera.errorOccurred.connect(lambda _error, text: self.message.setText(text))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.shutter)
-        buttons.addWidget(done)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.viewfinder, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
-        self.camera.start()
-
-    def shoot(self) -> None:
-        if self.capture.isReadyForCapture():
-            self.capture.captureToFile(str(self.folder / f"capture-{uuid.uuid4()}.jpg"))
-
-    def done(self, result: int) -> None:
-        self.camera.stop()
-        super().done(result)
-
-
 class PhotoGallery(QWidget):
     #: Photos were attached (queued on this device); the window starts a sync.
     changed = Signal()
-    #: A photo of this kind was attached (the resolve panel marks its after-photo step done).
-    photo_captured = Signal(str)
+    #: (photo kind, how many) after photos were attached.
+    added = Signal(str, int)
+    #: The crew wants the camera panel / the picture picker, with this photo kind chosen.
+    camera_wanted = Signal(str)
+    files_wanted = Signal(str)
 
     def __init__(self, replica_path: Path, parent: Any = None) -> None:
         super().__init__(parent)
@@ -200,11 +149,7 @@ class PhotoGallery(QWidget):
         self._fetched: set[str] = set()
         self.setAcceptDrops(True)
 
-        self.kind = QComboBox()
-        self.kind.setAccessibleName(tr("Photo kind"))
-        self.kind.setMinimumHeight(TOUCH)
-        for kind in PHOTO_KINDS:
-            self.kind.addItem(photo_kind_label(kind), kind)
+        self.kind = KindChips()
         self.caption = QLineEdit()
         self.caption.setPlaceholderText(tr("Caption (optional)"))
         self.caption.setAccessibleName(tr("Photo caption"))
@@ -212,13 +157,12 @@ class PhotoGallery(QWidget):
         self.for_reporter = QCheckBox(tr("Reporter may see it"))
         self.for_reporter.setChecked(True)
         self.for_reporter.setMinimumHeight(TOUCH)
-        self.take_button = touch_button(tr("Take photo…"))
-        self.take_button.clicked.connect(lambda: self.open_camera())
-        self.files_button = touch_button(tr("Add photos…"))
-        self.files_button.clicked.connect(self.choose_files)
-        self.folder_button = touch_button(tr("Add folder…"), tr("Add every photo of a folder or camera card"))
-        self.folder_button.clicked.connect(self.choose_folder)
+        self.take_button = touch_button(tr("Take photo"))
+        self.take_button.clicked.connect(lambda: self.camera_wanted.emit(self.kind.kind()))
+        self.files_button = touch_button(tr("From files…"), tr("Add photos from files or a camera card"))
+        self.files_button.clicked.connect(lambda: self.files_wanted.emit(self.kind.kind()))
         self.free_space = QCheckBox(tr("Remove originals from this device once the server has them"))
+        self.free_space.setMinimumHeight(TOUCH)
         self.free_space.clicked.connect(self._free_space_clicked)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -236,30 +180,29 @@ class PhotoGallery(QWidget):
             view.setWordWrap(True)
             view.setMinimumHeight(ICON.height() + 70)
             view.setAcceptDrops(False)
-            view.itemClicked.connect(self._item_activated)  # one tap, as everywhere
+            view.itemClicked.connect(self._item_activated)
             columns.addWidget(QLabel(f"<b>{photo_kind_label(kind)}</b>"), 0, column)
             columns.addWidget(view, 1, column)
             self.lists[kind] = view
 
         controls = QHBoxLayout()
-        for widget in (self.kind, self.caption, self.for_reporter):
-            controls.addWidget(widget)
+        controls.addWidget(self.kind)
+        controls.addWidget(self.caption, 1)
         buttons = QHBoxLayout()
-        for widget in (self.take_button, self.files_button, self.folder_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        buttons.addWidget(self.free_space)
+        for widget in (self.take_button, self.files_button):
+            buttons.addWidget(widget, 1)
         hint = QLabel(tr("Drop photos or folders here. Tap a failed upload to try again."))
-        hint.setProperty("role", "muted")
         hint.setWordWrap(True)
+        hint.setProperty("role", "muted")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(controls)
         layout.addLayout(buttons)
+        layout.addLayout(controls)
+        layout.addWidget(self.for_reporter)
+        layout.addWidget(self.free_space)
         layout.addWidget(self.message)
         layout.addLayout(columns)
         layout.addWidget(hint)
-        self._camera_checked = False
 
     # -- wiring --------------------------------------------------------------------------
     def follow(self, bridge: Any) -> None:
@@ -273,19 +216,21 @@ class PhotoGallery(QWidget):
     def busy(self) -> bool:
         return self._busy > 0
 
-    def showEvent(self, event: Any) -> None:
-        if not self._camera_checked:  # looking for cameras takes a moment: once, when first shown
-            self._camera_checked = True
-            has_camera = camera_available()
-            self.take_button.setEnabled(has_camera)
-            if not has_camera:
-                self.take_button.setToolTip(tr("No camera found on this device: add photos from files"))
-        super().showEvent(event)
+    def reset(self) -> None:
+        """Defaults for a newly opened ticket: "before" chosen, no caption, no message."""
+        self.kind.set_kind(PHOTO_KINDS[0])
+        self.caption.clear()
+        self.for_reporter.setChecked(True)
+        self.message.clear()
+
+    def kinds_present(self) -> set[str]:
+        """The kinds of photo the shown ticket has."""
+        return {photo.get("kind") or "other" for photo in self.photos.values()}
 
     # -- loading ---------------------------------------------------------------------------
     def show_ticket(self, ticket_id: str) -> None:
         if ticket_id != self.ticket_id:
-            self.message.clear()
+            self.reset()
         self.ticket_id = ticket_id
         self._run(lambda r: _load(r, ticket_id), lambda result: self._show(ticket_id, *result))
 
@@ -346,8 +291,9 @@ class PhotoGallery(QWidget):
         item.setText(f"{caption}\n{state}".strip())
         item.setData(PHOTO_STATE, photo["upload_state"])
         item.setToolTip(f"{photo_kind_label(photo.get('kind') or 'other')}{private}\n{state}")
+        colours = theme.current()
         failed = photo["upload_state"] == "failed"
-        item.setForeground(QColor("#b71c1c") if failed else QColor("#263238"))
+        item.setForeground(QColor(colours.danger if failed else colours.text))
         item.setSizeHint(QSize(ICON.width() + 24, ICON.height() + 64))
 
     def on_upload(self, progress: UploadProgress) -> None:
@@ -378,7 +324,7 @@ class PhotoGallery(QWidget):
         if self.ticket_id is None or not paths:
             return
         ticket_id = self.ticket_id
-        kind = kind or self.kind.currentData()
+        kind = kind or self.kind.kind()
         caption = self.caption.text().strip()
         for_reporter = self.for_reporter.isChecked()
         position = self.position_provider()
@@ -422,51 +368,29 @@ class PhotoGallery(QWidget):
                 self.caption.clear()
                 self.reload()
                 self.changed.emit()
-                self.photo_captured.emit(kind)
+                self.added.emit(kind, added)
 
         self._message_role("")
         self.message.setText(tr("Adding photos…"))
         self._run(work, done)
 
-    def choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(
-            self, tr("Add photos"), "", tr("Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)")
-        )
-        self.import_paths([Path(n) for n in names])
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Add every photo of a folder"))
-        if folder:
-            self.import_paths([Path(folder)])
-
-    def reset_choices(self) -> None:
-        """The defaults for a ticket just opened: before photo, no caption, no message."""
-        self.kind.setCurrentIndex(0)
-        self.caption.clear()
-        self.message.clear()
-
     def _message_role(self, role: str) -> None:
         self.message.setProperty("role", role)
-        self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
 
-    def open_camera(self, kind: str | None = None) -> None:
-        if kind is not None:
-            self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
-        if not camera_available():
-            self.message.setText(tr("No camera found on this device: add photos from files."))
+    def attach_captured(self, path: str, kind: str) -> None:
+        """Attach a shot the camera saved to `path` (removed once the pipeline has its copy)."""
+        if self.ticket_id is None:
             return
-        dialog = CameraDialog(Path(self.replica_path).parent / "photos" / "captures", self)
-        dialog.captured.connect(self._captured)
-        dialog.open()
+        ticket_id = self.ticket_id
+        caption = self.caption.text().strip()
+        for_reporter, position = self.for_reporter.isChecked(), self.position_provider()
 
-    def _captured(self, path: str) -> None:
         def work(replica: Replica) -> None:
-            assert self.ticket_id is not None
             try:
                 attach_photo(
                     replica,
-                    self.ticket_id,
+                    ticket_id,
                     path,
                     kind=kind,
                     caption=caption,
@@ -476,9 +400,12 @@ class PhotoGallery(QWidget):
             finally:
                 Path(path).unlink(missing_ok=True)  # the stored copy is the pipeline's
 
-        kind, caption = self.kind.currentData(), self.caption.text().strip()
-        for_reporter, position = self.for_reporter.isChecked(), self.position_provider()
-        self._run(work, lambda _r: (self.reload(), self.changed.emit(), self.photo_captured.emit(kind)))
+        def done(_result: None) -> None:
+            self.reload()
+            self.changed.emit()
+            self.added.emit(kind, 1)
+
+        self._run(work, done)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

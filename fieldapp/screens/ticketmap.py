@@ -161,9 +161,13 @@ class OnSiteBar(QFrame):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("onsite_bar")
-        self.setStyleSheet("#onsite_bar { background: #e3f2fd; border: 1px solid #0d47a1; }")
+        self.setProperty("role", "banner")
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the ticket screen keeps its place: nothing moves
+        self.setSizePolicy(policy)
         self.label = QLabel(tr("You are at the site — mark it In progress?"))
         self.label.setAccessibleName(tr("On site"))
+        self.label.setWordWrap(True)
         self.start_button = touch_button(tr("Start work"), tr("Mark the ticket In progress"), primary=True)
         self.start_button.setObjectName("onsite_start")
         self.later_button = touch_button(tr("Not now"))

@@ -1,10 +1,11 @@
-"""One ticket: what, where, when, its workflow steps, notes, history, photos and map areas.
+"""One ticket, touch first: a fixed header, the ticket's pages, and a fixed action bar.
 
-The screen opens at the top every time. Its header (back, title) and its action bar
-(`workflowpanels.ActionBar`) never move; the on-site suggestion and the pending mark
-live in a strip of reserved height between them. Resolve and On hold open full-size
-panels in place of the details (`ResolvePanel`, `HoldPanel`); Esc or Back leaves a
-panel, then the ticket.
+The header (Back, title) and the action bar (actionbar.ActionBar) never scroll and
+never move; between them one page at a time: the ticket's details (what, where, when,
+photos, notes, map, history), the Resolve or On hold panel, the camera, the picture
+picker. A ticket always opens at the top of its details with the defaults (no panel
+open, "before" chosen for photos). Esc, the Back button and a swipe to the right go back
+(from a panel to the details, from the details to the list).
 """
 
 from __future__ import annotations
@@ -13,24 +14,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fieldapp import theme
 from fieldapp.errors import show_error
 from fieldapp.i18n import local_time
 from fieldapp.labels import field_label, field_value_label, outcome_label, service_label, status_label
 from fieldapp.qt import (
     QT_TR_NOOP,
-    TOUCH,
+    QEvent,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
-    QListWidget,
+    QObject,
     QScrollArea,
     QScroller,
     QShortcut,
-    QSizePolicy,
     QStackedWidget,
     Qt,
     QVBoxLayout,
@@ -39,14 +41,14 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
-from fieldapp.screens.photos import PhotoGallery, camera_available
+from fieldapp.screens.actionbar import ActionBar
+from fieldapp.screens.camerapanel import CameraPanel, PhotoPicker, camera_available
+from fieldapp.screens.photos import PhotoGallery
+from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
-from fieldapp.screens.workflowpanels import STEP_KEYS, ActionBar, HoldPanel, ResolvePanel
 from fieldapp.tasks import run_task, with_replica
-from fieldapp.theme import SPACE
 from fieldapp.ticketmodel import parse_time
 from sync.replica import Replica
-from sync.workflow import next_steps
 
 CAPTIONS = {
     "status": QT_TR_NOOP("Status"),
@@ -57,11 +59,38 @@ CAPTIONS = {
     "crew": QT_TR_NOOP("Crew"),
     "outcome": QT_TR_NOOP("Outcome"),
 }
+#: The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`'s panels).
+PAGES = ("details", "resolve", "onhold", "camera", "picker")
+#: A horizontal move this long (px) and mostly sideways is a swipe.
+SWIPE = 120
+#: Two columns of details from this width on (landscape tablets).
+WIDE = 1000
 
 
 def _local_time(raw: str | None) -> str:
     moment = parse_time(raw)
     return local_time(moment) if moment else "–"
+
+
+class _SwipeBack(QObject):
+    """Calls `back` on a press-drag-release to the right over a watched widget."""
+
+    def __init__(self, back: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.back = back
+        self.start: Any = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self.start = event.globalPosition()
+        elif kind == QEvent.Type.MouseButtonRelease and self.start is not None:
+            moved = event.globalPosition() - self.start
+            self.start = None
+            if moved.x() > SWIPE and abs(moved.y()) < moved.x() / 2:
+                self.back()
+                return True
+        return False
 
 
 class TicketScreen(QWidget):
@@ -77,36 +106,58 @@ class TicketScreen(QWidget):
         self.ticket: dict[str, Any] | None = None
         self.role = "crew"
         self._busy = False
+        self._fresh = False
+        self._open_panel: str | None = None
+        self._return_to = "details"
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
+        # -- fixed header ------------------------------------------------------------
+        self.back_button = touch_button(tr("← My work"), tr("Back to the list"))
+        self.back_button.setObjectName("ticket_back")
+        self.back_button.clicked.connect(self.go_back)
         self.title = QLabel()
         self.title.setProperty("role", "title")
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setWordWrap(True)
+        self.title.setAccessibleName(tr("Ticket"))
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self.title, 1)
+
+        # -- notices: reserved space, so nothing below moves when they change ------------
         self.pending = QLabel()
         self.pending.setProperty("role", "pending")
-        self.fields = {
-            name: QLabel() for name in ("status", "service", "priority", "due", "address", "crew", "outcome")
-        }
+        self.pending.setWordWrap(True)
+        self.onsite = OnSiteBar()
+        self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
+        notices = QFrame()
+        notices.setObjectName("ticket_notices")
+        notices.setFixedHeight(theme.TOUCH + 2 * theme.SPACE)
+        notice_row = QHBoxLayout(notices)
+        notice_row.setContentsMargins(0, 0, 0, 0)
+        notice_row.addWidget(self.onsite, 3)
+        notice_row.addWidget(self.pending, 1)
+
+        # -- the details page ------------------------------------------------------------
+        self.fields = {name: QLabel() for name in CAPTIONS}
         for label in self.fields.values():
             label.setWordWrap(True)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.back_button = touch_button(tr("← My work"), tr("Back to the list"))
-        self.back_button.clicked.connect(self.go_back)
-
         details = QGroupBox(tr("Ticket"))
         form = QFormLayout(details)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for key, caption in CAPTIONS.items():
             form.addRow(tr(caption), self.fields[key])
         form.addRow(tr("Description"), self.description)
 
         notes_box = QGroupBox(tr("Notes"))
-        self.notes = QListWidget()
+        # Notes and history are text to read, not rows to tap: labels, in the page's one scroll.
+        self.notes = QLabel()
         self.notes.setAccessibleName(tr("Notes"))
         self.notes.setWordWrap(True)
         self.note_input = QLineEdit()
         self.note_input.setPlaceholderText(tr("Write a note…"))
         self.note_input.setAccessibleName(tr("New note"))
-        self.note_input.setMinimumHeight(TOUCH)
         add_note = touch_button(tr("Add note"))
         add_note.clicked.connect(self._add_note_clicked)
         self.note_input.returnPressed.connect(self._add_note_clicked)
@@ -118,87 +169,132 @@ class TicketScreen(QWidget):
         notes_layout.addLayout(note_row)
 
         history_box = QGroupBox(tr("History"))
-        self.history = QListWidget()
+        self.history = QLabel()
         self.history.setAccessibleName(tr("History"))
         self.history.setWordWrap(True)
         QVBoxLayout(history_box).addWidget(self.history)
 
         self.photos_box = QGroupBox(tr("Photos"))
         self.map_box = TicketMap(replica_path, tile_sources)
-        self.onsite = OnSiteBar()
-        self.onsite.start_work.connect(lambda: self.set_status("in_progress"))
-
-        self.grid = QGridLayout()
-        self.grid.addWidget(details, 0, 0)
-        self.grid.addWidget(self.map_box, 0, 1)
-        self.grid.addWidget(notes_box, 1, 0)
-        self.grid.addWidget(history_box, 1, 1)
-        self.grid.addWidget(self.photos_box, 2, 0, 1, 2)
-        self.grid.setColumnStretch(0, 3)
-        self.grid.setColumnStretch(1, 2)
-        self._grid_items = [details, self.map_box, notes_box, history_box]
-        body = QWidget()
-        body.setLayout(self.grid)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-
-        self.resolve_panel = ResolvePanel()
-        self.resolve_panel.confirmed.connect(self._resolve_confirmed)
-        self.resolve_panel.cancelled.connect(self.close_panel)
-        self.resolve_panel.take_photo.connect(self._take_after_photo)
-        self.resolve_panel.photos_chosen.connect(self._after_photos_chosen)
-        self.hold_panel = HoldPanel()
-        self.hold_panel.confirmed.connect(self.hold)
-        self.hold_panel.cancelled.connect(self.close_panel)
-        self.pages = QStackedWidget()
-        for page in (self.scroll, self.resolve_panel, self.hold_panel):
-            self.pages.addWidget(page)
-
-        self.actions = ActionBar()
-        self.actions.step.connect(self._step_clicked)
-
-        top = QHBoxLayout()
-        top.addWidget(self.back_button)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.pending)
-        # The on-site suggestion has a strip of its own, kept when empty: nothing below moves.
-        self.banner = QWidget()
-        banner_layout = QVBoxLayout(self.banner)
-        banner_layout.setContentsMargins(0, 0, 0, 0)
-        banner_layout.addWidget(self.onsite)
-        self.banner.setFixedHeight(max(self.onsite.sizeHint().height(), TOUCH + 2 * SPACE))
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.actions)
         self.gallery = PhotoGallery(replica_path)
         self.gallery.changed.connect(self.changed.emit)
         self.gallery.position_provider = self.map_box.position_for_edit  # for photos without EXIF GPS
-        self.gallery.photo_captured.connect(self._photo_captured)
         QVBoxLayout(self.photos_box).addWidget(self.gallery)
+
+        self._boxes = (details, self.photos_box, notes_box, self.map_box, history_box)
+        self._grid = QGridLayout()
+        self._columns = 0
+        body = QWidget()
+        body.setLayout(self._grid)
+        self._lay_out(1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("ticket_details")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        # Kinetic scrolling under a finger; a mouse still selects and clicks as usual.
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+        # -- panels ----------------------------------------------------------------------
+        self.resolve_panel = ResolvePanel()
+        self.resolve_panel.resolve.connect(self.resolve)
+        self.resolve_panel.cancel.connect(self.close_panel)
+        self.resolve_panel.take_photo.connect(lambda: self.open_camera("after", back_to="resolve"))
+        self.resolve_panel.from_files.connect(lambda: self.open_picker("after", back_to="resolve"))
+        self.hold_panel = HoldPanel()
+        self.hold_panel.hold.connect(self.hold)
+        self.hold_panel.cancel.connect(self.close_panel)
+        self.camera = CameraPanel(Path(replica_path).parent / "photos" / "captures")
+        self.camera.captured.connect(self.gallery.attach_captured)
+        self.camera.from_files.connect(lambda kind: self.open_picker(kind, back_to=self._return_to))
+        self.camera.close_panel.connect(self._panel_done)
+        self.picker = PhotoPicker()
+        self.picker.chosen.connect(self._picked)
+        self.picker.close_panel.connect(self._panel_done)
+        self.gallery.camera_wanted.connect(lambda kind: self.open_camera(kind))
+        self.gallery.files_wanted.connect(lambda kind: self.open_picker(kind))
+        self.gallery.added.connect(self._photos_added)
+
+        self.pages = QStackedWidget()
+        self._pages: dict[str, QWidget] = {}
+        for name, page in zip(
+            PAGES, (self.scroll, self.resolve_panel, self.hold_panel, self.camera, self.picker), strict=True
+        ):
+            self.pages.addWidget(page)
+            self._pages[name] = page
+
+        # -- fixed action bar ------------------------------------------------------------
+        self.actions = ActionBar(self)
+        self.actions.step.connect(self._step_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(theme.SPACE)
+        layout.addLayout(header)
+        layout.addWidget(notices)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.actions)
 
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.go_back)
-        for step, keys in STEP_KEYS.items():
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda s=step: s in self.actions.steps() and self._step_clicked(s))
+        self._swipe = _SwipeBack(self.go_back, self)
+        for widget in (body, *self._boxes, *body.findChildren(QLabel)):
+            if widget is not self.map_box:
+                widget.installEventFilter(self._swipe)
+
+    # -- layout ------------------------------------------------------------------------
+    def _lay_out(self, columns: int) -> None:
+        """The details in one column (portrait) or two (landscape)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for box in self._boxes:
+            self._grid.removeWidget(box)
+        if columns == 1:
+            for row, box in enumerate(self._boxes):
+                self._grid.addWidget(box, row, 0)
+            self._grid.setColumnStretch(1, 0)
+        else:
+            details, photos, notes, map_box, history = self._boxes
+            self._grid.addWidget(details, 0, 0)
+            self._grid.addWidget(notes, 0, 1)
+            self._grid.addWidget(photos, 1, 0, 1, 2)
+            self._grid.addWidget(map_box, 2, 0, 1, 2)  # full width: its controls and banner apart
+            self._grid.addWidget(history, 3, 0, 1, 2)
+            self._grid.setColumnStretch(0, 1)
+            self._grid.setColumnStretch(1, 1)
+
+    def resizeEvent(self, event: Any) -> None:
+        self._lay_out(2 if event.size().width() >= WIDE else 1)
+        super().resizeEvent(event)
 
     # -- loading ---------------------------------------------------------------------
     def busy(self) -> bool:
         return self._busy or self.map_box.busy() or self.gallery.busy()
 
-    def show_ticket(self, ticket_id: str) -> None:
-        """Open a ticket at the top, with nothing left over from the one before."""
-        if self.ticket is None or self.ticket["id"] != ticket_id:
-            self.pages.setCurrentWidget(self.scroll)
-            self.scroll.verticalScrollBar().setValue(0)
-            self.note_input.clear()
-            self.gallery.reset_choices()
+    def show_ticket(self, ticket_id: str, panel: str | None = None) -> None:
+        """Open a ticket at the top of its details, with nothing left from the one before.
+
+        `panel` ("resolve", "onhold", "camera", "picker") is opened once the ticket is loaded.
+        """
+        self._fresh = True
+        self._open_panel = panel
+        self.ticket = None
+        self._show_page("details")
+        self.camera.stop()
+        self.gallery.reset()
+        self.hold_panel.reset()
+        self.note_input.clear()
+        self.scroll.verticalScrollBar().setValue(0)
+        self.setFocus()
+        self._load(ticket_id)
+
+    def reload(self) -> None:
+        """Show the ticket's latest state where the crew is (same page, same scroll)."""
+        if self.ticket is not None:
+            self._load(self.ticket["id"])
+
+    def _load(self, ticket_id: str) -> None:
         self._busy = True
 
         def load(replica: Replica) -> tuple[dict[str, Any], str]:
@@ -209,6 +305,16 @@ class TicketScreen(QWidget):
             self._busy = False
             self.ticket, self.role = result
             self._render()
+            if self._fresh:
+                self._fresh = False
+                self.scroll.verticalScrollBar().setValue(0)
+                panel, self._open_panel = self._open_panel, None
+                if panel == "resolve":
+                    self.open_resolve()
+                elif panel == "onhold":
+                    self.open_hold()
+                elif panel in ("camera", "picker"):
+                    (self.open_camera if panel == "camera" else self.open_picker)("before")
 
         def failed(exc: Exception) -> None:
             self._busy = False
@@ -216,23 +322,17 @@ class TicketScreen(QWidget):
 
         run_task(with_replica(self.replica_path, load), done, failed)
 
-    def reload(self) -> None:
-        if self.ticket is not None:
-            self.show_ticket(self.ticket["id"])
-
     def _render(self) -> None:
         t = self.ticket
         assert t is not None
         service = service_label(t["service_code"])
         self.title.setText(f"{service} – {t['address']}")
-        self.title.setToolTip(self.title.text())
         pending = t["pending"]
-        self.pending.setText(tr("⟳ {n} not sent").format(n=pending) if pending else "")
-        self.pending.setToolTip(tr("Changes on this device, not yet on the server"))
+        self.pending.setText(tr("⟳ {n} change(s) not yet on the server").format(n=pending) if pending else "")
         status = status_label(t["status"])
         if "status" in t["pending_fields"]:
             status += " ⟳"
-        self.fields["status"].setText(f"<b>{status}</b>")
+        self.fields["status"].setText(status)
         self.fields["service"].setText(service)
         self.fields["priority"].setText(f"P{t['priority']}")
         self.fields["due"].setText(_local_time(t["due_at"]))
@@ -245,74 +345,88 @@ class TicketScreen(QWidget):
         self.description.setText(t["description"])
         self.map_box.show_ticket(t)
         self.onsite.check(t, self.role, self.map_box.position)
-        self.notes.clear()
+        notes = []
         for note in t["notes"]:
             flag = " ⟳" if note.get("pending") else ""
             when = _local_time(note.get("created_at") or note.get("device_time"))
-            self.notes.addItem(f"{note['author']} · {when}{flag}\n{note['text']}")
-        self.history.clear()
-        for event in reversed(t["events"]):
-            self.history.addItem(
+            notes.append(f"{note['author']} · {when}{flag}\n{note['text']}")
+        self.notes.setText("\n\n".join(notes) or tr("No notes yet."))
+        self.history.setText(
+            "\n".join(
                 f"{_local_time(event['at'])} {event['actor']}: {field_label(event['field'])} "
                 f"{field_value_label(event['field'], event['old'])} → "
                 f"{field_value_label(event['field'], event['new'])}"
+                for event in reversed(t["events"])
             )
-        self.actions.show_steps(next_steps(self.role, t["status"]))
+        )
+        self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
 
-    # -- actions ------------------------------------------------------------------------
-    def _step_clicked(self, step: str) -> None:
-        if step == "on_hold":
-            self.hold_panel.prepare()
-            self.pages.setCurrentWidget(self.hold_panel)
-        elif step == "resolved":
-            self._open_resolve()
-        else:
-            self.set_status(step)
+    # -- pages and going back --------------------------------------------------------------
+    def page(self) -> str:
+        """The name of the page shown between header and action bar."""
+        return PAGES[self.pages.currentIndex()]
 
-    def _open_resolve(self) -> None:
-        """The resolve panel, with the after-photo step when a before photo has no after photo."""
-        if self.ticket is None:
-            return
-        ticket_id = self.ticket["id"]
-
-        def kinds(replica: Replica) -> set[str]:
-            return {photo["kind"] for photo in replica.photos(ticket_id)}
-
-        def done(found: set[str]) -> None:
-            self.resolve_panel.prepare(needs_after_photo="before" in found and "after" not in found)
-            self.pages.setCurrentWidget(self.resolve_panel)
-            if self.resolve_panel.photo_step.isVisible() and camera_available():
-                self._take_after_photo()  # the camera is the next thing the crew needs
-
-        run_task(with_replica(self.replica_path, kinds), done, lambda exc: show_error(self, exc))
-
-    def panel_open(self) -> bool:
-        return self.pages.currentWidget() is not self.scroll
-
-    def close_panel(self) -> None:
-        self.pages.setCurrentWidget(self.scroll)
+    def _show_page(self, name: str) -> None:
+        if name != "camera":
+            self.camera.stop()
+        self.pages.setCurrentWidget(self._pages[name])
 
     def go_back(self) -> None:
-        """Esc and Back: out of a panel first, then back to the list."""
-        if self.panel_open():
-            self.close_panel()
-        else:
+        """Esc, Back, swipe right: close the panel, or leave the ticket."""
+        if self.page() == "details":
             self.back.emit()
+        elif self.page() in ("camera", "picker"):
+            self._panel_done()
+        else:
+            self.close_panel()
 
-    def _take_after_photo(self) -> None:
-        self.gallery.open_camera(kind="after")
+    def close_panel(self) -> None:
+        self._return_to = "details"
+        self._show_page("details")
 
-    def _after_photos_chosen(self, names: list[str]) -> None:
-        self.gallery.import_paths([Path(n) for n in names], kind="after")
+    def _panel_done(self) -> None:
+        """Camera or picker closed: back where they were opened from."""
+        self._show_page(self._return_to)
 
-    def _photo_captured(self, kind: str) -> None:
-        if kind == "after" and self.pages.currentWidget() is self.resolve_panel:
+    def open_resolve(self) -> None:
+        """The Resolve panel; with a before photo and no after photo, the camera first (if any).
+
+        With a camera that is list → resolved in four taps: open, Resolve, shutter, outcome.
+        "Done" or Esc in the camera skips the photo; it is never required.
+        """
+        kinds = self.gallery.kinds_present()
+        ask_after = "before" in kinds and "after" not in kinds
+        camera = camera_available()
+        self.resolve_panel.reset(ask_after_photo=ask_after, camera=camera)
+        self._show_page("resolve")
+        self.resolve_panel.note.setFocus()
+        if ask_after and camera:
+            self.open_camera("after", back_to="resolve")
+
+    def open_hold(self) -> None:
+        self.hold_panel.reset()
+        self._show_page("onhold")
+
+    def open_camera(self, kind: str, back_to: str = "details") -> None:
+        self._return_to = back_to
+        self._show_page("camera")
+        self.camera.start(kind)
+
+    def open_picker(self, kind: str, back_to: str = "details") -> None:
+        self._return_to = back_to
+        self.picker.start(kind)
+        self._show_page("picker")
+
+    def _picked(self, paths: list[Path], kind: str) -> None:
+        self.gallery.import_paths(paths, kind)
+        self._panel_done()
+
+    def _photos_added(self, kind: str, _count: int) -> None:
+        if kind == "after":
             self.resolve_panel.after_photo_added()
-
-    def _resolve_confirmed(self, code: str, note: str) -> None:
-        self.close_panel()
-        self.resolve(code, note)
+        if self.page() == "camera" and self._return_to == "resolve":
+            self._panel_done()  # the after photo is taken: on to the outcome
 
     # -- where the device is -----------------------------------------------------------
     def set_position(self, lat: float, lon: float, accuracy: float) -> None:
@@ -322,25 +436,38 @@ class TicketScreen(QWidget):
             self.onsite.check(self.ticket, self.role, self.map_box.position)
 
     def shutdown(self) -> None:
+        self.camera.stop()
         self.map_box.shutdown()
+
+    # -- actions ------------------------------------------------------------------------
+    def step_button(self, step: str) -> Any:
+        """The action bar's button for `step` while it is offered (None otherwise)."""
+        return self.actions.button_for(step)
+
+    def _step_clicked(self, step: str) -> None:
+        if step == "on_hold":
+            self.open_hold()
+        elif step == "resolved":
+            self.open_resolve()
+        else:
+            self.set_status(step)
 
     def set_status(self, status: str) -> None:
         where = self.map_box.position_for_edit()
-        self._edit(lambda r, tid: [r.set_field(tid, "status", status, position=where)])
+        self._edit(lambda r, tid: r.change_status(tid, status, position=where))
 
     def hold(self, reason: str) -> None:
-        """On hold, with why as a note on the ticket (one transaction)."""
-        self.close_panel()
+        """On hold, with the reason as the ticket's note."""
         where = self.map_box.position_for_edit()
-        note = tr("On hold: {reason}").format(reason=reason.strip()) if reason.strip() else None
-        self._edit(lambda r, tid: r.change_status(tid, "on_hold", note=note, position=where))
+        text = tr("On hold: {reason}").format(reason=reason.strip()) if reason.strip() else None
+        self._edit(lambda r, tid: r.change_status(tid, "on_hold", note=text, position=where))
 
     def resolve(self, code: str, note: str) -> None:
-        """Resolved with its outcome: the note is the outcome note the reporter reads."""
+        """Resolved with an outcome; `note` is the outcome note the reporter reads."""
         where = self.map_box.position_for_edit()
         self._edit(
             lambda r, tid: r.change_status(
-                tid, "resolved", note=note.strip() or None, resolution_code=code, position=where
+                tid, "resolved", resolution_code=code, note=note.strip() or None, position=where
             )
         )
 
@@ -362,7 +489,9 @@ class TicketScreen(QWidget):
 
         def done(_result: Any) -> None:
             self._busy = False
-            self.show_ticket(ticket_id)
+            if self.page() in ("resolve", "onhold"):
+                self.close_panel()  # only once the change is queued: a refused note stays to be fixed
+            self._load(ticket_id)
             self.changed.emit()
 
         def failed(exc: Exception) -> None:
