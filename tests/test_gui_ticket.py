@@ -100,6 +100,8 @@ def test_workflow_buttons_stay_put_through_the_flow_gps_and_sync(  # type: ignor
     window = _window(qtbot, server, tmp_path / "tablet")
     _open(qtbot, window, ticket_id)
     screen = window.ticket
+    # Edits wait for the explicit sync below, so the pending mark is surely seen coming and going.
+    screen.changed.disconnect(window._local_change)
     start = _bar_geometry(window)
     assert start["primary"].height() >= 48 and start["primary"].width() >= 48
     seen_primary = []
@@ -119,11 +121,14 @@ def test_workflow_buttons_stay_put_through_the_flow_gps_and_sync(  # type: ignor
         assert screen.step_button(step) is screen.actions.primary
         seen_primary.append(screen.actions.primary.text())
         qtbot.mouseClick(screen.actions.primary, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda s=step: screen.ticket["status"] == s, timeout=10_000)
         _settle(qtbot, window)
-        assert screen.ticket["status"] == step and label in seen_primary[-1]
+        assert label in seen_primary[-1]
         assert "not yet on the server" in screen.pending.text()
         check(f"after {step} (pending mark shown)")
-    _synced(qtbot, window)
+    with qtbot.waitSignal(window.bridge.synced, timeout=30_000):
+        window.bridge.sync_now()
+    _settle(qtbot, window)
     qtbot.waitUntil(lambda: screen.pending.text() == "", timeout=10_000)  # the screen reloads on "synced"
     _settle(qtbot, window)
     check("when the pending mark went away")
@@ -134,22 +139,25 @@ def test_workflow_buttons_stay_put_through_the_flow_gps_and_sync(  # type: ignor
     check("with the On hold panel open")
     qtbot.mouseClick(screen.hold_panel.reason_buttons["parts"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(screen.hold_panel.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.ticket["status"] == "on_hold", timeout=10_000)
     _settle(qtbot, window)
-    assert screen.ticket["status"] == "on_hold" and screen.page() == "details"
+    assert screen.page() == "details"
     check("on hold")
     qtbot.mouseClick(screen.actions.primary, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.ticket["status"] == "in_progress", timeout=10_000)
     _settle(qtbot, window)
-    assert screen.ticket["status"] == "in_progress"
     seen_primary.append(screen.actions.primary.text())
     qtbot.mouseClick(screen.actions.primary, Qt.MouseButton.LeftButton)  # Resolve…
     assert screen.page() == "resolve"
     check("with the Resolve panel open")
     qtbot.mouseClick(screen.resolve_panel.outcomes["fixed"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.ticket["status"] == "resolved", timeout=10_000)
     _settle(qtbot, window)
-    assert screen.ticket["status"] == "resolved"
     check("resolved")
     assert seen_primary[-1] == "Resolve…"
-    _synced(qtbot, window)
+    with qtbot.waitSignal(window.bridge.synced, timeout=30_000):
+        window.bridge.sync_now()
+    _settle(qtbot, window)
     check("resolved and synced")
     on_server = server.get_ticket(admin, ticket_id)
     assert on_server["status"] == "resolved"
