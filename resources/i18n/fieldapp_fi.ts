@@ -92,6 +92,19 @@
         <translation>ei mitään</translation>
     </message>
     <message>
+        <source>crew {crew}</source>
+        <extracomment>Item data roles of a conflict row.</extracomment>
+        <translation>työryhmä {crew}</translation>
+    </message>
+    <message>
+        <source>the unassigned queue</source>
+        <translation>jakamattomien jono</translation>
+    </message>
+    <message>
+        <source>The ticket: {service} at {address}, {status}, with {holder}.</source>
+        <translation>Tehtävä: {service}, {address}, {status}, vastuussa {holder}.</translation>
+    </message>
+    <message>
         <source>You</source>
         <translation>Sinä</translation>
     </message>
@@ -108,8 +121,20 @@
         <translation>Nyt voimassa: ”{standing}”.</translation>
     </message>
     <message>
+        <source>Keeping “{mine}” is not yours to do: {why}. Press Seen to acknowledge.</source>
+        <translation>Arvon ”{mine}” säilyttäminen ei ole sinun päätettävissäsi: {why}. Kuittaa painamalla Nähty.</translation>
+    </message>
+    <message>
         <source>Your decision is waiting to be sent.</source>
         <translation>Päätöksesi odottaa lähetystä.</translation>
+    </message>
+    <message>
+        <source>Seen, keep theirs</source>
+        <translation>Nähty, pidä heidän arvonsa</translation>
+    </message>
+    <message>
+        <source>Keep mine: {why}</source>
+        <translation>Pidä omani: {why}</translation>
     </message>
     <message>
         <source>Conflicts</source>
@@ -118,10 +143,6 @@
     <message>
         <source>Keep mine</source>
         <translation>Pidä omani</translation>
-    </message>
-    <message>
-        <source>Keep theirs</source>
-        <translation>Pidä toisen</translation>
     </message>
     <message>
         <source>No conflicts. Everything you did is on the server or on its way.</source>
@@ -191,7 +212,7 @@
     </message>
     <message>
         <source>Changed on this device; not yet on the server</source>
-        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <extracomment>The list&apos;s due-time filters: what a crew asks for at the start of a shift. None, &quot;today&quot; (due before the end of today, late ones too) or &quot;overdue&quot;.</extracomment>
         <translation>Muutettu tällä laitteella; ei vielä palvelimella</translation>
     </message>
     <message>
@@ -317,21 +338,29 @@
         <translation>Kiireellisyys</translation>
     </message>
     <message>
-        <source>Due time (SLA)</source>
-        <translation>Määräaika (SLA)</translation>
-    </message>
-    <message>
-        <source>Nearest first</source>
-        <translation>Lähimmät ensin</translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation>Tila</translation>
     </message>
     <message>
+        <source>Nearest</source>
+        <translation>Lähimmät</translation>
+    </message>
+    <message>
+        <source>Due first</source>
+        <translation>Eräpäivän mukaan</translation>
+    </message>
+    <message>
         <source>Open</source>
-        <extracomment>The filters that are not one status.</extracomment>
+        <extracomment>The filter chips: which tickets the list shows.</extracomment>
         <translation>Avoimet</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Tänään</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Myöhässä</translation>
     </message>
     <message>
         <source>All</source>
@@ -339,6 +368,7 @@
     </message>
     <message>
         <source>Search address, description, ticket…</source>
+        <extracomment>How long after the last touch a position may re-sort the list (nothing moves under a finger).</extracomment>
         <translation>Hae osoitetta, kuvausta, tehtävää…</translation>
     </message>
     <message>
@@ -346,12 +376,21 @@
         <translation>Hae tehtäviä</translation>
     </message>
     <message>
+        <source>Show</source>
+        <translation>Näytä</translation>
+    </message>
+    <message>
         <source>Sort by</source>
         <translation>Järjestys</translation>
     </message>
     <message>
-        <source>Show status</source>
-        <translation>Näytä tila</translation>
+        <source>Order updated: nearest first</source>
+        <extracomment>Says the order changed after the list was left alone (never while a finger is on it).</extracomment>
+        <translation>Järjestys päivitetty: lähimmät ensin</translation>
+    </message>
+    <message>
+        <source>Show the map</source>
+        <translation>Näytä kartta</translation>
     </message>
     <message>
         <source>Service type</source>
@@ -359,19 +398,13 @@
     </message>
     <message>
         <source>All services</source>
+        <extracomment>A position that arrived while the list was touched: applied once it is left alone.</extracomment>
         <translation>Kaikki palvelut</translation>
     </message>
     <message>
-        <source>Show the map beside the list</source>
-        <translation>Näytä kartta listan vieressä</translation>
-    </message>
-    <message>
         <source>Tickets</source>
+        <extracomment>Lines of text on a card.</extracomment>
         <translation>Tehtävät</translation>
-    </message>
-    <message>
-        <source>Sort</source>
-        <translation>Järjestä</translation>
     </message>
     <message>
         <source>{n} tickets</source>
@@ -415,20 +448,82 @@
         <translation>⟳ odottaa lähetystä</translation>
     </message>
     <message>
+        <source>Add photos from files or a camera card</source>
+        <translation>Lisää kuvia tiedostoista tai kameran muistikortilta</translation>
+    </message>
+    <message>
+        <source>Drop photos or folders here. Tap a failed upload to try again.</source>
+        <translation>Pudota kuvia tai kansioita tähän. Yritä epäonnistunutta lähetystä uudelleen napauttamalla sitä.</translation>
+    </message>
+    <message>
+        <source>{kind} photo</source>
+        <translation>{kind}-kuva</translation>
+    </message>
+    <message>
+        <source>No camera found on this device. Add the photo from files instead.</source>
+        <extracomment>(file path, photo kind)</extracomment>
+        <translation>Tässä laitteessa ei ole kameraa. Lisää kuva tiedostoista.</translation>
+    </message>
+    <message>
         <source>Take photo</source>
         <translation>Ota kuva</translation>
+    </message>
+    <message>
+        <source>From files…</source>
+        <translation>Tiedostoista…</translation>
+    </message>
+    <message>
+        <source>Add the photo from files</source>
+        <translation>Lisää kuva tiedostoista</translation>
     </message>
     <message>
         <source>Done</source>
         <translation>Valmis</translation>
     </message>
     <message>
-        <source>Photo kind</source>
-        <extracomment>Photos were attached (queued on this device); the window starts a sync. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
-        <translation>Kuvan tyyppi</translation>
+        <source>Back to the ticket</source>
+        <translation>Takaisin tehtävään</translation>
+    </message>
+    <message>
+        <source>Other folder…</source>
+        <extracomment>(chosen files, photo kind)</extracomment>
+        <translation>Muu kansio…</translation>
+    </message>
+    <message>
+        <source>Pick pictures from another folder or a camera card</source>
+        <translation>Valitse kuvia toisesta kansiosta tai kameran muistikortilta</translation>
+    </message>
+    <message>
+        <source>Pictures</source>
+        <translation>Kuvat</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Lisää</translation>
+    </message>
+    <message>
+        <source>Back without adding photos</source>
+        <translation>Takaisin lisäämättä kuvia</translation>
+    </message>
+    <message>
+        <source>This folder cannot be read: {reason}</source>
+        <translation>Tätä kansiota ei voi lukea: {reason}</translation>
+    </message>
+    <message>
+        <source>No pictures in this folder.</source>
+        <translation>Tässä kansiossa ei ole kuvia.</translation>
+    </message>
+    <message>
+        <source>Add {n} photo(s)</source>
+        <translation>Lisää {n} kuva(a)</translation>
+    </message>
+    <message>
+        <source>Pick a folder or camera card</source>
+        <translation>Valitse kansio tai kameran muistikortti</translation>
     </message>
     <message>
         <source>Caption (optional)</source>
+        <extracomment>Photos were attached (queued on this device); the window starts a sync. (photo kind, how many) after photos were attached. The crew wants the camera panel / the picture picker, with this photo kind chosen. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
         <translation>Kuvateksti (vapaaehtoinen)</translation>
     </message>
     <message>
@@ -438,22 +533,6 @@
     <message>
         <source>Reporter may see it</source>
         <translation>Ilmoittaja saa nähdä</translation>
-    </message>
-    <message>
-        <source>Take photo…</source>
-        <translation>Ota kuva…</translation>
-    </message>
-    <message>
-        <source>Add photos…</source>
-        <translation>Lisää kuvia…</translation>
-    </message>
-    <message>
-        <source>Add folder…</source>
-        <translation>Lisää kansio…</translation>
-    </message>
-    <message>
-        <source>Add every photo of a folder or camera card</source>
-        <translation>Lisää kaikki kansion tai muistikortin kuvat</translation>
     </message>
     <message>
         <source>Remove originals from this device once the server has them</source>
@@ -466,14 +545,6 @@
     <message>
         <source>{kind} photos</source>
         <translation>Kuvat: {kind}</translation>
-    </message>
-    <message>
-        <source>Drop photos or folders here. Double-click a failed upload to try again.</source>
-        <translation>Pudota kuvia tai kansioita tähän. Kaksoisnapauta epäonnistunutta lähetystä yrittääksesi uudelleen.</translation>
-    </message>
-    <message>
-        <source>No camera found on this device: add photos from files</source>
-        <translation>Laitteesta ei löytynyt kameraa: lisää kuvat tiedostoista</translation>
     </message>
     <message>
         <source> · not for the reporter</source>
@@ -494,22 +565,6 @@
     <message>
         <source>Adding photos…</source>
         <translation>Lisätään kuvia…</translation>
-    </message>
-    <message>
-        <source>Add photos</source>
-        <translation>Lisää kuvia</translation>
-    </message>
-    <message>
-        <source>Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</source>
-        <translation>Kuvat (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</translation>
-    </message>
-    <message>
-        <source>Add every photo of a folder</source>
-        <translation>Lisää kaikki kansion kuvat</translation>
-    </message>
-    <message>
-        <source>No camera found on this device: add photos from files.</source>
-        <translation>Laitteesta ei löytynyt kameraa: lisää kuvat tiedostoista.</translation>
     </message>
     <message>
         <source>Tile source</source>
@@ -624,6 +679,10 @@
         <translation>{done}/{total} tiiltä · {mb:.1f} Mt ladattu</translation>
     </message>
     <message>
+        <source>{u} not available from the source</source>
+        <translation>{u} ei saatavilla lähteestä</translation>
+    </message>
+    <message>
         <source>The map for your work is on this device.</source>
         <translation>Omien töidesi kartta on tällä laitteella.</translation>
     </message>
@@ -646,6 +705,10 @@
     <message>
         <source>{n} tiles downloaded, {m} renewed, {k} already here.</source>
         <translation>{n} tiiltä ladattu, {m} uusittu, {k} oli jo täällä.</translation>
+    </message>
+    <message>
+        <source>{n} tiles downloaded, {u} not available from the source, {m} renewed, {k} already here.</source>
+        <translation>{n} karttaruutua ladattu, {u} ei saatavilla lähteestä, {m} uusittu, {k} jo laitteella.</translation>
     </message>
     <message>
         <source>← Back</source>
@@ -722,6 +785,7 @@
     </message>
     <message>
         <source>never</source>
+        <extracomment>The theme role (fieldapp.theme stylesheet) of the connection word per phase. How much larger the connection word is when something is wrong.</extracomment>
         <translation>ei koskaan</translation>
     </message>
     <message>
@@ -827,15 +891,85 @@
     </message>
     <message>
         <source>Resolve ticket</source>
+        <extracomment>Buttons per row in the outcome and reason grids (two fit a portrait tablet with long words). (resolution code, outcome note)</extracomment>
         <translation>Merkitse tehtävä valmiiksi</translation>
     </message>
     <message>
-        <source>Resolution code</source>
-        <translation>Lopputulos</translation>
+        <source>Take after photo</source>
+        <translation>Ota jälkeen-kuva</translation>
     </message>
     <message>
-        <source>Resolution note</source>
-        <translation>Lopputuloksen huomautus</translation>
+        <source>Add the after photo from files</source>
+        <translation>Lisää jälkeen-kuva tiedostoista</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Ohita</translation>
+    </message>
+    <message>
+        <source>Resolve without an after photo</source>
+        <translation>Kuittaa ilman jälkeen-kuvaa</translation>
+    </message>
+    <message>
+        <source>What was done (the reporter reads this)</source>
+        <translation>Mitä tehtiin (ilmoittaja lukee tämän)</translation>
+    </message>
+    <message>
+        <source>Outcome note</source>
+        <translation>Lopputuloksen kuvaus</translation>
+    </message>
+    <message>
+        <source>Resolve: {outcome}</source>
+        <translation>Kuittaa: {outcome}</translation>
+    </message>
+    <message>
+        <source>Back to the ticket without resolving</source>
+        <translation>Takaisin tehtävään kuittaamatta</translation>
+    </message>
+    <message>
+        <source>Outcome: tap one to resolve</source>
+        <translation>Lopputulos: kuittaa napauttamalla</translation>
+    </message>
+    <message>
+        <source>No camera found on this device</source>
+        <translation>Tässä laitteessa ei ole kameraa</translation>
+    </message>
+    <message>
+        <source>There is a before photo. Add an after photo?</source>
+        <translation>Tehtävällä on ennen-kuva. Lisätäänkö jälkeen-kuva?</translation>
+    </message>
+    <message>
+        <source>There is a before photo. No camera here: add the after photo from files?</source>
+        <translation>Tehtävällä on ennen-kuva. Laitteessa ei ole kameraa: lisätäänkö jälkeen-kuva tiedostoista?</translation>
+    </message>
+    <message>
+        <source>✓ After photo added. Choose the outcome.</source>
+        <translation>✓ Jälkeen-kuva lisätty. Valitse lopputulos.</translation>
+    </message>
+    <message>
+        <source>Put on hold</source>
+        <extracomment>The note&apos;s text: the reason&apos;s words, and what the crew wrote.</extracomment>
+        <translation>Aseta odottamaan</translation>
+    </message>
+    <message>
+        <source>Other reason</source>
+        <translation>Muu syy</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>Huomautus (vapaaehtoinen)</translation>
+    </message>
+    <message>
+        <source>Hold note</source>
+        <translation>Odotuksen huomautus</translation>
+    </message>
+    <message>
+        <source>Back to the ticket without putting it on hold</source>
+        <translation>Takaisin tehtävään asettamatta sitä odottamaan</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Syy</translation>
     </message>
     <message>
         <source>Outcome</source>
@@ -843,6 +977,7 @@
     </message>
     <message>
         <source>En route</source>
+        <extracomment>What each move is called on its button.</extracomment>
         <translation>Matkalla</translation>
     </message>
     <message>
@@ -850,8 +985,8 @@
         <translation>Odottaa…</translation>
     </message>
     <message>
-        <source>Resolved…</source>
-        <translation>Valmis…</translation>
+        <source>Resolve…</source>
+        <translation>Kuittaa valmiiksi…</translation>
     </message>
     <message>
         <source>Cancel ticket</source>
@@ -878,12 +1013,8 @@
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>Huomautus</translation>
-    </message>
-    <message>
         <source>← My work</source>
-        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
+        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Omat työt</translation>
     </message>
     <message>
@@ -923,20 +1054,16 @@
         <translation>Kuvat</translation>
     </message>
     <message>
-        <source>No photos on this ticket.</source>
-        <translation>Tehtävällä ei ole kuvia.</translation>
+        <source>⟳ {n} change(s) not yet on the server</source>
+        <translation>⟳ {n} muutos(ta) ei vielä palvelimella</translation>
     </message>
     <message>
-        <source>⟳ {n} change(s) on this device, not yet on the server</source>
-        <translation>⟳ {n} muutosta tällä laitteella, ei vielä palvelimella</translation>
+        <source>No notes yet.</source>
+        <translation>Ei vielä huomautuksia.</translation>
     </message>
     <message>
         <source>unassigned</source>
         <translation>jakamatta</translation>
-    </message>
-    <message>
-        <source>On hold</source>
-        <translation>Odottaa</translation>
     </message>
     <message>
         <source>Why is the work on hold?</source>
@@ -949,6 +1076,27 @@
     <message>
         <source>Distance</source>
         <translation>Etäisyys</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation>{n} t</translation>
+    </message>
+    <message>
+        <source>{n} d</source>
+        <translation>{n} vrk</translation>
+    </message>
+    <message>
+        <source>overdue {amount}</source>
+        <translation>myöhässä {amount}</translation>
+    </message>
+    <message>
+        <source>due in {amount}</source>
+        <translation>erääntyy {amount} kuluttua</translation>
     </message>
     <message>
         <source>{time} OVERDUE</source>

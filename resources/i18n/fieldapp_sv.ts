@@ -92,6 +92,19 @@
         <translation>ingenting</translation>
     </message>
     <message>
+        <source>crew {crew}</source>
+        <extracomment>Item data roles of a conflict row.</extracomment>
+        <translation>arbetslag {crew}</translation>
+    </message>
+    <message>
+        <source>the unassigned queue</source>
+        <translation>kön med otilldelade</translation>
+    </message>
+    <message>
+        <source>The ticket: {service} at {address}, {status}, with {holder}.</source>
+        <translation>Ärendet: {service}, {address}, {status}, hos {holder}.</translation>
+    </message>
+    <message>
         <source>You</source>
         <translation>Du</translation>
     </message>
@@ -108,8 +121,20 @@
         <translation>Gäller nu: ”{standing}”.</translation>
     </message>
     <message>
+        <source>Keeping “{mine}” is not yours to do: {why}. Press Seen to acknowledge.</source>
+        <translation>Att behålla ”{mine}” är inte ditt beslut: {why}. Tryck Sett för att kvittera.</translation>
+    </message>
+    <message>
         <source>Your decision is waiting to be sent.</source>
         <translation>Ditt beslut väntar på att skickas.</translation>
+    </message>
+    <message>
+        <source>Seen, keep theirs</source>
+        <translation>Sett, behåll deras</translation>
+    </message>
+    <message>
+        <source>Keep mine: {why}</source>
+        <translation>Behåll mitt: {why}</translation>
     </message>
     <message>
         <source>Conflicts</source>
@@ -118,10 +143,6 @@
     <message>
         <source>Keep mine</source>
         <translation>Behåll min</translation>
-    </message>
-    <message>
-        <source>Keep theirs</source>
-        <translation>Behåll deras</translation>
     </message>
     <message>
         <source>No conflicts. Everything you did is on the server or on its way.</source>
@@ -191,7 +212,7 @@
     </message>
     <message>
         <source>Changed on this device; not yet on the server</source>
-        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <extracomment>The list&apos;s due-time filters: what a crew asks for at the start of a shift. None, &quot;today&quot; (due before the end of today, late ones too) or &quot;overdue&quot;.</extracomment>
         <translation>Ändrat på den här enheten; ännu inte på servern</translation>
     </message>
     <message>
@@ -317,21 +338,29 @@
         <translation>Prioritet</translation>
     </message>
     <message>
-        <source>Due time (SLA)</source>
-        <translation>Tidsfrist (SLA)</translation>
-    </message>
-    <message>
-        <source>Nearest first</source>
-        <translation>Närmaste först</translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
+        <source>Nearest</source>
+        <translation>Närmast</translation>
+    </message>
+    <message>
+        <source>Due first</source>
+        <translation>Förfaller först</translation>
+    </message>
+    <message>
         <source>Open</source>
-        <extracomment>The filters that are not one status.</extracomment>
+        <extracomment>The filter chips: which tickets the list shows.</extracomment>
         <translation>Öppna</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>I dag</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Försenade</translation>
     </message>
     <message>
         <source>All</source>
@@ -339,6 +368,7 @@
     </message>
     <message>
         <source>Search address, description, ticket…</source>
+        <extracomment>How long after the last touch a position may re-sort the list (nothing moves under a finger).</extracomment>
         <translation>Sök adress, beskrivning, uppdrag…</translation>
     </message>
     <message>
@@ -346,12 +376,21 @@
         <translation>Sök uppdrag</translation>
     </message>
     <message>
+        <source>Show</source>
+        <translation>Visa</translation>
+    </message>
+    <message>
         <source>Sort by</source>
         <translation>Sortera efter</translation>
     </message>
     <message>
-        <source>Show status</source>
-        <translation>Visa status</translation>
+        <source>Order updated: nearest first</source>
+        <extracomment>Says the order changed after the list was left alone (never while a finger is on it).</extracomment>
+        <translation>Ordningen uppdaterad: närmast först</translation>
+    </message>
+    <message>
+        <source>Show the map</source>
+        <translation>Visa kartan</translation>
     </message>
     <message>
         <source>Service type</source>
@@ -359,19 +398,13 @@
     </message>
     <message>
         <source>All services</source>
+        <extracomment>A position that arrived while the list was touched: applied once it is left alone.</extracomment>
         <translation>Alla tjänster</translation>
     </message>
     <message>
-        <source>Show the map beside the list</source>
-        <translation>Visa kartan bredvid listan</translation>
-    </message>
-    <message>
         <source>Tickets</source>
+        <extracomment>Lines of text on a card.</extracomment>
         <translation>Uppdrag</translation>
-    </message>
-    <message>
-        <source>Sort</source>
-        <translation>Sortera</translation>
     </message>
     <message>
         <source>{n} tickets</source>
@@ -415,20 +448,82 @@
         <translation>⟳ väntar på uppladdning</translation>
     </message>
     <message>
+        <source>Add photos from files or a camera card</source>
+        <translation>Lägg till foton från filer eller kamerans minneskort</translation>
+    </message>
+    <message>
+        <source>Drop photos or folders here. Tap a failed upload to try again.</source>
+        <translation>Släpp foton eller mappar här. Tryck på en misslyckad uppladdning för att försöka igen.</translation>
+    </message>
+    <message>
+        <source>{kind} photo</source>
+        <translation>{kind}-foto</translation>
+    </message>
+    <message>
+        <source>No camera found on this device. Add the photo from files instead.</source>
+        <extracomment>(file path, photo kind)</extracomment>
+        <translation>Ingen kamera hittades på den här enheten. Lägg till fotot från filer i stället.</translation>
+    </message>
+    <message>
         <source>Take photo</source>
         <translation>Ta foto</translation>
+    </message>
+    <message>
+        <source>From files…</source>
+        <translation>Från filer…</translation>
+    </message>
+    <message>
+        <source>Add the photo from files</source>
+        <translation>Lägg till fotot från filer</translation>
     </message>
     <message>
         <source>Done</source>
         <translation>Klar</translation>
     </message>
     <message>
-        <source>Photo kind</source>
-        <extracomment>Photos were attached (queued on this device); the window starts a sync. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
-        <translation>Fototyp</translation>
+        <source>Back to the ticket</source>
+        <translation>Tillbaka till ärendet</translation>
+    </message>
+    <message>
+        <source>Other folder…</source>
+        <extracomment>(chosen files, photo kind)</extracomment>
+        <translation>Annan mapp…</translation>
+    </message>
+    <message>
+        <source>Pick pictures from another folder or a camera card</source>
+        <translation>Välj bilder från en annan mapp eller kamerans minneskort</translation>
+    </message>
+    <message>
+        <source>Pictures</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Lägg till</translation>
+    </message>
+    <message>
+        <source>Back without adding photos</source>
+        <translation>Tillbaka utan att lägga till foton</translation>
+    </message>
+    <message>
+        <source>This folder cannot be read: {reason}</source>
+        <translation>Mappen kan inte läsas: {reason}</translation>
+    </message>
+    <message>
+        <source>No pictures in this folder.</source>
+        <translation>Inga bilder i den här mappen.</translation>
+    </message>
+    <message>
+        <source>Add {n} photo(s)</source>
+        <translation>Lägg till {n} foto(n)</translation>
+    </message>
+    <message>
+        <source>Pick a folder or camera card</source>
+        <translation>Välj en mapp eller kamerans minneskort</translation>
     </message>
     <message>
         <source>Caption (optional)</source>
+        <extracomment>Photos were attached (queued on this device); the window starts a sync. (photo kind, how many) after photos were attached. The crew wants the camera panel / the picture picker, with this photo kind chosen. Where the device is now (sync.wire.Position as a dict), for photos without EXIF GPS.</extracomment>
         <translation>Bildtext (valfri)</translation>
     </message>
     <message>
@@ -438,22 +533,6 @@
     <message>
         <source>Reporter may see it</source>
         <translation>Anmälaren får se den</translation>
-    </message>
-    <message>
-        <source>Take photo…</source>
-        <translation>Ta foto…</translation>
-    </message>
-    <message>
-        <source>Add photos…</source>
-        <translation>Lägg till foton…</translation>
-    </message>
-    <message>
-        <source>Add folder…</source>
-        <translation>Lägg till mapp…</translation>
-    </message>
-    <message>
-        <source>Add every photo of a folder or camera card</source>
-        <translation>Lägg till alla foton i en mapp eller på ett minneskort</translation>
     </message>
     <message>
         <source>Remove originals from this device once the server has them</source>
@@ -466,14 +545,6 @@
     <message>
         <source>{kind} photos</source>
         <translation>Foton: {kind}</translation>
-    </message>
-    <message>
-        <source>Drop photos or folders here. Double-click a failed upload to try again.</source>
-        <translation>Släpp foton eller mappar här. Dubbelklicka på en misslyckad uppladdning för att försöka igen.</translation>
-    </message>
-    <message>
-        <source>No camera found on this device: add photos from files</source>
-        <translation>Ingen kamera hittades på enheten: lägg till foton från filer</translation>
     </message>
     <message>
         <source> · not for the reporter</source>
@@ -494,22 +565,6 @@
     <message>
         <source>Adding photos…</source>
         <translation>Lägger till foton…</translation>
-    </message>
-    <message>
-        <source>Add photos</source>
-        <translation>Lägg till foton</translation>
-    </message>
-    <message>
-        <source>Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</source>
-        <translation>Bilder (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp)</translation>
-    </message>
-    <message>
-        <source>Add every photo of a folder</source>
-        <translation>Lägg till alla foton i en mapp</translation>
-    </message>
-    <message>
-        <source>No camera found on this device: add photos from files.</source>
-        <translation>Ingen kamera hittades på enheten: lägg till foton från filer.</translation>
     </message>
     <message>
         <source>Tile source</source>
@@ -624,6 +679,10 @@
         <translation>{done} av {total} kartrutor · {mb:.1f} MB nedladdat</translation>
     </message>
     <message>
+        <source>{u} not available from the source</source>
+        <translation>{u} finns inte hos källan</translation>
+    </message>
+    <message>
         <source>The map for your work is on this device.</source>
         <translation>Kartan för dina uppdrag finns på enheten.</translation>
     </message>
@@ -646,6 +705,10 @@
     <message>
         <source>{n} tiles downloaded, {m} renewed, {k} already here.</source>
         <translation>{n} kartrutor nedladdade, {m} förnyade, {k} fanns redan.</translation>
+    </message>
+    <message>
+        <source>{n} tiles downloaded, {u} not available from the source, {m} renewed, {k} already here.</source>
+        <translation>{n} kartrutor hämtade, {u} finns inte hos källan, {m} förnyade, {k} fanns redan.</translation>
     </message>
     <message>
         <source>← Back</source>
@@ -722,6 +785,7 @@
     </message>
     <message>
         <source>never</source>
+        <extracomment>The theme role (fieldapp.theme stylesheet) of the connection word per phase. How much larger the connection word is when something is wrong.</extracomment>
         <translation>aldrig</translation>
     </message>
     <message>
@@ -827,15 +891,85 @@
     </message>
     <message>
         <source>Resolve ticket</source>
+        <extracomment>Buttons per row in the outcome and reason grids (two fit a portrait tablet with long words). (resolution code, outcome note)</extracomment>
         <translation>Markera uppdraget som åtgärdat</translation>
     </message>
     <message>
-        <source>Resolution code</source>
-        <translation>Resultat</translation>
+        <source>Take after photo</source>
+        <translation>Ta efter-foto</translation>
     </message>
     <message>
-        <source>Resolution note</source>
-        <translation>Anteckning om resultatet</translation>
+        <source>Add the after photo from files</source>
+        <translation>Lägg till efter-fotot från filer</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Hoppa över</translation>
+    </message>
+    <message>
+        <source>Resolve without an after photo</source>
+        <translation>Åtgärda utan efter-foto</translation>
+    </message>
+    <message>
+        <source>What was done (the reporter reads this)</source>
+        <translation>Vad som gjordes (anmälaren läser detta)</translation>
+    </message>
+    <message>
+        <source>Outcome note</source>
+        <translation>Beskrivning av resultatet</translation>
+    </message>
+    <message>
+        <source>Resolve: {outcome}</source>
+        <translation>Åtgärda: {outcome}</translation>
+    </message>
+    <message>
+        <source>Back to the ticket without resolving</source>
+        <translation>Tillbaka till ärendet utan att åtgärda</translation>
+    </message>
+    <message>
+        <source>Outcome: tap one to resolve</source>
+        <translation>Resultat: tryck på ett för att åtgärda</translation>
+    </message>
+    <message>
+        <source>No camera found on this device</source>
+        <translation>Ingen kamera hittades på den här enheten</translation>
+    </message>
+    <message>
+        <source>There is a before photo. Add an after photo?</source>
+        <translation>Det finns ett före-foto. Lägga till ett efter-foto?</translation>
+    </message>
+    <message>
+        <source>There is a before photo. No camera here: add the after photo from files?</source>
+        <translation>Det finns ett före-foto. Ingen kamera här: lägga till efter-fotot från filer?</translation>
+    </message>
+    <message>
+        <source>✓ After photo added. Choose the outcome.</source>
+        <translation>✓ Efter-foto tillagt. Välj resultatet.</translation>
+    </message>
+    <message>
+        <source>Put on hold</source>
+        <extracomment>The note&apos;s text: the reason&apos;s words, and what the crew wrote.</extracomment>
+        <translation>Sätt att vänta</translation>
+    </message>
+    <message>
+        <source>Other reason</source>
+        <translation>Annat skäl</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>Anteckning (valfri)</translation>
+    </message>
+    <message>
+        <source>Hold note</source>
+        <translation>Anteckning om väntan</translation>
+    </message>
+    <message>
+        <source>Back to the ticket without putting it on hold</source>
+        <translation>Tillbaka till ärendet utan att sätta det att vänta</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Skäl</translation>
     </message>
     <message>
         <source>Outcome</source>
@@ -843,6 +977,7 @@
     </message>
     <message>
         <source>En route</source>
+        <extracomment>What each move is called on its button.</extracomment>
         <translation>På väg</translation>
     </message>
     <message>
@@ -850,8 +985,8 @@
         <translation>Väntar…</translation>
     </message>
     <message>
-        <source>Resolved…</source>
-        <translation>Åtgärdad…</translation>
+        <source>Resolve…</source>
+        <translation>Åtgärda…</translation>
     </message>
     <message>
         <source>Cancel ticket</source>
@@ -878,12 +1013,8 @@
         <translation>Lag</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>Anteckning</translation>
-    </message>
-    <message>
         <source>← My work</source>
-        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
+        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Mina uppdrag</translation>
     </message>
     <message>
@@ -923,20 +1054,16 @@
         <translation>Foton</translation>
     </message>
     <message>
-        <source>No photos on this ticket.</source>
-        <translation>Uppdraget har inga foton.</translation>
+        <source>⟳ {n} change(s) not yet on the server</source>
+        <translation>⟳ {n} ändring(ar) ännu inte på servern</translation>
     </message>
     <message>
-        <source>⟳ {n} change(s) on this device, not yet on the server</source>
-        <translation>⟳ {n} ändringar på enheten, ännu inte på servern</translation>
+        <source>No notes yet.</source>
+        <translation>Inga anteckningar ännu.</translation>
     </message>
     <message>
         <source>unassigned</source>
         <translation>ej tilldelad</translation>
-    </message>
-    <message>
-        <source>On hold</source>
-        <translation>Väntar</translation>
     </message>
     <message>
         <source>Why is the work on hold?</source>
@@ -949,6 +1076,27 @@
     <message>
         <source>Distance</source>
         <translation>Avstånd</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <extracomment>A ticket due within this time is &quot;at risk&quot;.</extracomment>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation>{n} h</translation>
+    </message>
+    <message>
+        <source>{n} d</source>
+        <translation>{n} d</translation>
+    </message>
+    <message>
+        <source>overdue {amount}</source>
+        <translation>försenat {amount}</translation>
+    </message>
+    <message>
+        <source>due in {amount}</source>
+        <translation>förfaller om {amount}</translation>
     </message>
     <message>
         <source>{time} OVERDUE</source>
