@@ -136,18 +136,21 @@ def test_supervisor_map_colours_tickets_by_crew_and_says_where_nothing_is_downlo
         assert count_near(image, *points[crew], 12, colours[crew]) > 80, (crew, pixel(image, *points[crew]))
         other = "south" if crew == "north" else "north"
         assert count_near(image, *points[crew], 12, colours[other]) == 0
-    # The banner is on screen: its words in the page, its light yellow box in the picture.
-    box = js(
-        qtbot,
-        view,
-        "(function(b){var r=b.getBoundingClientRect(); return [b.textContent, r.x, r.y, r.width, r.height];})"
-        "(document.getElementById('fa-missing'))",
-    )
-    assert box[0] == MISSING_TEXT and box[3] > 100 and box[4] > 10
+    # The banner is on screen: its words in the page, its light yellow box in the picture. It
+    # stands over the missing tiles and may settle after the markers: ask where, then look.
     banner = hex_rgb("#fff8e1")
-    inside = [(box[1] + 4, box[2] + 4), (box[1] + box[3] - 5, box[2] + box[4] - 5)]
-    # The banner stands over the missing tiles and may settle after the markers: grab again.
-    image = grab_until(qtbot, view, lambda im: all(near(pixel(im, x, y), banner, 4) for x, y in inside))
+    where = (
+        "(function(b){var r=b.getBoundingClientRect(); return [b.textContent, r.x, r.y, r.width, r.height];})"
+        "(document.getElementById('fa-missing'))"
+    )
+    for _attempt in range(50):
+        box = js(qtbot, view, where)
+        inside = [(box[1] + 4, box[2] + 4), (box[1] + box[3] - 5, box[2] + box[4] - 5)]
+        image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        if all(near(pixel(image, x, y), banner, 4) for x, y in inside):
+            break
+        qtbot.wait(200)
+    assert box[0] == MISSING_TEXT and box[3] > 100 and box[4] > 10
     assert all(near(pixel(image, x, y), banner, 4) for x, y in inside), [pixel(image, *p) for p in inside]
     assert view.missing_tiles > 0
     window.shutdown()
