@@ -95,7 +95,12 @@ def main() -> int:
             )
         for key in ("today", "overdue", "all", "open"):
             button = screen.filters.buttons[key]
-            rows.append((f"filter chip {key}", median([timed(app, button.click) for _ in range(args.runs)])))
+            times = []
+            for _ in range(args.runs):
+                screen.filters.buttons["open" if key != "open" else "all"].click()  # from another chip
+                app.processEvents()
+                times.append(timed(app, button.click))
+            rows.append((f"filter chip {key} ({screen.model.rowCount():,} rows)", median(times)))
         rows.append(
             (
                 "search 'katu'",

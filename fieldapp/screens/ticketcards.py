@@ -144,6 +144,10 @@ class TicketCardList(QListView):
         self.setItemDelegate(TicketCardDelegate(model, self))
         self.setAccessibleName(tr("Tickets"))
         self.setUniformItemSizes(True)
+        # Lay out a big list in batches between events: a re-sort of 50,000 cards never
+        # holds the window while the cards far below the screen are placed.
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
