@@ -18,8 +18,9 @@ from fieldapp.qt import TOUCH, QApplication, QColor, QFont, QPalette
 BODY_PT = 14
 #: Gaps and paddings, in device-independent pixels.
 SPACE = 8
-#: Height of the ticket screen's action bar (its buttons never move).
-ACTION_BAR = TOUCH + 2 * SPACE
+#: Height of the ticket screen's action bar (its buttons never move): a target, the
+#: bar's margins and its 2 px border.
+ACTION_BAR = TOUCH + 3 * SPACE
 
 THEME_NAMES = ("sunlight", "dark")
 DEFAULT_THEME = "sunlight"
@@ -211,6 +212,7 @@ QLabel[role="pending"] {{ color: {c.pending}; font-weight: bold; }}
 QLabel[role="title"] {{ font-size: {BODY_PT + 6}pt; font-weight: bold; }}
 QFrame[role="card"] {{ background: {c.surface}; border: 2px solid {c.border}; border-radius: 6px; }}
 QFrame[role="banner"] {{ background: {c.surface_alt}; border: 2px solid {c.border}; }}
+QFrame#action_bar QPushButton {{ padding: 4px 6px; }}
 """
 
 

@@ -76,6 +76,7 @@ class ActionBar(QFrame):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setProperty("role", "banner")
+        self.setObjectName("action_bar")
         self.setFixedHeight(theme.ACTION_BAR)
         self.role = ""
         self.primary = touch_button("", primary=True)
