@@ -33,6 +33,7 @@ VIEWS = (
     "resolve",
     "onhold",
     "camera",
+    "photos",
     "conflicts",
     "dispatch",
     "settings",
