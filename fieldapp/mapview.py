@@ -64,6 +64,7 @@ from maps.mappage import (
     ATTRIBUTION,
     DEFAULT_CENTER,
     MESSAGE_PREFIX,
+    STATUS_LABELS,
     TILE_URL,
     leaflet_dir,
     map_page_html,
@@ -469,9 +470,10 @@ class MapView(QWidget):
             rows, move = self._rows, center is not None
             self._is_ready = False
             self._markers_on = False
+            words = map_words(rows)  # the reader's language, looked up here on the GUI thread
             # Thousands of markers take tens of milliseconds to encode: on a worker.
             self._in_background(
-                lambda: json.dumps(ticket_payload(rows, colour_by)),
+                lambda: json.dumps(ticket_payload(rows, colour_by, words)),
                 lambda payload: self._set_tickets(payload, bool(fit), move),
             )
         elif not self._closed:
@@ -633,3 +635,15 @@ class MapView(QWidget):
         # The page is the view's child; the profile, interceptor and tile handler the page's.
         delete_now(self.view)
         self.sources.close()
+
+
+def map_words(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Status and service codes, and "unassigned", in the reader's language for the map page."""
+    from fieldapp.labels import service_label, status_label
+
+    words = {code: status_label(code) for code in STATUS_LABELS}
+    words.update(
+        {code: service_label(code) for code in {str(r.get("service_code") or "") for r in rows} if code}
+    )
+    words["unassigned"] = tr("Unassigned")
+    return words

@@ -127,11 +127,12 @@ def crew_colour(crew: str | None) -> str:
     return CREW_PALETTE[zlib.crc32(crew.encode("utf-8")) % len(CREW_PALETTE)]
 
 
-def _title(row: Mapping[str, Any]) -> str:
-    status = STATUS_LABELS.get(str(row.get("status")), str(row.get("status") or ""))
+def _title(row: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    status = words.get(str(row.get("status")), str(row.get("status") or ""))
+    service = str(row.get("service_code") or "")
     parts = [
         str(row.get("address") or ""),
-        str(row.get("service_code") or ""),
+        words.get(service, service),
         status,
         f"P{row['priority']}" if row.get("priority") is not None else "",
         str(row.get("assigned_crew") or ""),
@@ -145,12 +146,16 @@ def _title(row: Mapping[str, Any]) -> str:
 MAX_MARKERS = 5000
 
 
-def ticket_payload(tickets: Iterable[Mapping[str, Any]], colour_by: str = "status") -> dict[str, Any]:
+def ticket_payload(
+    tickets: Iterable[Mapping[str, Any]], colour_by: str = "status", words: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The page's ticket data: one compact array per ticket, plus the legend.
 
     Each ticket is ``[id, lat, lon, fill, ring, label, title]``. Rows without a
-    usable location are left out (they cannot be drawn).
+    usable location are left out (they cannot be drawn). `words` names status and
+    service codes and "unassigned" in the reader's language (English by default).
     """
+    words = {**STATUS_LABELS, "unassigned": "Unassigned", **(words or {})}
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {COLOUR_BY}, not {colour_by!r}")
     rows: list[list[Any]] = []
@@ -162,22 +167,30 @@ def ticket_payload(tickets: Iterable[Mapping[str, Any]], colour_by: str = "statu
         if colour_by == "status":
             key = str(row.get("status") or "")
             fill = STATUS_COLOURS.get(key, UNASSIGNED_COLOUR)
-            used.setdefault(STATUS_LABELS.get(key, key or "?"), fill)
+            used.setdefault(words.get(key, key or "?"), fill)
         else:
             crew = row.get("assigned_crew")
             fill = crew_colour(crew)
-            used.setdefault(str(crew) if crew else "Unassigned", fill)
+            used.setdefault(str(crew) if crew else words["unassigned"], fill)
         priority = row.get("priority")
         ring = PRIORITY_RINGS.get(priority, PLAIN_RING) if isinstance(priority, int) else PLAIN_RING
         label = str(priority) if priority is not None else ""
         rows.append(
-            [str(row["id"]), round(float(lat), 6), round(float(lon), 6), fill, ring, label, _title(row)]
+            [
+                str(row["id"]),
+                round(float(lat), 6),
+                round(float(lon), 6),
+                fill,
+                ring,
+                label,
+                _title(row, words),
+            ]
         )
     if colour_by == "status":
-        order = list(STATUS_LABELS.values())
+        order = [words.get(code, code) for code in STATUS_LABELS]
         legend = sorted(used.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
     else:
-        legend = sorted(used.items(), key=lambda kv: (kv[0] == "Unassigned", kv[0]))
+        legend = sorted(used.items(), key=lambda kv: (kv[0] == words["unassigned"], kv[0]))
     return {"tickets": rows, "legend": [list(item) for item in legend], "colour_by": colour_by}
 
 
