@@ -154,6 +154,11 @@ def tr(text: str, disambiguation: str | None = None) -> str:
     return QCoreApplication.translate("", text, disambiguation)
 
 
+def is_alive(obj: QObject) -> bool:
+    """Whether Qt still holds the object (a late task result must not touch a closed screen)."""
+    return shiboken6.isValid(obj)
+
+
 def delete_now(obj: QObject) -> None:
     """Delete a Qt object at once, not at the next turn of the event loop (like deleteLater).
 
@@ -298,6 +303,7 @@ __all__ = [
     "Signal",
     "Slot",
     "delete_now",
+    "is_alive",
     "touch_button",
     "tr",
 ]

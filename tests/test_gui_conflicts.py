@@ -46,7 +46,7 @@ def test_conflict_of_a_ticket_gone_to_another_crew_is_shown_and_acknowledged(  #
     row, text = rows[0]
     assert text.startswith("You set the priority to “1”.")
     assert "Now standing: “5”." in text
-    assert "The ticket: pothole at Mannerheimintie 5, Helsinki, assigned, with crew south." in text
+    assert "The ticket: Pothole at Mannerheimintie 5, Helsinki, Assigned, with crew south." in text
     assert "ask your supervisor" in text
     window.conflicts.list.setCurrentRow(row)
     assert not window.conflicts.keep_mine.isEnabled()

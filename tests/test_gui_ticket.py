@@ -189,8 +189,11 @@ def test_resolve_with_an_after_photo_from_files_in_six_taps(  # type: ignore[no-
 
     taps = Taps(qtbot)
     cards = window.mywork.cards
-    row = window.mywork.model.visible_ids().index(ticket_id)
-    rect = cards.visualRect(window.mywork.model.index(row, 0))
+    index = window.mywork.model.index(window.mywork.model.visible_ids().index(ticket_id), 0)
+    cards.scrollTo(index)  # the crew scrolls to the ticket (a long list on a shared server)
+    in_view = lambda: cards.viewport().rect().contains(cards.visualRect(index).center())  # noqa: E731
+    qtbot.waitUntil(in_view, timeout=10_000)
+    rect = cards.visualRect(index)
     taps.at(cards.viewport(), rect)  # 1: open
     qtbot.waitUntil(lambda: window.current_view() == "ticket", timeout=10_000)
     _settle(qtbot, window)

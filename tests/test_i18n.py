@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from crewviews import CREW_VIEWS, crew_profile, show_view
-from serverproc import PASSWORDS, REPO, CaseServer
+from serverproc import PASSWORDS, REPO, CaseServer, fresh_database_url, start_server
 
 from caseserver.services import BY_CODE
 from fieldapp import display, i18n, labels
@@ -232,13 +232,26 @@ def _data_texts(profile: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def profile(server: CaseServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crew_profile(server, tmp_path_factory.mktemp("crew-i18n"))
+def i18n_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    """A server of this module's own: the texts seen are the app's, not other tests' conflicts
+    (whose reasons the server writes in English)."""
+    folder = tmp_path_factory.mktemp(f"i18n-server-{backend}")
+    with fresh_database_url(backend, folder) as url:
+        proc = start_server(url, folder)
+        try:
+            yield proc
+        finally:
+            proc.stop()
 
 
 @pytest.fixture(scope="module")
-def supervisor_profile(server: CaseServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crew_profile(server, tmp_path_factory.mktemp("supervisor-i18n"), user="sanna")
+def profile(i18n_server: CaseServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return crew_profile(i18n_server, tmp_path_factory.mktemp("crew-i18n"))
+
+
+@pytest.fixture(scope="module")
+def supervisor_profile(i18n_server: CaseServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return crew_profile(i18n_server, tmp_path_factory.mktemp("supervisor-i18n"), user="sanna")
 
 
 def _english_left(qtbot, profile: Path, views: tuple[str, ...], language: str) -> set[str]:  # type: ignore[no-untyped-def]

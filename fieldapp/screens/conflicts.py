@@ -7,11 +7,12 @@ only where it is still the user's to do, otherwise the screen says who can.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fieldapp.errors import show_error
-from fieldapp.labels import field_label, field_value_label
+from fieldapp.labels import field_label, field_value_label, service_label, status_label
 from fieldapp.qt import (
     QGroupBox,
     QHBoxLayout,
@@ -51,9 +52,9 @@ def _ticket_line(ticket: dict[str, Any]) -> str | None:
         else tr("the unassigned queue")
     )
     return tr("The ticket: {service} at {address}, {status}, with {holder}.").format(
-        service=_value(ticket["service_code"]),
+        service=service_label(ticket["service_code"]),
         address=ticket["address"],
-        status=_value(ticket["status"]),
+        status=status_label(ticket["status"]),
         holder=holder,
     )
 
@@ -78,7 +79,7 @@ def describe(conflict: dict[str, Any], me: str) -> str:
     if conflict.get("keep_mine_refusal"):
         lines.append(
             tr("Keeping “{mine}” is not yours to do: {why}. Press Seen to acknowledge.").format(
-                mine=_value(conflict["mine"]), why=conflict["keep_mine_refusal"]
+                mine=_value(conflict["mine"]), why=refusal_words(conflict["keep_mine_refusal"])
             )
         )
     if conflict.get("resolving"):
@@ -150,7 +151,7 @@ class ConflictsScreen(QWidget):
                 item = QListWidgetItem(describe(conflict, self.me))
                 item.setData(CONFLICT_ID, conflict["id"])
                 item.setData(TICKET_ID, conflict["ticket_id"])
-                item.setData(REFUSAL, conflict.get("keep_mine_refusal") or "")
+                item.setData(REFUSAL, refusal_words(conflict.get("keep_mine_refusal") or ""))
                 item.setData(ON_DEVICE, bool(conflict.get("on_device")))
                 if conflict["resolving"]:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
@@ -213,3 +214,21 @@ class ConflictsScreen(QWidget):
             show_error(self, exc)
 
         run_task(work, done, failed)
+
+
+_TICKET_IS = re.compile(r"^the ticket is (\w+): it cannot change any more$")
+_NOW_WITH = re.compile(r"^the ticket is now with (?:crew (\S+)|the unassigned queue): ask your supervisor$")
+
+
+def refusal_words(text: str) -> str:
+    """Why keeping mine is not the user's to do (sync.workflow.keep_mine_refusal), in their language."""
+    if text == "the office decides on proposed corrections: ask your supervisor":
+        return tr("the office decides on proposed corrections: ask your supervisor")
+    if text == "this is for dispatch to decide: ask your supervisor":
+        return tr("this is for dispatch to decide: ask your supervisor")
+    if match := _TICKET_IS.match(text):
+        return tr("the ticket is {status}: it cannot change any more").format(status=status_label(match[1]))
+    if match := _NOW_WITH.match(text):
+        holder = tr("crew {crew}").format(crew=match[1]) if match[1] else tr("the unassigned queue")
+        return tr("the ticket is now with {holder}: ask your supervisor").format(holder=holder)
+    return text

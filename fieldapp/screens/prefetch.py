@@ -36,6 +36,7 @@ from fieldapp.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    is_alive,
     touch_button,
     tr,
 )
@@ -354,6 +355,8 @@ class PrefetchDialog(QDialog):
             return plan_for_work(path, cache_file, settings)
 
         def done(result: PrefetchPlan) -> None:
+            if not is_alive(self.summary):
+                return  # the dialog was closed while the plan was made
             self._planning -= 1
             if settings != self.settings:
                 return  # the form changed meanwhile; a newer plan is coming

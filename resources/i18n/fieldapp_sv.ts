@@ -137,6 +137,22 @@
         <translation>Behåll mitt: {why}</translation>
     </message>
     <message>
+        <source>the office decides on proposed corrections: ask your supervisor</source>
+        <translation>kontoret beslutar om föreslagna rättelser: fråga din arbetsledare</translation>
+    </message>
+    <message>
+        <source>this is for dispatch to decide: ask your supervisor</source>
+        <translation>detta beslutar arbetsfördelningen: fråga din arbetsledare</translation>
+    </message>
+    <message>
+        <source>the ticket is {status}: it cannot change any more</source>
+        <translation>ärendet är {status}: det kan inte längre ändras</translation>
+    </message>
+    <message>
+        <source>the ticket is now with {holder}: ask your supervisor</source>
+        <translation>ärendet ligger nu hos {holder}: fråga din arbetsledare</translation>
+    </message>
+    <message>
         <source>Conflicts</source>
         <translation>Konflikter</translation>
     </message>
@@ -162,7 +178,9 @@
     </message>
     <message>
         <source>Unassigned</source>
-        <extracomment>The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
+        <extracomment>Counts background builds of markers or pages; only the newest is applied. Seconds from starting the page load to the markers being on the map (last load). The page&apos;s own measure (ms from navigation start to markers on the map).
+----------
+The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
         <translation>Ej tilldelade</translation>
     </message>
     <message>
