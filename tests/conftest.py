@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from reporterkit import ReporterServer, running_reporter_server
-from serverproc import CaseServer, fresh_database_url, start_server
+from serverproc import CaseServer, fresh_database_url, serving, start_server
 
 PG_URL = os.environ.get("CASESERVER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -31,13 +31,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
     """One seeded case server per backend for the whole run; tests make their own tickets."""
-    folder = tmp_path_factory.mktemp(f"server-{backend}")
-    with fresh_database_url(backend, folder) as url:
-        proc = start_server(url, folder)
-        try:
-            yield proc
-        finally:
-            proc.stop()
+    with serving(backend, tmp_path_factory.mktemp(f"server-{backend}")) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="session")

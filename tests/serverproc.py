@@ -56,6 +56,17 @@ def fresh_database_url(backend: str, folder: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def serving(backend: str, folder: Path) -> Iterator[CaseServer]:
+    """A seeded case server on a fresh database of `backend`, stopped and dropped afterwards."""
+    with fresh_database_url(backend, folder) as url:
+        proc = start_server(url, folder)
+        try:
+            yield proc
+        finally:
+            proc.stop()
+
+
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["CASESERVER_DATABASE_URL"] = database_url

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from crewviews import CREW_VIEWS, crew_profile, show_view
-from serverproc import PASSWORDS, REPO, CaseServer, fresh_database_url, start_server
+from serverproc import PASSWORDS, REPO, CaseServer, serving
 
 from caseserver.services import BY_CODE
 from fieldapp import display, i18n, labels
@@ -235,13 +235,8 @@ def _data_texts(profile: Path) -> list[str]:
 def i18n_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
     """A server of this module's own: the texts seen are the app's, not other tests' conflicts
     (whose reasons the server writes in English)."""
-    folder = tmp_path_factory.mktemp(f"i18n-server-{backend}")
-    with fresh_database_url(backend, folder) as url:
-        proc = start_server(url, folder)
-        try:
-            yield proc
-        finally:
-            proc.stop()
+    with serving(backend, tmp_path_factory.mktemp(f"i18n-server-{backend}")) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="module")
