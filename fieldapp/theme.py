@@ -10,7 +10,7 @@ stylesheet built here gives it its look, so a theme switch repaints everything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from fieldapp.qt import TOUCH, QApplication, QColor, QFont, QPalette
 
@@ -234,8 +234,3 @@ def apply_theme(app: QApplication, name: str = DEFAULT_THEME) -> ThemeColors:
     app.setFont(body_font(QApplication.font()))
     app.setStyleSheet(stylesheet(colors))
     return colors
-
-
-def colour_names() -> list[str]:
-    """The colour roles a theme defines (for the gallery and the tests)."""
-    return [f.name for f in fields(ThemeColors) if f.name not in ("name", "status")]

@@ -197,10 +197,6 @@ class TicketTableModel(QAbstractTableModel):
         elif self._view:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._view) - 1, len(COLUMNS) - 1))
 
-    def reorder(self) -> None:
-        """Arrange the rows again (after positions were taken without reordering)."""
-        self._rearrange()
-
     @property
     def sort_key(self) -> str:
         return self._sort
