@@ -66,15 +66,15 @@ ASSET_TOKEN = "@@FIELDAPP_ASSETS@@/"
 CONFIG_TOKEN = "/*@@FIELDAPP_CONFIG@@*/null"
 COLOUR_BY = ("status", "crew")
 
-STATUS_COLOURS = {
-    "new": "#1565c0",
+STATUS_COLOURS = {  # each at least 7:1 against the pins' white number, as the touch audit asks
+    "new": "#0d47a1",
     "assigned": "#6a1b9a",
-    "en_route": "#00838f",
-    "in_progress": "#ef6c00",
-    "on_hold": "#795548",
-    "resolved": "#2e7d32",
-    "closed": "#616161",
-    "cancelled": "#9e9e9e",
+    "en_route": "#005a5f",
+    "in_progress": "#8a3700",
+    "on_hold": "#5d4037",
+    "resolved": "#1b5e20",
+    "closed": "#424242",
+    "cancelled": "#263238",
 }
 STATUS_LABELS = {
     "new": "New",

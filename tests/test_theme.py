@@ -41,3 +41,9 @@ def test_apply_theme_repaints_the_application(qapp: QApplication) -> None:
         assert qapp.palette().color(QPalette.ColorRole.Window).name() == SUNLIGHT.window
     finally:
         apply_theme(qapp, "sunlight")
+
+
+def test_map_pin_colours_carry_their_white_number_at_7_to_1() -> None:
+    from maps.mappage import STATUS_COLOURS
+
+    assert {s: c for s, c in STATUS_COLOURS.items() if contrast_ratio("#ffffff", c) < 7.0} == {}
