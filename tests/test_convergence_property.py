@@ -365,7 +365,10 @@ class ConvergenceMachine(RuleBasedStateMachine):
                     c["author"],
                 )
             )
-            op = r.resolve_conflict(mine[i % len(mine)]["id"], keep)
+            chosen = mine[i % len(mine)]
+            if chosen["keep_mine_refusal"]:
+                keep = "theirs"  # the screen offers only "keep theirs" here (the replica refuses mine)
+            op = r.resolve_conflict(chosen["id"], keep)
         self._track(name, op, intent="resolve")
 
     @precondition(lambda self: sum(op["intent"] == "invalid" for op in self.created.values()) < 2)
