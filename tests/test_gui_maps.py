@@ -41,6 +41,17 @@ def wait_map(qtbot, view: MapView) -> None:  # type: ignore[no-untyped-def]
     wait_js(qtbot, view, "fa.tilesIdle")
 
 
+def wait_page_fits(qtbot, view: MapView) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has taken the widget's size: on a busy machine Chromium lays the page
+    out a moment after the widget was resized, and positions read before that miss the picture."""
+    wait_js(
+        qtbot,
+        view,
+        f"window.innerWidth === {view.width()} && window.innerHeight === {view.height()} && fa.tilesIdle",
+        timeout=20_000,
+    )
+
+
 def point(qtbot, view: MapView, lat: float, lon: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     x, y = js(
         qtbot, view, f"(function(p){{return [p.x, p.y];}})(fa.map.latLngToContainerPoint([{lat}, {lon}]))"
@@ -123,6 +134,7 @@ def test_supervisor_map_colours_tickets_by_crew_and_says_where_nothing_is_downlo
     wait_map(qtbot, view)
     view.center_on(60.1601, 24.9251, 15)  # south-west of the shipped basemap: no tiles here
     wait_js(qtbot, view, "fa.tilesIdle && !document.getElementById('fa-missing').hidden")
+    wait_page_fits(qtbot, view)
     colours = {crew: hex_rgb(crew_colour(crew)) for crew in spots}
     assert colours["north"] != colours["south"]
     points: dict[str, tuple[float, float]] = {}
@@ -144,6 +156,7 @@ def test_supervisor_map_colours_tickets_by_crew_and_says_where_nothing_is_downlo
         "(document.getElementById('fa-missing'))"
     )
     for _attempt in range(50):
+        wait_page_fits(qtbot, view)
         box = js(qtbot, view, where)
         inside = [(box[1] + 4, box[2] + 4), (box[1] + box[3] - 5, box[2] + box[4] - 5)]
         image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
