@@ -30,12 +30,15 @@ from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.errordocs import describe_errors, error_responses
+from caseserver.escalations import EscalationWorker, load_rules
 from caseserver.head import HeadAsGet
+from caseserver.metrics import Metrics, MetricsMiddleware, metrics_router
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
 from caseserver.open311 import error_for_path as open311_error
 from caseserver.open311 import open311_router
 from caseserver.open311 import too_large as open311_too_large
+from caseserver.operations_api import operations_router
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
 from caseserver.secheaders import SecurityHeaders
@@ -181,15 +184,20 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
+    rules = load_rules(settings.escalation_rules_file)  # RulesError: the serve command says why
+    metrics = Metrics(database, rules)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
         sweeper = asyncio.create_task(sweep_expired_uploads_forever(uploads_dir(settings)))
+        escalations = EscalationWorker(database, rules, settings.escalation_poll_seconds)
+        escalations.start()
         try:
             yield
         finally:
             sweeper.cancel()
+            escalations.stop()
             if worker is not None:
                 worker.stop()
 
@@ -202,6 +210,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
     app.add_middleware(HeadAsGet)  # HEAD wherever GET works
+    app.add_middleware(MetricsMiddleware, metrics=metrics, uploads_prefix=f"{UPLOADS_PATH}/")
     app.add_middleware(SecurityHeaders)  # outermost: error answers carry the headers too
 
     @app.exception_handler(RequestValidationError)
@@ -233,6 +242,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(public_photos_router(settings, database))
     app.include_router(status_page_router(database, settings))  # public status pages
     app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
+    app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
+    app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -316,6 +327,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             try:
                 with database.write() as session:
                     answer = PushResponse(results=push(session, caller, body.ops))
+                metrics.pushed(answer.results)
                 # Serialised once, in pydantic's core, rather than validated again on the way out.
                 return Response(content=answer.model_dump_json(), media_type="application/json")
             except IntegrityError:

@@ -333,6 +333,11 @@ class ChangeSet:
         if field == "status" and value == Status.RESOLVED:
             self._owe_reporter(ticket)
 
+    def system_event(self, ticket: TicketRow, field: str, new: Any, reason: str) -> None:
+        """A history entry the server makes by itself rather than a field write (an escalation)."""
+        self._bump(ticket)
+        self._record(self._event(ticket, field, None, new, None, reason=reason))
+
     def _owe_reporter(self, ticket: TicketRow) -> None:
         """A resolution the reporter asked to hear about: one email, sent by the notifier."""
         if ticket.reporter_notify != "email" or not ticket.reporter_email:

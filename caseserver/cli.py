@@ -14,6 +14,7 @@ from sqlalchemy import select
 from caseserver.auth import hash_password
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.escalations import RulesError, load_rules
 from caseserver.migrate import upgrade
 from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
 
@@ -38,6 +39,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = _settings(args)
+    try:
+        load_rules(settings.escalation_rules_file)  # a bad rules file stops here, in one line
+    except RulesError as exc:
+        raise CommandError(str(exc)) from exc
     if not args.no_migrate:
         upgrade(settings.database_url)
     uvicorn.run(

@@ -70,6 +70,16 @@ class Settings:
     )
     #: Time zone in which dates are shown to the public (IANA name).
     timezone: str = field(default_factory=lambda: os.environ.get("CASESERVER_TIMEZONE", "UTC"))
+    #: A JSON file of escalation rules (a list of sync.operations.EscalationRule); empty: escalate when due.
+    escalation_rules_file: str = field(
+        default_factory=lambda: os.environ.get("CASESERVER_ESCALATION_RULES", "")
+    )
+    #: How often each server process looks for tickets to escalate, in seconds.
+    escalation_poll_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_ESCALATION_POLL_SECONDS", 60))
+    )
+    #: Bearer token a Prometheus scrape of /metrics must carry; empty: /metrics is open.
+    metrics_token: str = field(default_factory=lambda: os.environ.get("CASESERVER_METRICS_TOKEN", ""))
 
 
 def settings() -> Settings:

@@ -26,7 +26,7 @@ from caseserver.models import Conflict, FeedCounter, Revocation, ScopeDigest, Ti
 from sync.wire import digest_hex
 
 
-def _ticket_scope(caller: Caller) -> ColumnElement[bool]:
+def ticket_scope(caller: Caller) -> ColumnElement[bool]:
     if caller.scope_crews is None:
         return true()
     crews = Ticket.assigned_crew_id.in_(sorted(caller.scope_crews))
@@ -41,7 +41,7 @@ def _revocation_scope(caller: Caller) -> ColumnElement[bool]:
     crews = Revocation.crew_id.in_(sorted(caller.scope_crews))
     if caller.sees_unassigned:
         crews = or_(crews, Revocation.crew_id.is_(None))
-    return and_(crews, not_(_ticket_scope(caller)))
+    return and_(crews, not_(ticket_scope(caller)))
 
 
 def scope_digest(session: Session, caller: Caller) -> tuple[str, int]:
@@ -65,7 +65,7 @@ def feed_page(session: Session, caller: Caller, cursor: int, limit: int) -> byte
     window = and_(Ticket.seq > cursor, Ticket.seq <= top)
     tickets = session.execute(
         select(Ticket.seq, Ticket.id, Ticket.doc)
-        .where(window, _ticket_scope(caller))
+        .where(window, ticket_scope(caller))
         .order_by(Ticket.seq)
         .limit(limit + 1)
     ).all()

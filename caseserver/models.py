@@ -327,3 +327,17 @@ class ThrottleCount(Base):
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_throttle_counts_last_at", "last_at"),)
+
+
+class Escalation(Base):
+    """An escalation raised for a ticket that passed its rule's time without progress.
+
+    One per ticket and due time (`due_key`: the due time it was raised for), so it is raised
+    once whichever server process sees it first; a new due time may escalate again.
+    """
+
+    __tablename__ = "escalations"
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    due_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

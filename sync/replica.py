@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from sync import milestones
 from sync.errors import LocalError
 from sync.replica_photos import PhotoRecords
 from sync.replicadb import from_json as _u
@@ -644,6 +645,7 @@ class Replica(PhotoRecords):
                 f"VALUES ({', '.join('?' * len(TICKET_COLUMNS))}, ?, 0)",
                 rows,
             )
+            milestones.store(self.conn, docs)
             if revoked_ids:
                 self.conn.executemany(
                     "UPDATE tickets SET revoked = 1 WHERE id = ?", [(r,) for r in revoked_ids]
@@ -702,7 +704,7 @@ class Replica(PhotoRecords):
     def wipe(self) -> None:
         """Forget everything but the device id (sign-out)."""
         with self.conn:
-            for table in ("tickets", "outbox", "conflicts", "rejected", "photos"):
+            for table in ("tickets", "ticket_milestones", "outbox", "conflicts", "rejected", "photos"):
                 self.conn.execute(f"DELETE FROM {table}")
             device = self.get("device_id")
             self.conn.execute("DELETE FROM meta")

@@ -10,6 +10,8 @@ import orjson
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from sync.milestones import milestone_row
+
 migrations = Migrations("fieldapp.replica")
 
 
@@ -87,6 +89,23 @@ def m003_conflicts_for_their_audience(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE conflicts ADD COLUMN resolved_by TEXT")
     db.execute("ALTER TABLE conflicts ADD COLUMN ticket TEXT")
     db.execute("CREATE INDEX ix_conflicts_status ON conflicts(status)")
+
+
+@migrations()
+def m_operations(db: sqlite_utils.Database) -> None:
+    # What the operations figures need of each ticket, kept with every feed page (POSIX seconds):
+    # its times from the history, so the figures never parse history JSON (sync.operations).
+    db.execute(
+        """CREATE TABLE ticket_milestones (
+            ticket_id TEXT PRIMARY KEY, created REAL, due REAL, assigned REAL, first_response REAL,
+            resolved REAL, reopens INTEGER NOT NULL DEFAULT 0, escalated REAL)"""
+    )
+    rows = db.execute("SELECT id, created_at, due_at, events FROM tickets").fetchall()
+    if rows:
+        db.conn.executemany(
+            "INSERT INTO ticket_milestones VALUES (?,?,?,?,?,?,?,?)",
+            [milestone_row(tid, created, due, from_json(events) or []) for tid, created, due, events in rows],
+        )
 
 
 def to_json(value: Any) -> str:
