@@ -86,9 +86,9 @@ def raise_due(db: Database, rules: Sequence[EscalationRule], now: datetime | Non
                 Ticket.due_at,
             ).where(Ticket.status.in_(sorted(NO_PROGRESS)), Ticket.due_at.is_not(None))
         ).all()
-        crossed = {row.id: due_key(row.due_at) for row in candidates if crossed(row, rules, now) is not None}
-        raised_before = _raised(session, list(crossed))
-    due = sorted(tid for tid, key in crossed.items() if (tid, key) not in raised_before)
+        passed = {row.id: due_key(row.due_at) for row in candidates if crossed(row, rules, now) is not None}
+        raised_before = _raised(session, list(passed))
+    due = sorted(tid for tid, key in passed.items() if (tid, key) not in raised_before)
     raised = 0
     for start in range(0, len(due), _CHUNK):
         raised += _raise(db, due[start : start + _CHUNK], rules, now)

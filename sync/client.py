@@ -202,6 +202,12 @@ class CaseServerClient:
             raise self.unreachable(_why(exc)) from exc
         self._checked(lambda: expect_keys(self._answer(response), "status"))
 
+    def escalation_rules(self) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/escalation-rules")
+        if not isinstance(answer, list):
+            raise self.unreachable("the answer did not come from the case server")
+        return answer
+
     def crews(self) -> list[dict[str, Any]]:
         answer = self._request("GET", "/crews")
         if not isinstance(answer, list):

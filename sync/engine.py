@@ -105,6 +105,8 @@ class SyncEngine:
         try:
             self._push(replica, client, report)
             self._pull(replica, client, report)
+            if replica.role != "crew":  # supervisors see escalations offline too
+                replica.put(escalation_rules=client.escalation_rules())
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
             raise

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from sync.operations import OpsRow, epoch, milestones
+from sync.operations import DEFAULT_RULES, EscalationRule, OpsFigures, OpsRow, epoch, figures, milestones
 
 _INSERT = "INSERT OR REPLACE INTO ticket_milestones VALUES (?,?,?,?,?,?,?,?)"
 
@@ -45,3 +45,15 @@ def ops_rows(conn: sqlite3.Connection) -> list[OpsRow]:
             "FROM tickets t JOIN ticket_milestones m ON m.ticket_id = t.id WHERE t.revoked = 0"
         )
     ]
+
+
+def escalation_rules(raw: Any) -> tuple[EscalationRule, ...]:
+    """The rules the server last sent (replica meta `escalation_rules`); the default before."""
+    if not raw:
+        return DEFAULT_RULES
+    return tuple(EscalationRule.model_validate(rule) for rule in raw)
+
+
+def device_figures(conn: sqlite3.Connection, rules_raw: Any, now: float) -> OpsFigures:
+    """The operations figures over this device's replica, as of its last sync."""
+    return figures(ops_rows(conn), now, escalation_rules(rules_raw))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from sync.workflow import TERMINAL, Status
 
@@ -43,6 +43,8 @@ class EscalationRule(BaseModel):
     """When a ticket without progress escalates: at `share` of the time from its creation to
     its due time (1.0: when it is due; 0.75: with a quarter of the time left). A rule names a
     service, a priority, both or neither; the most specific rule that matches wins."""
+
+    model_config = ConfigDict(extra="forbid")
 
     service_code: str | None = Field(default=None, max_length=40)
     priority: int | None = Field(default=None, ge=1, le=5)
