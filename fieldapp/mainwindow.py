@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.conflicts.changed.connect(self._local_change)
         self.status.sync_requested.connect(self.sync_now)
         self.status.conflicts_requested.connect(lambda: self.show_view("conflicts"))
+        self.status.escalations_requested.connect(self.show_escalations)
         QShortcut(QKeySequence("F5"), self, activated=self.sync_now)
         QShortcut(QKeySequence("Ctrl+1"), self, activated=lambda: self.show_view("mywork"))
         QShortcut(QKeySequence("Ctrl+2"), self, activated=lambda: self.show_view("dispatch"))
@@ -281,6 +282,20 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- navigation ------------------------------------------------------------------------
+    def show_escalations(self) -> None:
+        """The sync strip's escalation count was tapped: the operations view, escalated tickets listed."""
+        if self.dispatch is None:
+            return
+        self.show_view("dispatch")
+        self.dispatch.show_operations(True)
+        view = self.dispatch.operations
+
+        def list_them() -> None:
+            view.data_shown.disconnect(list_them)
+            view.show_figure("escalated")
+
+        view.data_shown.connect(list_them)
+
     def show_view(self, name: str) -> None:
         if name == "settings":
             current = self.current_view()

@@ -7,11 +7,13 @@ GUI thread. Progress and state go out through the EventBus.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync import milestones
 from sync.client import CaseServerClient
 from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, SyncError
 from sync.events import EventBus, SyncState
@@ -64,12 +66,17 @@ class SyncEngine:
         auth_required: bool = False,
     ) -> None:
         counts = replica.counts()
+        escalated = self.state.escalated
+        if phase != "syncing" and replica.role not in (None, "crew"):
+            rules = replica.get("escalation_rules")
+            escalated = len(milestones.escalated_ids(replica.conn, rules, time.time()))
         self.state = SyncState(
             phase=phase,  # type: ignore[arg-type]
             message=message,
             pending=counts["pending"],
             conflicts=counts["conflicts"],
             rejected=counts["rejected"],
+            escalated=escalated,
             last_sync=replica.get("last_sync"),
             progress=progress,
             auth_required=auth_required,

@@ -21,6 +21,8 @@ class SyncState:
     pending: int = 0
     conflicts: int = 0
     rejected: int = 0
+    #: Supervisors and admins: tickets nobody acts on past their escalation time.
+    escalated: int = 0
     last_sync: str | None = None
     #: While syncing: (what, done, total); total may be None when unknown.
     progress: tuple[str, int, int | None] | None = None

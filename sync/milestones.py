@@ -7,7 +7,17 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from sync.operations import DEFAULT_RULES, EscalationRule, OpsFigures, OpsRow, epoch, figures, milestones
+from sync.operations import (
+    DEFAULT_RULES,
+    NO_PROGRESS,
+    EscalationRule,
+    OpsFigures,
+    OpsRow,
+    epoch,
+    figures,
+    is_escalated,
+    milestones,
+)
 
 _INSERT = "INSERT OR REPLACE INTO ticket_milestones VALUES (?,?,?,?,?,?,?,?)"
 
@@ -35,16 +45,25 @@ def store(conn: sqlite3.Connection, docs: Iterable[dict[str, Any]]) -> None:
     )
 
 
+_SELECT_ROWS = (
+    "SELECT t.id, t.assigned_crew, t.service_code, t.status, t.priority, m.created, m.due, "
+    "m.assigned, m.first_response, m.resolved, m.reopens, m.escalated "
+    "FROM tickets t JOIN ticket_milestones m ON m.ticket_id = t.id WHERE t.revoked = 0"
+)
+
+
 def ops_rows(conn: sqlite3.Connection) -> list[OpsRow]:
     """Every ticket in scope as the figures need it, as the server last showed it."""
-    return [
-        OpsRow(*row)
-        for row in conn.execute(
-            "SELECT t.id, t.assigned_crew, t.service_code, t.status, t.priority, m.created, m.due, "
-            "m.assigned, m.first_response, m.resolved, m.reopens, m.escalated "
-            "FROM tickets t JOIN ticket_milestones m ON m.ticket_id = t.id WHERE t.revoked = 0"
-        )
-    ]
+    return [OpsRow(*row) for row in conn.execute(_SELECT_ROWS)]
+
+
+def escalated_ids(conn: sqlite3.Connection, rules_raw: Any, now: float) -> list[str]:
+    """The escalated tickets alone (the sync strip's count): only tickets nobody acts on are read."""
+    rules = escalation_rules(rules_raw)
+    statuses = sorted(NO_PROGRESS)
+    query = f"{_SELECT_ROWS} AND t.status IN ({','.join('?' * len(statuses))})"
+    rows = (OpsRow(*row) for row in conn.execute(query, statuses))
+    return [row.id for row in rows if is_escalated(row, now, rules)]
 
 
 def escalation_rules(raw: Any) -> tuple[EscalationRule, ...]:

@@ -56,6 +56,7 @@ from fieldapp.tasks import run_task
 from fieldapp.theme import current as current_theme
 from fieldapp.ticketmodel import OPEN, parse_time, sla_state
 from maps.mappage import MAX_MARKERS
+from sync import milestones
 from sync.errors import LocalError
 from sync.replica import Replica
 
@@ -110,7 +111,12 @@ class ReassignResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: datetime) -> BoardData:
+def arrange(
+    user: dict[str, Any] | None,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    escalated: frozenset[str] = frozenset(),
+) -> BoardData:
     """Group light replica rows into the board's columns, sorted by priority then due time."""
     role = (user or {}).get("role")
     supervises = role in ("supervisor", "admin")
@@ -128,6 +134,7 @@ def arrange(user: dict[str, Any] | None, rows: list[dict[str, Any]], now: dateti
         if row["status"] in OPEN:
             row["_due"] = parse_time(row["due_at"])
             row["_sla"] = sla_state(row, now)
+            row["_escalated"] = row["id"] in escalated
             row.setdefault("pending", False)
             columns[crew].append(row)
             load.open += 1
@@ -154,9 +161,11 @@ def load_board(replica_path: Path) -> BoardData:
     try:
         user = replica.get("user")
         rows = replica.ticket_rows()
+        now = datetime.now(UTC)
+        escalated = milestones.escalated_ids(replica.conn, replica.get("escalation_rules"), now.timestamp())
     finally:
         replica.close()
-    return arrange(user, rows, datetime.now(UTC))
+    return arrange(user, rows, now, frozenset(escalated))
 
 
 def queue_reassignments(replica_path: Path, ticket_ids: list[str], crew: Crew) -> ReassignResult:
@@ -228,6 +237,8 @@ def item_text(row: dict[str, Any]) -> str:
     service = service_label(row["service_code"])
     first = f"P{row['priority']} · {service} · {row['address']}"
     parts: list[str] = []
+    if row.get("_escalated"):
+        parts.append(tr("⚑ ESCALATED"))
     if row.get("_sla") == "overdue":
         parts.append(tr("⚠ OVERDUE"))
     elif row.get("_sla") == "at_risk":
@@ -522,6 +533,12 @@ class DispatchBoard(QWidget):
         self.map_button = touch_button(tr("Map"), tr("Show all tickets on a map, coloured by crew"))
         self.map_button.setCheckable(True)
         self.map_button.toggled.connect(self.show_map)
+        self.operations_button = touch_button(
+            tr("Operations"), tr("Backlog, SLA risk, escalations and response times")
+        )
+        self.operations_button.setCheckable(True)
+        self.operations_button.toggled.connect(self.show_operations)
+        self.operations: Any = None
         self.reassign_button = touch_button(
             tr("Reassign…"), tr("Reassign the selected tickets"), primary=True
         )
@@ -537,6 +554,7 @@ class DispatchBoard(QWidget):
         bar.addSpacing(TOUCH // 2)
         bar.addWidget(self.selection_label)
         bar.addStretch(1)
+        bar.addWidget(self.operations_button)
         bar.addWidget(self.map_button)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.reassign_button)
@@ -678,12 +696,33 @@ class DispatchBoard(QWidget):
         self.picker = picker
         picker.open()
 
+    # -- the operations view -----------------------------------------------------------------------------
+    def show_operations(self, on: bool = True) -> None:
+        """Switch between the columns and the operations figures (computed anew each time)."""
+        if self.operations_button.isChecked() != on:
+            self.operations_button.setChecked(on)  # comes back here through toggled
+            return
+        if on:
+            self.map_button.setChecked(False)
+            if self.operations is None:
+                from fieldapp.screens.operations import OperationsView
+
+                self.operations = OperationsView(self.replica_path, self)
+                self.operations.open_ticket.connect(self.open_ticket)
+                self.views.addWidget(self.operations)
+            self.operations.reload()
+            self.views.setCurrentWidget(self.operations)
+        elif self.views.currentWidget() is self.operations:
+            self.views.setCurrentWidget(self.scroll)
+
     # -- the map -----------------------------------------------------------------------------------------
     def show_map(self, on: bool = True) -> None:
         """Switch between the columns and a map of all tickets, coloured by crew."""
         if self.map_button.isChecked() != on:
             self.map_button.setChecked(on)  # comes back here through toggled
             return
+        if on:
+            self.operations_button.setChecked(False)
         if on and self.map is None:
             from fieldapp.mapview import MapView
 

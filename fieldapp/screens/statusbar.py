@@ -47,6 +47,7 @@ def _when(raw: str | None) -> str:
 class SyncStatusBar(QWidget):
     sync_requested = Signal()
     conflicts_requested = Signal()
+    escalations_requested = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -62,6 +63,10 @@ class SyncStatusBar(QWidget):
         self.conflicts = touch_button("", tr("Conflicts"))
         self.conflicts.setFlat(True)
         self.conflicts.clicked.connect(self.conflicts_requested.emit)
+        # Supervisors: tickets nobody acts on past their escalation time (hidden when none).
+        self.escalated = touch_button("", tr("Escalated tickets"))
+        self.escalated.setFlat(True)
+        self.escalated.clicked.connect(self.escalations_requested.emit)
         self.progress = QProgressBar()
         self.progress.setAccessibleName(tr("Sync progress"))
         self.progress.setMaximumWidth(220)
@@ -70,7 +75,7 @@ class SyncStatusBar(QWidget):
         self.message.setWordWrap(True)
         self.sync_button = touch_button(tr("Sync now"), primary=True)
         self.sync_button.clicked.connect(self.sync_requested.emit)
-        for widget in (self.phase, self.pending, self.last_sync, self.conflicts):
+        for widget in (self.phase, self.pending, self.last_sync, self.conflicts, self.escalated):
             widget.setMinimumHeight(TOUCH)
             layout.addWidget(widget)
         # Secondary words give way on a narrow screen; the connection word and the buttons never do.
@@ -87,6 +92,9 @@ class SyncStatusBar(QWidget):
         self.last_sync.setText(tr("Last sync {time}").format(time=_when(state.last_sync)))
         self.conflicts.setText(tr("{n} conflicts").format(n=state.conflicts))
         self.conflicts.setStyleSheet("color:#b00020; font-weight:bold" if state.conflicts else "")
+        self.escalated.setText(tr("{n} escalated").format(n=state.escalated))
+        self.escalated.setStyleSheet("color:#b00020; font-weight:bold")
+        self.escalated.setVisible(state.escalated > 0)
         self.message.setText(state.message or "")
         self.sync_button.setEnabled(state.phase != "syncing")
         if state.phase == "syncing" and state.progress is not None:
