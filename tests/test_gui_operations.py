@@ -39,10 +39,10 @@ def test_operations_view_lists_the_tickets_behind_each_figure_and_opens_one(  # 
     # The overdue ticket nobody went to is escalated: on the board and in the sync strip.
     board = window.dispatch
     north = board.column("north")
-    item = board.column("north").item(0)
-    assert north.count() == 1 and "⚑ ESCALATED" in item.text()
+    qtbot.waitUntil(lambda: north.count() == 1 and "⚑ ESCALATED" in north.item(0).text(), timeout=20_000)
     strip = window.status.escalated
-    assert strip.isVisible() and strip.text() == "1 escalated" and strip.height() >= TOUCH
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.text() == "1 escalated", timeout=20_000)
+    assert strip.height() >= TOUCH
 
     # Tapping the count opens the operations view with the escalated tickets listed.
     qtbot.mouseClick(strip, Qt.MouseButton.LeftButton)

@@ -48,6 +48,7 @@ from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
 from fieldapp.tasks import run_task, with_replica
 from fieldapp.ticketmodel import parse_time
+from sync.operations import ESCALATION_FIELD
 from sync.replica import Replica
 
 CAPTIONS = {
@@ -91,6 +92,19 @@ class _SwipeBack(QObject):
                 self.back()
                 return True
         return False
+
+
+def _event_line(event: dict[str, Any]) -> str:
+    """One line of the ticket's history."""
+    when = _local_time(event["at"])
+    if event["field"] == ESCALATION_FIELD:
+        text = tr("⚑ Escalated: nobody was acting on it by its escalation time (due {due})")
+        return f"{when} " + text.format(due=_local_time(event["new"]))
+    return (
+        f"{when} {event['actor']}: {field_label(event['field'])} "
+        f"{field_value_label(event['field'], event['old'])} → "
+        f"{field_value_label(event['field'], event['new'])}"
+    )
 
 
 class TicketScreen(QWidget):
@@ -351,14 +365,7 @@ class TicketScreen(QWidget):
             when = _local_time(note.get("created_at") or note.get("device_time"))
             notes.append(f"{note['author']} · {when}{flag}\n{note['text']}")
         self.notes.setText("\n\n".join(notes) or tr("No notes yet."))
-        self.history.setText(
-            "\n".join(
-                f"{_local_time(event['at'])} {event['actor']}: {field_label(event['field'])} "
-                f"{field_value_label(event['field'], event['old'])} → "
-                f"{field_value_label(event['field'], event['new'])}"
-                for event in reversed(t["events"])
-            )
-        )
+        self.history.setText("\n".join(_event_line(event) for event in reversed(t["events"])))
         self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
 

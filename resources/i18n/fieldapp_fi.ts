@@ -180,7 +180,9 @@
         <source>Unassigned</source>
         <extracomment>Counts background builds of markers or pages; only the newest is applied. Seconds from starting the page load to the markers being on the map (last load). The page&apos;s own measure (ms from navigation start to markers on the map).
 ----------
-The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
+The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.
+----------
+What the list shows of each ticket: id -&gt; (priority, service, address, status).</extracomment>
         <translation>Jakamatta</translation>
     </message>
     <message>
@@ -198,6 +200,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>{n} more not shown</source>
         <translation>{n} lisää ei näytetä</translation>
+    </message>
+    <message>
+        <source>⚑ ESCALATED</source>
+        <translation>⚑ ESKALOITU</translation>
     </message>
     <message>
         <source>⚠ OVERDUE</source>
@@ -294,6 +300,14 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>Show all tickets on a map, coloured by crew</source>
         <translation>Näytä kaikki tehtävät kartalla ryhmittäin väritettyinä</translation>
+    </message>
+    <message>
+        <source>Operations</source>
+        <translation>Tilannekuva</translation>
+    </message>
+    <message>
+        <source>Backlog, SLA risk, escalations and response times</source>
+        <translation>Jono, SLA-riski, eskalaatiot ja vasteajat</translation>
     </message>
     <message>
         <source>Reassign…</source>
@@ -823,6 +837,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>Viimeisin onnistunut synkronointi</translation>
     </message>
     <message>
+        <source>Escalated tickets</source>
+        <translation>Eskaloidut tehtävät</translation>
+    </message>
+    <message>
         <source>Sync progress</source>
         <translation>Synkronoinnin eteneminen</translation>
     </message>
@@ -841,6 +859,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>{n} conflicts</source>
         <translation>{n} ristiriitaa</translation>
+    </message>
+    <message>
+        <source>{n} escalated</source>
+        <translation>{n} eskaloitu</translation>
     </message>
     <message>
         <source>Sending %v / %m</source>
@@ -1031,8 +1053,13 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>Ryhmä</translation>
     </message>
     <message>
+        <source>⚑ Escalated: nobody was acting on it by its escalation time (due {due})</source>
+        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets).</extracomment>
+        <translation>⚑ Eskaloitu: kukaan ei ollut tarttunut tehtävään eskalointiaikaan mennessä (määräaika {due})</translation>
+    </message>
+    <message>
         <source>← My work</source>
-        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
+        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Omat työt</translation>
     </message>
     <message>
@@ -1101,8 +1128,97 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>{n} min</translation>
     </message>
     <message>
+        <source>no data</source>
+        <translation>ei tietoa</translation>
+    </message>
+    <message>
         <source>{n} h</source>
         <translation>{n} t</translation>
+    </message>
+    <message>
+        <source>under 1 d</source>
+        <translation>alle 1 vrk</translation>
+    </message>
+    <message>
+        <source>1–3 d</source>
+        <translation>1–3 vrk</translation>
+    </message>
+    <message>
+        <source>3–7 d</source>
+        <translation>3–7 vrk</translation>
+    </message>
+    <message>
+        <source>over 7 d</source>
+        <translation>yli 7 vrk</translation>
+    </message>
+    <message>
+        <source>How fresh the figures are</source>
+        <extracomment>A ticket in the list was tapped. New figures are on screen.</extracomment>
+        <translation>Lukujen ajantasaisuus</translation>
+    </message>
+    <message>
+        <source>Compute the figures again</source>
+        <translation>Laske luvut uudelleen</translation>
+    </message>
+    <message>
+        <source>Tap a figure to see its tickets.</source>
+        <translation>Napauta lukua nähdäksesi sen tehtävät.</translation>
+    </message>
+    <message>
+        <source>Tickets behind the figure</source>
+        <translation>Luvun tehtävät</translation>
+    </message>
+    <message>
+        <source>{what}: {n} tickets</source>
+        <translation>{what}: {n} tehtävää</translation>
+    </message>
+    <message>
+        <source>As of the last sync, {time}: changes since then are not counted.</source>
+        <translation>Viimeisimmän synkronoinnin mukaan ({time}): sen jälkeisiä muutoksia ei ole laskettu.</translation>
+    </message>
+    <message>
+        <source>Not synced yet: the figures show only what is on this device.</source>
+        <translation>Ei vielä synkronoitu: luvut näyttävät vain tämän laitteen tiedot.</translation>
+    </message>
+    <message>
+        <source>Open: {n}</source>
+        <translation>Avoinna: {n}</translation>
+    </message>
+    <message>
+        <source>Due within 2 h: {n}</source>
+        <translation>Määräaika 2 t sisällä: {n}</translation>
+    </message>
+    <message>
+        <source>Overdue: {n}</source>
+        <translation>Myöhässä: {n}</translation>
+    </message>
+    <message>
+        <source>Escalated: {n}</source>
+        <translation>Eskaloitu: {n}</translation>
+    </message>
+    <message>
+        <source>First response ({window}): {time}</source>
+        <translation>Ensivaste ({window}): {time}</translation>
+    </message>
+    <message>
+        <source>Resolution ({window}): {time}</source>
+        <translation>Valmistuminen ({window}): {time}</translation>
+    </message>
+    <message>
+        <source>{crew}: {n} open ({ages})</source>
+        <translation>{crew}: {n} avoinna ({ages})</translation>
+    </message>
+    <message>
+        <source>oldest {age}</source>
+        <translation>vanhin {age}</translation>
+    </message>
+    <message>
+        <source>{service}: {n} open ({ages})</source>
+        <translation>{service}: {n} avoinna ({ages})</translation>
+    </message>
+    <message>
+        <source>{service}: {reopened} of {n} reopened ({percent} %)</source>
+        <translation>{service}: {reopened}/{n} avattu uudelleen ({percent} %)</translation>
     </message>
     <message>
         <source>{n} d</source>

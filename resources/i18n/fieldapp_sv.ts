@@ -180,7 +180,9 @@
         <source>Unassigned</source>
         <extracomment>Counts background builds of markers or pages; only the newest is applied. Seconds from starting the page load to the markers being on the map (last load). The page&apos;s own measure (ms from navigation start to markers on the map).
 ----------
-The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.</extracomment>
+The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.
+----------
+What the list shows of each ticket: id -&gt; (priority, service, address, status).</extracomment>
         <translation>Ej tilldelade</translation>
     </message>
     <message>
@@ -198,6 +200,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>{n} more not shown</source>
         <translation>{n} till visas inte</translation>
+    </message>
+    <message>
+        <source>⚑ ESCALATED</source>
+        <translation>⚑ ESKALERAD</translation>
     </message>
     <message>
         <source>⚠ OVERDUE</source>
@@ -294,6 +300,14 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>Show all tickets on a map, coloured by crew</source>
         <translation>Visa alla uppdrag på en karta, färgade efter lag</translation>
+    </message>
+    <message>
+        <source>Operations</source>
+        <translation>Lägesbild</translation>
+    </message>
+    <message>
+        <source>Backlog, SLA risk, escalations and response times</source>
+        <translation>Kö, SLA-risk, eskaleringar och svarstider</translation>
     </message>
     <message>
         <source>Reassign…</source>
@@ -823,6 +837,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>Senaste lyckade synkronisering</translation>
     </message>
     <message>
+        <source>Escalated tickets</source>
+        <translation>Eskalerade ärenden</translation>
+    </message>
+    <message>
         <source>Sync progress</source>
         <translation>Synkroniseringens förlopp</translation>
     </message>
@@ -841,6 +859,10 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
     <message>
         <source>{n} conflicts</source>
         <translation>{n} konflikter</translation>
+    </message>
+    <message>
+        <source>{n} escalated</source>
+        <translation>{n} eskalerade</translation>
     </message>
     <message>
         <source>Sending %v / %m</source>
@@ -1031,8 +1053,13 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>Lag</translation>
     </message>
     <message>
+        <source>⚑ Escalated: nobody was acting on it by its escalation time (due {due})</source>
+        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets).</extracomment>
+        <translation>⚑ Eskalerad: ingen hade tagit sig an ärendet före eskaleringstiden (förfaller {due})</translation>
+    </message>
+    <message>
         <source>← My work</source>
-        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
+        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Mina uppdrag</translation>
     </message>
     <message>
@@ -1101,8 +1128,97 @@ The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew co
         <translation>{n} min</translation>
     </message>
     <message>
+        <source>no data</source>
+        <translation>inga data</translation>
+    </message>
+    <message>
         <source>{n} h</source>
         <translation>{n} h</translation>
+    </message>
+    <message>
+        <source>under 1 d</source>
+        <translation>under 1 d</translation>
+    </message>
+    <message>
+        <source>1–3 d</source>
+        <translation>1–3 d</translation>
+    </message>
+    <message>
+        <source>3–7 d</source>
+        <translation>3–7 d</translation>
+    </message>
+    <message>
+        <source>over 7 d</source>
+        <translation>över 7 d</translation>
+    </message>
+    <message>
+        <source>How fresh the figures are</source>
+        <extracomment>A ticket in the list was tapped. New figures are on screen.</extracomment>
+        <translation>Hur färska siffrorna är</translation>
+    </message>
+    <message>
+        <source>Compute the figures again</source>
+        <translation>Räkna om siffrorna</translation>
+    </message>
+    <message>
+        <source>Tap a figure to see its tickets.</source>
+        <translation>Tryck på en siffra för att se dess ärenden.</translation>
+    </message>
+    <message>
+        <source>Tickets behind the figure</source>
+        <translation>Ärendena bakom siffran</translation>
+    </message>
+    <message>
+        <source>{what}: {n} tickets</source>
+        <translation>{what}: {n} ärenden</translation>
+    </message>
+    <message>
+        <source>As of the last sync, {time}: changes since then are not counted.</source>
+        <translation>Enligt senaste synkroniseringen ({time}): ändringar efter den räknas inte.</translation>
+    </message>
+    <message>
+        <source>Not synced yet: the figures show only what is on this device.</source>
+        <translation>Inte synkroniserad ännu: siffrorna visar bara det som finns på enheten.</translation>
+    </message>
+    <message>
+        <source>Open: {n}</source>
+        <translation>Öppna: {n}</translation>
+    </message>
+    <message>
+        <source>Due within 2 h: {n}</source>
+        <translation>Förfaller inom 2 h: {n}</translation>
+    </message>
+    <message>
+        <source>Overdue: {n}</source>
+        <translation>Försenade: {n}</translation>
+    </message>
+    <message>
+        <source>Escalated: {n}</source>
+        <translation>Eskalerade: {n}</translation>
+    </message>
+    <message>
+        <source>First response ({window}): {time}</source>
+        <translation>Första insats ({window}): {time}</translation>
+    </message>
+    <message>
+        <source>Resolution ({window}): {time}</source>
+        <translation>Åtgärdstid ({window}): {time}</translation>
+    </message>
+    <message>
+        <source>{crew}: {n} open ({ages})</source>
+        <translation>{crew}: {n} öppna ({ages})</translation>
+    </message>
+    <message>
+        <source>oldest {age}</source>
+        <translation>äldsta {age}</translation>
+    </message>
+    <message>
+        <source>{service}: {n} open ({ages})</source>
+        <translation>{service}: {n} öppna ({ages})</translation>
+    </message>
+    <message>
+        <source>{service}: {reopened} of {n} reopened ({percent} %)</source>
+        <translation>{service}: {reopened} av {n} återöppnade ({percent} %)</translation>
     </message>
     <message>
         <source>{n} d</source>
