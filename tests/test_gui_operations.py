@@ -38,8 +38,12 @@ def test_operations_view_lists_the_tickets_behind_each_figure_and_opens_one(  # 
 
     # The overdue ticket nobody went to is escalated: on the board and in the sync strip.
     board = window.dispatch
-    north = board.column("north")
-    qtbot.waitUntil(lambda: north.count() == 1 and "⚑ ESCALATED" in north.item(0).text(), timeout=20_000)
+
+    def marked() -> bool:
+        north = board.column("north")
+        return north.count() == 1 and "⚑ ESCALATED" in north.item(0).text()
+
+    qtbot.waitUntil(marked, timeout=20_000)
     strip = window.status.escalated
     qtbot.waitUntil(lambda: strip.isVisible() and strip.text() == "1 escalated", timeout=20_000)
     assert strip.height() >= TOUCH
