@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -128,9 +128,8 @@ def milestones(events: Iterable[dict[str, Any]]) -> Milestones:
     return found
 
 
-@dataclass(frozen=True)
-class OpsRow:
-    """One ticket as the figures need it."""
+class OpsRow(NamedTuple):
+    """One ticket as the figures need it (a tuple: a replica's rows become these at no cost)."""
 
     id: str
     crew: str | None
@@ -211,20 +210,23 @@ class _Collect:
         return Median(count=len(self.ids), ticket_ids=self.ids, hours=hours)
 
 
-def _age_bucket(age: float) -> str:
-    for label, upper in AGE_BUCKETS:
+@dataclass
+class _Backlog:
+    """A backlog being counted: its tickets and how many fall in each age bucket."""
+
+    ids: list[str] = field(default_factory=list)
+    ages: list[int] = field(default_factory=lambda: [0] * len(AGE_BUCKETS))
+
+    def done(self) -> Backlog:
+        ages = {label: n for (label, _), n in zip(AGE_BUCKETS, self.ages, strict=True)}
+        return Backlog(count=len(self.ids), ticket_ids=self.ids, ages=ages)
+
+
+def _age_bucket(age: float) -> int:
+    for index, (_, upper) in enumerate(AGE_BUCKETS):
         if age < upper:
-            return label
-    return AGE_BUCKETS[-1][0]
-
-
-def _add_backlog(table: dict[str, Backlog], key: str, row: OpsRow, bucket: str) -> None:
-    backlog = table.get(key)
-    if backlog is None:
-        backlog = table[key] = Backlog()
-    backlog.count += 1
-    backlog.ticket_ids.append(row.id)
-    backlog.ages[bucket] += 1
+            return index
+    return len(AGE_BUCKETS) - 1
 
 
 def is_escalated(row: OpsRow, now: float, rules: Sequence[EscalationRule]) -> bool:
@@ -243,65 +245,75 @@ def is_escalated(row: OpsRow, now: float, rules: Sequence[EscalationRule]) -> bo
 def figures(
     rows: Iterable[OpsRow], now: float, rules: Sequence[EscalationRule] = DEFAULT_RULES
 ) -> OpsFigures:
-    """All the operations figures over `rows` at time `now`."""
-    open_ = Figure()
-    by_crew: dict[str, Backlog] = {}
-    by_service: dict[str, Backlog] = {}
-    at_risk, overdue, escalated = Figure(), Figure(), Figure()
+    """All the operations figures over `rows` at time `now` (one pass; models built at the end)."""
+    open_ids: list[str] = []
+    by_crew: dict[str, _Backlog] = {}
+    by_service: dict[str, _Backlog] = {}
+    at_risk: list[str] = []
+    overdue: list[str] = []
+    escalated: list[str] = []
     oldest: dict[str, tuple[float, str]] = {}
     response = {days: _Collect() for days in WINDOWS_DAYS}
     resolution = {days: _Collect() for days in WINDOWS_DAYS}
-    reopen: dict[str, ReopenRate] = {}
+    reopen: dict[str, list[Any]] = {}  # service -> [count, reopened ids]
     since = {days: now - days * DAY for days in WINDOWS_DAYS}
     reopen_since = now - 30 * DAY
+    risk_until = now + AT_RISK_WINDOW
     for row in rows:
-        if is_open(row.status):
-            age = max(0.0, now - row.created)
+        tid, status = row.id, row.status
+        still_open = status not in TERMINAL
+        if still_open:
             crew = row.crew or UNASSIGNED
-            open_.ticket_ids.append(row.id)
-            bucket = _age_bucket(age)
-            _add_backlog(by_crew, crew, row, bucket)
-            _add_backlog(by_service, row.service_code, row, bucket)
+            open_ids.append(tid)
+            bucket = _age_bucket(now - row.created)
+            for table, key in ((by_crew, crew), (by_service, row.service_code)):
+                backlog = table.get(key)
+                if backlog is None:
+                    backlog = table[key] = _Backlog()
+                backlog.ids.append(tid)
+                backlog.ages[bucket] += 1
             if crew not in oldest or row.created < oldest[crew][0]:
-                oldest[crew] = (row.created, row.id)
-            if row.due is not None:
-                if row.due <= now:
-                    overdue.ticket_ids.append(row.id)
-                elif row.due <= now + AT_RISK_WINDOW:
-                    at_risk.ticket_ids.append(row.id)
-            if is_escalated(row, now, rules):
-                escalated.ticket_ids.append(row.id)
+                oldest[crew] = (row.created, tid)
+            due = row.due
+            if due is not None:
+                if due <= now:
+                    overdue.append(tid)
+                elif due <= risk_until:
+                    at_risk.append(tid)
+            if status in NO_PROGRESS and is_escalated(row, now, rules):
+                escalated.append(tid)
         if row.first_response is not None and row.assigned is not None:
             for days, collect in response.items():
                 if row.first_response >= since[days]:
-                    collect.add(row.id, max(0.0, row.first_response - row.assigned))
-        if row.resolved is not None:
+                    collect.add(tid, max(0.0, row.first_response - row.assigned))
+        resolved = row.resolved
+        if resolved is not None:
             for days, collect in resolution.items():
-                if row.resolved >= since[days]:
-                    collect.add(row.id, max(0.0, row.resolved - row.created))
-        if (row.resolved is not None and row.resolved >= reopen_since) or row.reopens:
-            rate = reopen.setdefault(row.service_code, ReopenRate())
-            rate.count += 1
+                if resolved >= since[days]:
+                    collect.add(tid, max(0.0, resolved - row.created))
+        if (resolved is not None and resolved >= reopen_since) or (row.reopens and still_open):
+            rate = reopen.setdefault(row.service_code, [0, []])
+            rate[0] += 1
             if row.reopens:
-                rate.reopened += 1
-                rate.ticket_ids.append(row.id)
-    for figure in (open_, at_risk, overdue, escalated):
-        figure.count = len(figure.ticket_ids)
-    for rate in reopen.values():
-        rate.rate = round(rate.reopened / rate.count, 4) if rate.count else None
+                rate[1].append(tid)
     return OpsFigures(
         as_of=now,
-        open=open_,
-        backlog_by_crew=dict(sorted(by_crew.items())),
-        backlog_by_service=dict(sorted(by_service.items())),
-        at_risk=at_risk,
-        overdue=overdue,
-        escalated=escalated,
+        open=Figure(count=len(open_ids), ticket_ids=open_ids),
+        backlog_by_crew={key: b.done() for key, b in sorted(by_crew.items())},
+        backlog_by_service={key: b.done() for key, b in sorted(by_service.items())},
+        at_risk=Figure(count=len(at_risk), ticket_ids=at_risk),
+        overdue=Figure(count=len(overdue), ticket_ids=overdue),
+        escalated=Figure(count=len(escalated), ticket_ids=escalated),
         oldest_by_crew={
             crew: Oldest(ticket_id=tid, age_hours=round((now - created) / HOUR, 2))
             for crew, (created, tid) in sorted(oldest.items())
         },
         first_response={f"{days}d": collect.median() for days, collect in response.items()},
         resolution={f"{days}d": collect.median() for days, collect in resolution.items()},
-        reopen_rate_by_service=dict(sorted(reopen.items())),
+        reopen_rate_by_service={
+            service: ReopenRate(
+                count=count, reopened=len(ids), ticket_ids=ids, rate=round(len(ids) / count, 4)
+            )
+            for service, (count, ids) in sorted(reopen.items())
+        },
     )

@@ -10,7 +10,7 @@ import orjson
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from sync.milestones import milestone_row
+from sync.milestones import MILESTONES_INSERT, milestone_row
 
 migrations = Migrations("fieldapp.replica")
 
@@ -93,18 +93,32 @@ def m003_conflicts_for_their_audience(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m_operations(db: sqlite_utils.Database) -> None:
-    # What the operations figures need of each ticket, kept with every feed page (POSIX seconds):
-    # its times from the history, so the figures never parse history JSON (sync.operations).
+    # What the operations figures need of each ticket, in one narrow table kept with every feed
+    # page (times in POSIX seconds, taken from the history once rather than at every look; see
+    # sync.milestones). Triggers follow the tickets table's revocations and deletions.
     db.execute(
         """CREATE TABLE ticket_milestones (
-            ticket_id TEXT PRIMARY KEY, created REAL, due REAL, assigned REAL, first_response REAL,
-            resolved REAL, reopens INTEGER NOT NULL DEFAULT 0, escalated REAL)"""
+            ticket_id TEXT PRIMARY KEY, crew TEXT, service_code TEXT, status TEXT, priority INTEGER,
+            created REAL, due REAL, assigned REAL, first_response REAL, resolved REAL,
+            reopens INTEGER NOT NULL DEFAULT 0, escalated REAL, revoked INTEGER NOT NULL DEFAULT 0)"""
     )
-    rows = db.execute("SELECT id, created_at, due_at, events FROM tickets").fetchall()
+    db.execute("CREATE INDEX ix_milestones_status ON ticket_milestones(revoked, status)")
+    db.execute(
+        """CREATE TRIGGER tr_milestones_revoked AFTER UPDATE OF revoked ON tickets BEGIN
+            UPDATE ticket_milestones SET revoked = new.revoked WHERE ticket_id = new.id; END"""
+    )
+    db.execute(
+        """CREATE TRIGGER tr_milestones_deleted AFTER DELETE ON tickets BEGIN
+            DELETE FROM ticket_milestones WHERE ticket_id = old.id; END"""
+    )
+    rows = db.execute(
+        "SELECT id, assigned_crew, service_code, status, priority, created_at, due_at, events, revoked "
+        "FROM tickets"
+    ).fetchall()
     if rows:
         db.conn.executemany(
-            "INSERT INTO ticket_milestones VALUES (?,?,?,?,?,?,?,?)",
-            [milestone_row(tid, created, due, from_json(events) or []) for tid, created, due, events in rows],
+            MILESTONES_INSERT,
+            [(*milestone_row(*row[:7], from_json(row[7]) or []), row[8]) for row in rows],
         )
 
 

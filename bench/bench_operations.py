@@ -1,0 +1,183 @@
+"""The supervisor's operations figures over a 100,000-ticket replica.
+
+    .venv/bin/python bench/bench_operations.py [--tickets 100000] [--runs 5]
+
+The replica is filled through `Replica.apply_page` (the path feed pages take, so the milestone
+rows are kept the way a device keeps them) with tickets over 30 crews and 6 services: 40 %
+open, the rest resolved or closed over the last 40 days, each with a realistic history
+(assigned, en route, in progress, resolved; some reopened; some escalated).
+
+Measured, median of `--runs`, each on a fresh connection as the worker thread opens it:
+1. figures: `device_figures` (the operations view's whole computation: one query, then Python).
+2. floor: the same query with its rows fetched and nothing computed.
+3. alternative: the figures from the history JSON of every ticket, parsed on the spot (what
+   the view would cost without the milestone table).
+4. sync strip: `escalated_ids` alone (read after every sync).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sync import milestones
+from sync.operations import DEFAULT_RULES, OpsRow, epoch, figures
+from sync.replica import Replica
+
+GOAL_MS = 300.0
+SERVICES = ("pothole", "streetlight", "graffiti", "sign", "drain", "litter")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _ticket(rng: random.Random, now: datetime, crews: list[str]) -> dict[str, Any]:
+    created = now - timedelta(hours=rng.uniform(1, 40 * 24))
+    crew = rng.choice(crews) if rng.random() > 0.05 else None
+    events: list[dict[str, Any]] = []
+
+    def event(field: str, old: Any, new: Any, at: datetime) -> None:
+        events.append({"at": _iso(at), "actor": "sanna", "field": field, "old": old, "new": new})
+
+    status, at = "new", created
+    if crew is not None:
+        at += timedelta(minutes=rng.uniform(5, 120))
+        event("assigned_crew", None, crew, at)
+        event("status", "new", "assigned", at)
+        status = "assigned"
+        if rng.random() < 0.7:
+            for nxt in ("en_route", "in_progress", "resolved"):
+                at += timedelta(hours=rng.uniform(0.2, 12))
+                if at >= now:
+                    break
+                event("status", status, nxt, at)
+                status = nxt
+            if status == "resolved" and rng.random() < 0.1:
+                at += timedelta(hours=rng.uniform(1, 24))
+                if at < now:
+                    event("status", "resolved", "in_progress", at)
+                    status = "in_progress"
+            if status == "resolved" and rng.random() < 0.5:
+                status = "closed"
+    due = created + timedelta(hours=rng.choice((8, 24, 72, 168)))
+    if status in ("assigned", "new") and due < now and rng.random() < 0.5:
+        event("escalation", None, _iso(due), due)
+    return {
+        "id": str(uuid.UUID(int=rng.getrandbits(128))),
+        "service_code": rng.choice(SERVICES),
+        "description": "Bench ticket",
+        "address": f"Bench street {rng.randint(1, 200)}",
+        "lat": 60.17 + rng.uniform(-0.05, 0.05),
+        "lon": 24.94 + rng.uniform(-0.1, 0.1),
+        "priority": rng.randint(1, 5),
+        "status": status,
+        "assigned_crew": crew,
+        "due_at": _iso(due),
+        "created_at": _iso(created),
+        "updated_at": _iso(at),
+        "version": len(events) + 1,
+        "resolution_code": None,
+        "resolution_note": None,
+        "notes": [],
+        "events": events,
+        "photos": [],
+    }
+
+
+def build(path: Path, count: int) -> None:
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    crews = [f"crew{i:02d}" for i in range(30)]
+    replica = Replica(path)
+    replica.put(user={"username": "sanna", "role": "supervisor", "crews": crews})
+    cursor = 0
+    for start in range(0, count, 5000):
+        docs = [_ticket(rng, now, crews) for _ in range(min(5000, count - start))]
+        cursor += len(docs)
+        replica.apply_page({"tickets": docs, "revoked": [], "conflicts": [], "cursor": cursor, "more": False})
+    replica.close()
+
+
+def _from_history(conn: sqlite3.Connection, now: float) -> Any:
+    """The alternative: the figures from each ticket's history JSON, parsed on the spot."""
+    import orjson
+
+    rows = []
+    for tid, crew, service, status, priority, created, due, events in conn.execute(
+        "SELECT id, assigned_crew, service_code, status, priority, created_at, due_at, events "
+        "FROM tickets WHERE revoked = 0"
+    ):
+        found = milestones.milestones(orjson.loads(events))
+        rows.append(
+            OpsRow(
+                tid,
+                crew,
+                service,
+                status,
+                priority,
+                epoch(created) or 0.0,
+                epoch(due),
+                found.assigned,
+                found.first_response,
+                found.resolved,
+                found.reopens,
+                found.escalated,
+            )
+        )
+    return figures(rows, now, DEFAULT_RULES)
+
+
+def timed(path: Path, work: Callable[[sqlite3.Connection, float], Any], runs: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(runs):
+        conn = sqlite3.connect(path)
+        start = time.perf_counter()
+        result = work(conn, time.time())
+        times.append((time.perf_counter() - start) * 1000)
+        conn.close()
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "replica.sqlite"
+        start = time.perf_counter()
+        build(path, args.tickets)
+        print(f"replica with {args.tickets:,} tickets built in {time.perf_counter() - start:.1f} s")
+        view_ms, result = timed(path, lambda conn, now: milestones.device_figures(conn, None, now), args.runs)
+        floor_ms, rows = timed(path, lambda conn, now: milestones.ops_rows(conn), args.runs)
+        history_ms, _ = timed(path, _from_history, max(1, args.runs // 2))
+        strip_ms, escalated = timed(
+            path, lambda conn, now: milestones.escalated_ids(conn, None, now), args.runs
+        )
+    print(
+        f"open {result.open.count:,} · overdue {result.overdue.count:,} · at risk {result.at_risk.count:,} · "
+        f"escalated {result.escalated.count:,} ({len(escalated):,} by the strip's query) · rows {len(rows):,}"
+    )
+    print(f"{'measurement':<52} {'median ms':>10}")
+    print(f"{'operations figures (device_figures)':<52} {view_ms:>10.1f}   goal < {GOAL_MS:.0f} ms")
+    print(f"{'floor: the query and its rows, nothing computed':<52} {floor_ms:>10.1f}")
+    print(f"{'alternative: figures from the history JSON':<52} {history_ms:>10.1f}")
+    print(f"{'sync strip: escalated_ids':<52} {strip_ms:>10.1f}")
+    print(f"goal met: {'yes' if view_ms < GOAL_MS else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
