@@ -272,7 +272,7 @@ def figures(
                     backlog = table[key] = _Backlog()
                 backlog.ids.append(tid)
                 backlog.ages[bucket] += 1
-            if crew not in oldest or row.created < oldest[crew][0]:
+            if crew not in oldest or (row.created, tid) < oldest[crew]:  # ties: the smaller id
                 oldest[crew] = (row.created, tid)
             due = row.due
             if due is not None:
