@@ -52,6 +52,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.screens.suggestions import SuggestResult, assign_suggested, placement_text
 from fieldapp.tasks import run_task
 from fieldapp.theme import current as current_theme
 from fieldapp.ticketmodel import OPEN, parse_time, sla_state
@@ -545,6 +546,14 @@ class DispatchBoard(QWidget):
         self.reassign_button.setToolTip(tr("Move the selected tickets to another crew (Ctrl+M)"))
         self.reassign_button.clicked.connect(self.ask_reassign)
         self.reassign_button.setEnabled(False)
+        self.suggest_button = touch_button(
+            tr("Assign suggested"), tr("Give each selected ticket to the crew suggested for it")
+        )
+        self.suggest_button.setToolTip(
+            tr("The nearest crew to the ticket, counting the work it already has; the reasons are shown")
+        )
+        self.suggest_button.clicked.connect(self.assign_suggested)
+        self.suggest_button.setEnabled(False)
         shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.ask_reassign)
@@ -557,11 +566,17 @@ class DispatchBoard(QWidget):
         bar.addWidget(self.operations_button)
         bar.addWidget(self.map_button)
         bar.addWidget(self.refresh_button)
+        bar.addWidget(self.suggest_button)
         bar.addWidget(self.reassign_button)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
+        #: Where the last suggested assignments went, and why (until the next ones).
+        self.suggested = QLabel()
+        self.suggested.setWordWrap(True)
+        self.suggested.setAccessibleName(tr("Suggested assignments"))
+        self.suggested.hide()
         self.hint = QLabel(
             tr("Drag tickets onto another column to reassign them, or select several and press Reassign.")
         )
@@ -580,6 +595,7 @@ class DispatchBoard(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.hint)
         layout.addWidget(self.message)
+        layout.addWidget(self.suggested)
         self.views = QStackedWidget()
         self.views.addWidget(self.scroll)
         layout.addWidget(self.views, 1)
@@ -683,6 +699,24 @@ class DispatchBoard(QWidget):
         )
         return "\n".join([head, *lines, tr("The other tickets were reassigned.")])
 
+    # -- suggestions ------------------------------------------------------------------------------------
+    def assign_suggested(self) -> None:
+        """Give each selected ticket to its suggested crew (queued offline like any reassignment)."""
+        ids = self.selected_ids()
+        if not ids or self.data is None:
+            return
+        crews = [c for c in self.data.crews if c is not None]
+        addresses = {row["id"]: row["address"] for rows in self.data.columns.values() for row in rows}
+        path = self.replica_path
+
+        def done(result: SuggestResult) -> None:
+            lines = [placement_text(p, addresses.get(p.ticket_id, p.ticket_id[:8])) for p in result.placed]
+            self.suggested.setText("\n".join(lines))
+            self.suggested.setVisible(bool(lines))
+            self._reassigned(ReassignResult(moved=result.moved, failed=result.failed))
+
+        self._start(lambda: assign_suggested(path, ids, crews), done)
+
     # -- the dialog path -------------------------------------------------------------------------------
     def ask_reassign(self) -> None:
         """Ask for the target crew of the selected tickets (across all columns)."""
@@ -783,6 +817,7 @@ class DispatchBoard(QWidget):
     def _update_selection(self) -> None:
         n = len(self.selected_ids())
         self.reassign_button.setEnabled(n > 0)
+        self.suggest_button.setEnabled(n > 0)
         if n == 0:
             self.selection_label.setText(tr("No tickets selected"))
         elif n == 1:
