@@ -1,7 +1,6 @@
 """Routes of live operations: the escalation rules devices evaluate offline, and the
 operations figures for the city's dashboards."""
 
-
 from collections.abc import Callable, Sequence
 from typing import Annotated
 

@@ -322,6 +322,23 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>Siirrä valitut tehtävät toiselle ryhmälle (Ctrl+M)</translation>
     </message>
     <message>
+        <source>Assign suggested</source>
+        <translation>Jaa ehdotetuille</translation>
+    </message>
+    <message>
+        <source>Give each selected ticket to the crew suggested for it</source>
+        <translation>Anna jokainen valittu tehtävä sille ehdotetulle ryhmälle</translation>
+    </message>
+    <message>
+        <source>The nearest crew to the ticket, counting the work it already has; the reasons are shown</source>
+        <translation>Tehtävää lähin ryhmä, sen nykyinen työmäärä huomioiden; perustelut näytetään</translation>
+    </message>
+    <message>
+        <source>Suggested assignments</source>
+        <extracomment>Where the last suggested assignments went, and why (until the next ones).</extracomment>
+        <translation>Ehdotetut jaot</translation>
+    </message>
+    <message>
         <source>Drag tickets onto another column to reassign them, or select several and press Reassign.</source>
         <translation>Siirrä tehtäviä vetämällä ne toiseen sarakkeeseen, tai valitse useita ja paina Siirrä.</translation>
     </message>
@@ -1244,6 +1261,35 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <source>Map of tickets</source>
         <extracomment>Schemes that never reach a network: the page&apos;s own files and the tile scheme. How often (seconds) a missing tile may trigger a rescan of the tile folders. How often the use of cache tiles is written back (for the cache&apos;s LRU eviction). True while tiles of the visible area are missing (the page shows the banner).</extracomment>
         <translation>Tehtävät kartalla</translation>
+    </message>
+    <message>
+        <source>no crew to suggest</source>
+        <extracomment>The next best crews, for the reason in words. Whether the ticket was with that crew already (nothing queued).</extracomment>
+        <translation>ei ehdotettavaa ryhmää</translation>
+    </message>
+    <message>
+        <source>no open tickets yet</source>
+        <translation>ei vielä avoimia tehtäviä</translation>
+    </message>
+    <message>
+        <source>{km} km from its nearest open ticket</source>
+        <translation>{km} km sen lähimmästä avoimesta tehtävästä</translation>
+    </message>
+    <message>
+        <source>{n} open (about {hours} h of work)</source>
+        <translation>{n} avoinna (noin {hours} t työtä)</translation>
+    </message>
+    <message>
+        <source>{address}: stays with crew {crew}: {why}</source>
+        <translation>{address}: jää ryhmälle {crew}: {why}</translation>
+    </message>
+    <message>
+        <source>{address} → crew {crew}: {why}</source>
+        <translation>{address} → ryhmä {crew}: {why}</translation>
+    </message>
+    <message>
+        <source>(next: crew {crew}, {why})</source>
+        <translation>(seuraava: ryhmä {crew}, {why})</translation>
     </message>
 </context>
 <context>

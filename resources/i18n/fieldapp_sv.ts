@@ -322,6 +322,23 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>Flytta de valda uppdragen till ett annat lag (Ctrl+M)</translation>
     </message>
     <message>
+        <source>Assign suggested</source>
+        <translation>Tilldela föreslagna</translation>
+    </message>
+    <message>
+        <source>Give each selected ticket to the crew suggested for it</source>
+        <translation>Ge varje valt ärende till det arbetslag som föreslås för det</translation>
+    </message>
+    <message>
+        <source>The nearest crew to the ticket, counting the work it already has; the reasons are shown</source>
+        <translation>Närmaste arbetslag till ärendet, med hänsyn till det arbete det redan har; skälen visas</translation>
+    </message>
+    <message>
+        <source>Suggested assignments</source>
+        <extracomment>Where the last suggested assignments went, and why (until the next ones).</extracomment>
+        <translation>Föreslagna tilldelningar</translation>
+    </message>
+    <message>
         <source>Drag tickets onto another column to reassign them, or select several and press Reassign.</source>
         <translation>Dra uppdrag till en annan kolumn för att flytta dem, eller välj flera och tryck på Flytta.</translation>
     </message>
@@ -1244,6 +1261,35 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <source>Map of tickets</source>
         <extracomment>Schemes that never reach a network: the page&apos;s own files and the tile scheme. How often (seconds) a missing tile may trigger a rescan of the tile folders. How often the use of cache tiles is written back (for the cache&apos;s LRU eviction). True while tiles of the visible area are missing (the page shows the banner).</extracomment>
         <translation>Uppdragen på kartan</translation>
+    </message>
+    <message>
+        <source>no crew to suggest</source>
+        <extracomment>The next best crews, for the reason in words. Whether the ticket was with that crew already (nothing queued).</extracomment>
+        <translation>inget arbetslag att föreslå</translation>
+    </message>
+    <message>
+        <source>no open tickets yet</source>
+        <translation>inga öppna ärenden ännu</translation>
+    </message>
+    <message>
+        <source>{km} km from its nearest open ticket</source>
+        <translation>{km} km från dess närmaste öppna ärende</translation>
+    </message>
+    <message>
+        <source>{n} open (about {hours} h of work)</source>
+        <translation>{n} öppna (cirka {hours} h arbete)</translation>
+    </message>
+    <message>
+        <source>{address}: stays with crew {crew}: {why}</source>
+        <translation>{address}: stannar hos arbetslag {crew}: {why}</translation>
+    </message>
+    <message>
+        <source>{address} → crew {crew}: {why}</source>
+        <translation>{address} → arbetslag {crew}: {why}</translation>
+    </message>
+    <message>
+        <source>(next: crew {crew}, {why})</source>
+        <translation>(näst: arbetslag {crew}, {why})</translation>
     </message>
 </context>
 <context>
