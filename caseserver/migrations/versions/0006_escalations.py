@@ -1,6 +1,6 @@
 """escalations (raised once per ticket and due time)
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import caseserver.models
 
-revision = '0009'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
