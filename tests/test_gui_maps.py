@@ -169,12 +169,15 @@ def test_supervisor_map_colours_tickets_by_crew_and_says_where_nothing_is_downlo
     inside: list[tuple[float, float]] = []
 
     def banner_shown(image: QImage) -> bool:
+        fits = f"window.innerWidth === {view.width()} && window.innerHeight === {view.height()}"
+        if not js(qtbot, view, fits):
+            return False  # the widget was resized and the page is not laid out anew yet
         box[:] = js(qtbot, view, where)
         inside[:] = [(box[1] + 4, box[2] + 4), (box[1] + box[3] - 5, box[2] + box[4] - 5)]
         return all(near(pixel(image, x, y), banner, 4) for x, y in inside)
 
     wait_page_fits(qtbot, view)
-    image = grab_until(qtbot, view, banner_shown)
+    image = grab_until(qtbot, view, banner_shown, timeout=30.0)
     assert box[0] == MISSING_TEXT and box[3] > 100 and box[4] > 10
     assert all(near(pixel(image, x, y), banner, 4) for x, y in inside), [pixel(image, *p) for p in inside]
     assert view.missing_tiles > 0
