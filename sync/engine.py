@@ -113,7 +113,7 @@ class SyncEngine:
             self._push(replica, client, report)
             self._pull(replica, client, report)
             if replica.role != "crew":  # supervisors see escalations offline too
-                replica.put(escalation_rules=client.escalation_rules())
+                self._pull_escalation_rules(replica, client)
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
             raise
@@ -129,6 +129,15 @@ class SyncEngine:
         if report.new_tickets:
             self.events.emit("new_tickets", report.new_tickets)
         return report
+
+    @staticmethod
+    def _pull_escalation_rules(replica: Replica, client: CaseServerClient) -> None:
+        """The server's escalation rules; a server without them (404) leaves the last ones."""
+        try:
+            replica.put(escalation_rules=client.escalation_rules())
+        except RequestRefused as exc:
+            if exc.status != 404:
+                raise
 
     def _push(self, replica: Replica, client: CaseServerClient, report: SyncReport) -> None:
         batch = self.batch_size
