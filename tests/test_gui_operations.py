@@ -82,7 +82,8 @@ def test_operations_view_lists_the_tickets_behind_each_figure_and_opens_one(  # 
     server.stop()
     window.show_view("dispatch")
     board.show_operations(False)
+    view.data = None  # the figures below must come from a new computation, not the last one
     board.show_operations(True)
-    qtbot.waitUntil(lambda: not view.busy(), timeout=20_000)
+    qtbot.waitUntil(lambda: not view.busy() and view.data is not None, timeout=20_000)
     assert view.buttons["open"].text() == "Open: 3"
     window.shutdown()
