@@ -41,6 +41,8 @@ from caseserver.open311 import too_large as open311_too_large
 from caseserver.operations_api import operations_router
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.push import push
+from caseserver.routing import crew_services, route_arrival
+from caseserver.routing_api import routing_router
 from caseserver.secheaders import SecurityHeaders
 from caseserver.services import BY_CODE
 from caseserver.statuspage import status_page_router
@@ -244,6 +246,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
     app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
     app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
+    app.include_router(routing_router(database, current_caller))  # routing rules, crew services
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -374,8 +377,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 if not caller.sees_crew(crew_id):
                     raise HTTPException(403, f"crew {body.assigned_crew} is not one of your crews")
             now = utcnow()
-            ticket = cs.create_ticket(
-                caller,
+            values = dict(
                 service_code=service.code,
                 description=body.description,
                 address=body.address,
@@ -391,6 +393,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 reporter_phone=body.reporter_phone,
                 reporter_notify=body.reporter_notify,
             )
+            reason = route_arrival(session, values)
+            ticket = cs.create_ticket(caller, assigned_reason=reason, **values)
             cs.publish()
             doc = ticket.doc
         return Response(content=doc, media_type="application/json", status_code=201)
@@ -403,7 +407,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             for user in session.scalars(select(User).where(User.crew_id.is_not(None))):
                 members.setdefault(user.crew_id or 0, []).append(user.username)
             return [
-                CrewDoc(code=c.code, name=c.name, members=sorted(members.get(c.id, [])))
+                CrewDoc(
+                    code=c.code, name=c.name, members=sorted(members.get(c.id, [])), services=crew_services(c)
+                )
                 for c in crews
                 if caller.sees_crew(c.id) or caller.role != "crew"
             ]

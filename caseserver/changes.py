@@ -425,8 +425,11 @@ class ChangeSet:
         self._bump(ticket)
         return True
 
-    def create_ticket(self, actor: Caller | None, **values: Any) -> TicketRow:
-        """A new ticket from plain column values; audited as 'created'."""
+    def create_ticket(
+        self, actor: Caller | None, assigned_reason: str | None = None, **values: Any
+    ) -> TicketRow:
+        """A new ticket from plain column values; audited as 'created' (and 'assigned_crew',
+        with `assigned_reason` when something other than the actor chose the crew)."""
         values.setdefault("id", str(uuid.uuid4()))
         values.setdefault("created_at", self.now)
         values.setdefault("updated_at", values["created_at"])
@@ -440,7 +443,8 @@ class ChangeSet:
         events = [self._event(ticket, "created", None, ticket.status, actor, at=at)]
         if ticket.assigned_crew_id is not None:
             crew = self.crews.code(ticket.assigned_crew_id)
-            events.append(self._event(ticket, "assigned_crew", None, crew, actor, at=at))
+            why = assigned_reason
+            events.append(self._event(ticket, "assigned_crew", None, crew, actor, at=at, reason=why))
         self._audit_rows.extend(events)
         return ticket
 

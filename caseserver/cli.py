@@ -1,4 +1,4 @@
-"""`caseserver` command: serve, migrate, seed-demo, user add, device revoke."""
+"""`caseserver` command: serve, migrate, seed-demo, user add, device revoke, routing, crew services."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from caseserver.auth import hash_password
@@ -17,6 +18,16 @@ from caseserver.db import Database
 from caseserver.escalations import RulesError, load_rules
 from caseserver.migrate import upgrade
 from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
+from caseserver.routing import (
+    RoutingError,
+    RoutingRuleDoc,
+    crew_services,
+    replace_rules,
+    set_crew_services,
+    stored_rules,
+)
+
+_RULE_LIST = TypeAdapter(list[RoutingRuleDoc])
 
 
 class CommandError(Exception):
@@ -154,6 +165,57 @@ def cmd_device_list(args: argparse.Namespace) -> None:
     print(json.dumps(out, indent=2))
 
 
+def _read_rules(path: str) -> list[RoutingRuleDoc]:
+    """The rules in a JSON file (a list of rules), or a one-line CommandError."""
+    try:
+        return _RULE_LIST.validate_json(open(path, "rb").read())
+    except OSError as exc:
+        raise CommandError(f"routing rules {path}: cannot read the file ({exc.strerror})") from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise CommandError(f"routing rules {path}: {where}: {error['msg']}".replace(": : ", ": ")) from exc
+
+
+def cmd_routing_show(args: argparse.Namespace) -> None:
+    db = Database(_settings(args).database_url)
+    with db.read() as session:
+        rules = stored_rules(session)
+    db.dispose()
+    print(json.dumps([rule.model_dump() for rule in rules], indent=2))
+
+
+def cmd_routing_set(args: argparse.Namespace) -> None:
+    rules = [] if args.file is None else _read_rules(args.file)
+    db = Database(_settings(args).database_url)
+    try:
+        with db.write() as session:
+            replace_rules(session, rules)
+    except RoutingError as exc:
+        raise CommandError(f"routing rules {args.file}: {exc}") from exc
+    finally:
+        db.dispose()
+    print(f"{len(rules)} routing rule(s) in place")
+
+
+def cmd_crew_services(args: argparse.Namespace) -> None:
+    db = Database(_settings(args).database_url)
+    try:
+        with db.write() as session:
+            if args.set is None:
+                crew = session.scalar(select(Crew).where(Crew.code == args.crew))
+                if crew is None:
+                    raise CommandError(f"unknown crew {args.crew}")
+                services = crew_services(crew)
+            else:
+                services = set_crew_services(session, args.crew, args.set)
+    except RoutingError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"crew {args.crew} handles " + (", ".join(services) if services else "every service"))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="caseserver", description="The central case server.")
     p.add_argument("--database-url", help="overrides CASESERVER_DATABASE_URL")
@@ -195,6 +257,20 @@ def parser() -> argparse.ArgumentParser:
     dr.set_defaults(func=cmd_device_revoke)
     dl = dv.add_parser("list", help="list devices")
     dl.set_defaults(func=cmd_device_list)
+
+    r = sub.add_parser("routing", help="rules that assign new tickets to crews").add_subparsers(
+        dest="action", required=True
+    )
+    r.add_parser("show", help="print the rules as JSON").set_defaults(func=cmd_routing_show)
+    rs = r.add_parser("set", help="replace the rules with those in a JSON file (a list of rules)")
+    rs.add_argument("file", nargs="?", help="the rules; leave out to remove every rule")
+    rs.set_defaults(func=cmd_routing_set)
+
+    c = sub.add_parser("crew", help="manage crews").add_subparsers(dest="action", required=True)
+    cs = c.add_parser("services", help="show or set the services a crew handles")
+    cs.add_argument("crew")
+    cs.add_argument("--set", nargs="*", metavar="SERVICE", help="service codes; none given: every service")
+    cs.set_defaults(func=cmd_crew_services)
     return p
 
 

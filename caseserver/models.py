@@ -53,6 +53,8 @@ class Crew(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: Service codes the crew handles (JSON list); empty: every service.
+    services: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class User(Base):
@@ -341,3 +343,17 @@ class Escalation(Base):
     due_key: Mapped[str] = mapped_column(String(40), primary_key=True)
     rule: Mapped[str] = mapped_column(String(200))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoutingRule(Base):
+    """Where a new ticket goes on arrival: the first rule (by `position`) matching its service
+    and place assigns it to the rule's crew, and the ticket's history names the rule."""
+
+    __tablename__ = "routing_rules"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"))
+    #: Service codes (JSON list); empty: every service.
+    services: Mapped[str] = mapped_column(Text, default="[]")
+    #: The district, a GeoJSON Polygon or MultiPolygon; None: anywhere.
+    area: Mapped[str | None] = mapped_column(Text, nullable=True)

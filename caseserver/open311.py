@@ -44,6 +44,7 @@ from caseserver.errordocs import open311_responses
 from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
+from caseserver.routing import route_arrival
 from caseserver.services import BY_CODE, SERVICES, Service
 from caseserver.throttle import Key, Throttle, Throttled, client_address
 from sync.wire import MAX_TEXT, text_problem
@@ -543,7 +544,9 @@ def _check_key(settings: Settings, key: str) -> None:
 def _create(db: Database, values: dict[str, Any]) -> str:
     with db.write() as session:
         changes = ChangeSet(session)
-        ticket = changes.create_ticket(None, **values)
+        values = dict(values)
+        reason = route_arrival(session, values)
+        ticket = changes.create_ticket(None, assigned_reason=reason, **values)
         changes.publish()
         return ticket.id
 

@@ -112,8 +112,9 @@ class SyncEngine:
         try:
             self._push(replica, client, report)
             self._pull(replica, client, report)
-            if replica.role != "crew":  # supervisors see escalations offline too
+            if replica.role != "crew":  # supervisors see escalations and crews' services offline
                 self._pull_escalation_rules(replica, client)
+                replica.put(crews=client.crews())
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
             raise

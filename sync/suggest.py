@@ -1,10 +1,12 @@
 """Dispatch suggestions: for a ticket, the crews in order, each with its reasons.
 
-Deterministic and explainable, no learned model. A crew ranks by a cost in kilometres: the
-straight-line distance from the ticket to the crew's nearest open ticket (where the crew is
-working), plus `KM_PER_HOUR` for every hour of work already queued for it (estimated per
-priority). A crew with no open ticket has no place yet: its distance counts as `NO_WORK_KM`.
-Ties go to the crew code, so the same replica always gives the same order.
+Deterministic and explainable, no learned model. Crews that handle the ticket's service (a
+crew's service list, set on the server; an empty list handles every service) come before
+those that do not. Among them a crew ranks by a cost in kilometres: the straight-line distance
+from the ticket to the crew's nearest open ticket (where the crew is working), plus
+`KM_PER_HOUR` for every hour of work already queued for it (estimated per priority). A crew
+with no open ticket has no place yet: its distance counts as `NO_WORK_KM`. Ties go to the
+crew code, so the same replica always gives the same order.
 
 Distances are equirectangular (exact to well under 1 % across a city). The best `limit` crews
 are found exactly without measuring every crew: a crew whose nearest possible distance (to
@@ -15,7 +17,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: Estimated hours of work of an open ticket, by priority (1 most urgent).
@@ -35,7 +37,12 @@ class CrewWork:
     crew: str
     places: list[tuple[float, float]] = field(default_factory=list)
     hours: float = 0.0
+    #: Service codes the crew handles; empty: every service.
+    services: frozenset[str] = frozenset()
     _box: list[float] = field(default_factory=list)
+
+    def handles(self, service: str | None) -> bool:
+        return service is None or not self.services or service in self.services
 
     def add(self, lat: float, lon: float, priority: int) -> None:
         self.places.append((lat, lon))
@@ -69,31 +76,39 @@ class Suggestion:
     distance_km: float | None
     open_tickets: int
     hours: float
+    #: Whether the crew handles the ticket's service.
+    handles: bool = True
 
 
 def crew_work(
-    crews: Iterable[str], open_tickets: Iterable[tuple[str | None, float, float, int]]
+    crews: Iterable[str],
+    open_tickets: Iterable[tuple[str | None, float, float, int]],
+    services: Mapping[str, Iterable[str]] | None = None,
 ) -> list[CrewWork]:
-    """Each crew's work from (crew, lat, lon, priority) of the open tickets."""
-    work = {crew: CrewWork(crew) for crew in crews}
+    """Each crew's work from (crew, lat, lon, priority) of the open tickets; `services` are
+    the service lists by crew code (a crew left out handles every service)."""
+    services = services or {}
+    work = {crew: CrewWork(crew, services=frozenset(services.get(crew, ()))) for crew in crews}
     for crew, lat, lon, priority in open_tickets:
         if crew in work:
             work[crew].add(lat, lon, priority)
     return [work[crew] for crew in sorted(work)]
 
 
-def suggest(lat: float, lon: float, crews: Sequence[CrewWork], limit: int = 3) -> list[Suggestion]:
-    """The best `limit` crews for a ticket at (lat, lon), best first."""
+def suggest(
+    lat: float, lon: float, crews: Sequence[CrewWork], limit: int = 3, service: str | None = None
+) -> list[Suggestion]:
+    """The best `limit` crews for a ticket of `service` at (lat, lon), best first."""
     scale = math.cos(math.radians(lat))
     bounds = []
     for work in crews:
         low = NO_WORK_KM if not work.places else work.box_km(lat, lon, scale)
-        bounds.append((low + KM_PER_HOUR * work.hours, work.crew, work))
-    bounds.sort(key=lambda b: (b[0], b[1]))
+        bounds.append((not work.handles(service), low + KM_PER_HOUR * work.hours, work.crew, work))
+    bounds.sort(key=lambda b: b[:3])
     best: list[Suggestion] = []
-    for bound, _, work in bounds:
-        if len(best) >= limit and bound > best[-1].cost_km:
-            break  # this crew, and every one after it, costs more than the last of the best
+    for misses, bound, _, work in bounds:
+        if len(best) >= limit and (misses, bound) > (not best[-1].handles, best[-1].cost_km):
+            break  # this crew, and every one after it, ranks after the last of the best
         distance = work.nearest_km(lat, lon, scale) if work.places else None
         cost = (NO_WORK_KM if distance is None else distance) + KM_PER_HOUR * work.hours
         best.append(
@@ -103,8 +118,9 @@ def suggest(lat: float, lon: float, crews: Sequence[CrewWork], limit: int = 3) -
                 distance_km=None if distance is None else round(distance, 3),
                 open_tickets=len(work.places),
                 hours=work.hours,
+                handles=not misses,
             )
         )
-        best.sort(key=lambda s: (s.cost_km, s.crew))
+        best.sort(key=lambda s: (not s.handles, s.cost_km, s.crew))
         del best[limit:]
     return best

@@ -321,6 +321,8 @@ class CrewDoc(BaseModel):
     code: str
     name: str
     members: list[str]
+    #: Service codes the crew handles; empty: every service.
+    services: list[str] = []
 
 
 class ErrorDoc(BaseModel):

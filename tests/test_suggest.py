@@ -58,18 +58,24 @@ _PLACE = st.tuples(st.floats(60.10, 60.25), st.floats(24.80, 25.10))
     sites=st.lists(st.tuples(st.sampled_from("abcdef"), _PLACE, st.integers(1, 5)), max_size=40),
     ticket=_PLACE,
     limit=st.integers(1, 6),
+    services=st.dictionaries(st.sampled_from("abcdef"), st.sets(st.sampled_from(["pothole", "graffiti"]))),
 )
 def test_the_pruned_search_equals_measuring_every_crew(
-    sites: list[tuple[str, tuple[float, float], int]], ticket: tuple[float, float], limit: int
+    sites: list[tuple[str, tuple[float, float], int]],
+    ticket: tuple[float, float],
+    limit: int,
+    services: dict[str, set[str]],
 ) -> None:
-    work = crew_work("abcdef", [(crew, lat, lon, p) for crew, (lat, lon), p in sites])
+    work = crew_work("abcdef", [(crew, lat, lon, p) for crew, (lat, lon), p in sites], services)
     scale = math.cos(math.radians(ticket[0]))
     every = []
     for crew in work:
         distance = crew.nearest_km(*ticket, scale) if crew.places else None
         cost = round((NO_WORK_KM if distance is None else distance) + KM_PER_HOUR * crew.hours, 3)
-        every.append((cost, crew.crew))
-    assert [(s.cost_km, s.crew) for s in suggest(*ticket, work, limit=limit)] == sorted(every)[:limit]
+        misses = bool(services.get(crew.crew)) and "pothole" not in services[crew.crew]
+        every.append((misses, cost, crew.crew))
+    ranked = suggest(*ticket, work, limit=limit, service="pothole")
+    assert [(not s.handles, s.cost_km, s.crew) for s in ranked] == sorted(every)[:limit]
 
 
 def test_assign_suggested_on_the_board_spreads_the_tickets_and_says_why(

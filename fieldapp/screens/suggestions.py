@@ -1,7 +1,8 @@
 """Dispatch suggestions on the board: each chosen ticket goes to its best crew, in words.
 
 `assign_suggested` runs on the worker thread: it reads the replica, ranks the crews for each
-ticket (`sync.suggest`: distance to the crew's nearest open ticket plus its queued hours),
+ticket (`sync.suggest`: crews that handle the service first, then distance to the crew's nearest
+open ticket plus its queued hours),
 and queues one reassignment per ticket that is not with its best crew already. Tickets are
 taken most urgent first, and each one placed counts as work for its crew before the next is
 ranked, so a bulk assignment spreads rather than piling every ticket on one crew.
@@ -48,6 +49,7 @@ def assign_suggested(replica_path: Path, ticket_ids: list[str], crews: list[str]
         chosen = [rows[t] for t in dict.fromkeys(ticket_ids) if t in rows]
         chosen.sort(key=lambda r: (r["priority"], r["due_at"] or "~", r["id"]))
         picked = {row["id"] for row in chosen}
+        services = {c["code"]: c.get("services") or () for c in replica.get("crews") or ()}
         work = crew_work(
             crews,
             (
@@ -55,10 +57,11 @@ def assign_suggested(replica_path: Path, ticket_ids: list[str], crews: list[str]
                 for r in rows.values()
                 if r["status"] in OPEN and r["id"] not in picked
             ),
+            services,
         )
         by_crew = {w.crew: w for w in work}
         for row in chosen:
-            ranked = suggest(row["lat"], row["lon"], work)
+            ranked = suggest(row["lat"], row["lon"], work, service=row["service_code"])
             if not ranked:
                 result.failed.append((row["id"], tr("no crew to suggest")))
                 continue
@@ -86,6 +89,8 @@ def reason(suggestion: Suggestion) -> str:
     load = tr("{n} open (about {hours} h of work)").format(
         n=suggestion.open_tickets, hours=f"{suggestion.hours:g}"
     )
+    if not suggestion.handles:
+        return f"{tr('does not handle this service')} · {where} · {load}"
     return f"{where} · {load}"
 
 
