@@ -29,6 +29,7 @@ from caseserver.auth import AuthError, Caller, authenticate, caller_for, check_c
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.duplicates import flag_arrival
 from caseserver.errordocs import describe_errors, error_responses
 from caseserver.escalations import EscalationWorker, load_rules
 from caseserver.head import HeadAsGet
@@ -395,6 +396,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             )
             reason = route_arrival(session, values)
             ticket = cs.create_ticket(caller, assigned_reason=reason, **values)
+            flag_arrival(cs, ticket, settings.duplicate_meters)
             cs.publish()
             doc = ticket.doc
         return Response(content=doc, media_type="application/json", status_code=201)

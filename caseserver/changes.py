@@ -132,6 +132,8 @@ class TicketRow:
     source: str
     seq: int
     doc: str
+    duplicate_of: str | None
+    possible_duplicates: str
 
 
 def field_value(ticket: Any, field: str, crews: Crews) -> Any:
@@ -155,6 +157,8 @@ class ChangeSet:
         self.crews = crews or Crews(session)
         self.now = utcnow()
         self._touched: dict[str, TicketRow] = {}
+        #: Every ticket locked by this change set.
+        self._locked: dict[str, TicketRow] = {}
         #: (crew, version) of each touched ticket before this transaction; None if new.
         self._before: dict[str, tuple[int | None, int] | None] = {}
         self._revoked: list[Revocation] = []
@@ -201,6 +205,7 @@ class ChangeSet:
             )
             for tid, *seen in connection.execute(trail):
                 self._history[tid].append(_Seen(*seen))
+        self._locked.update(found)
         # Time the change after the wait for the locks, never before the last version.
         self.now = max([utcnow(), *(t.updated_at for t in found.values())])
         return found
@@ -323,6 +328,12 @@ class ChangeSet:
                 why = f"assigned to crew {value}" if value else "unassigned: back to the queue as new"
                 self.set_field(ticket, "status", moved_to, actor, op_id, device_time, reason=why)
             return
+        if field == "duplicate_of":
+            ticket.duplicate_of = value
+            self._record(event)
+            if value is not None:
+                self._merge_into(ticket, value, actor, op_id, device_time)
+            return
         if field == "location":
             ticket.lat, ticket.lon = value
         elif field == "due_at":
@@ -333,19 +344,53 @@ class ChangeSet:
         if field == "status" and value == Status.RESOLVED:
             self._owe_reporter(ticket)
 
+    def _merge_into(
+        self, duplicate: TicketRow, main_id: str, actor: Caller | None, op_id: str | None, at: datetime | None
+    ) -> None:
+        """Close a ticket just marked as a duplicate; the main ticket (locked) names it."""
+        why = f"duplicate of ticket {main_id}"
+        self.set_field(duplicate, "resolution_code", "duplicate", actor, op_id, at, reason=why)
+        self.set_field(duplicate, "status", Status.CLOSED, actor, op_id, at, reason=why)
+        main = self._touched.get(main_id) or self._locked[main_id]
+        self.system_event(main, "merged", duplicate.id, f"ticket {duplicate.id} merged into this one")
+        finished = main.status in (Status.RESOLVED, Status.CLOSED)
+        if finished and main.resolution_code not in (None, "duplicate"):
+            self._owe_merged_reporter(main, duplicate)
+
     def system_event(self, ticket: TicketRow, field: str, new: Any, reason: str) -> None:
         """A history entry the server makes by itself rather than a field write (an escalation)."""
         self._bump(ticket)
         self._record(self._event(ticket, field, None, new, None, reason=reason))
 
     def _owe_reporter(self, ticket: TicketRow) -> None:
-        """A resolution the reporter asked to hear about: one email, sent by the notifier."""
-        if ticket.reporter_notify != "email" or not ticket.reporter_email:
-            return
+        """A resolution the reporters asked to hear about: one email each, sent by the notifier.
+
+        The reporters of tickets merged into this one hear the same outcome.
+        """
+        if ticket.reporter_notify == "email" and ticket.reporter_email:
+            self._notify(f"resolved:{ticket.id}:{ticket.version}", ticket.id, None)
+        stored = self.session.execute(
+            select(_TICKETS.c.id, _TICKETS.c.reporter_notify, _TICKETS.c.reporter_email).where(
+                _TICKETS.c.duplicate_of == ticket.id
+            )
+        ).all()
+        merged = {row.id: row for row in stored}
+        merged.update((t.id, t) for t in self._touched.values() if t.duplicate_of == ticket.id)
+        for duplicate in merged.values():
+            if duplicate.reporter_notify == "email" and duplicate.reporter_email:
+                self._notify(f"resolved:{ticket.id}:{ticket.version}:{duplicate.id}", ticket.id, duplicate.id)
+
+    def _owe_merged_reporter(self, main: TicketRow, duplicate: TicketRow) -> None:
+        """A duplicate merged into a ticket already resolved: its reporter hears the outcome now."""
+        if duplicate.reporter_notify == "email" and duplicate.reporter_email:
+            self._notify(f"resolved:{main.id}:{main.version}:{duplicate.id}", main.id, duplicate.id)
+
+    def _notify(self, key: str, ticket_id: str, reporter_ticket_id: str | None) -> None:
         self._notification_rows.append(
             {
-                "key": f"resolved:{ticket.id}:{ticket.version}",
-                "ticket_id": ticket.id,
+                "key": key,
+                "ticket_id": ticket_id,
+                "reporter_ticket_id": reporter_ticket_id,
                 "channel": "email",
                 "status": "pending",
                 "attempts": 0,
@@ -436,6 +481,7 @@ class ChangeSet:
         values.setdefault("version", 1)
         values.setdefault("reporter_notify", "email")
         values.setdefault("source", "office")
+        values.setdefault("possible_duplicates", "[]")
         ticket = TicketRow({**values, "seq": 0, "doc": ""}, is_new=True)
         self._touched[ticket.id] = ticket
         self._before[ticket.id] = None
@@ -687,4 +733,6 @@ def ticket_doc(
         "notes": notes,
         "events": events,
         "photos": photos or [],
+        "duplicate_of": ticket.duplicate_of,
+        "possible_duplicates": loads(ticket.possible_duplicates) or [],
     }

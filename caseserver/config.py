@@ -74,6 +74,11 @@ class Settings:
     escalation_rules_file: str = field(
         default_factory=lambda: os.environ.get("CASESERVER_ESCALATION_RULES", "")
     )
+    #: A new ticket this close (metres) to an open one of the same service flags both as
+    #: possible duplicates; 0: off.
+    duplicate_meters: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_DUPLICATE_METERS", 50))
+    )
     #: How often each server process looks for tickets to escalate, in seconds.
     escalation_poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_ESCALATION_POLL_SECONDS", 60))

@@ -7,6 +7,7 @@ two spellings of the same value.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,6 +101,13 @@ def normalize(field: str, raw: Any, crew_codes: set[str]) -> Any:
         return raw
     if field == "resolution_note":
         return _text(raw, limit=MAX_TEXT, optional=True)
+    if field == "duplicate_of":
+        if raw is None:
+            return None
+        try:
+            return str(uuid.UUID(raw))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise FieldValueError("duplicate_of must be the id of the main ticket") from exc
     raise FieldValueError(f"unknown or read-only field {field!r}")
 
 

@@ -117,10 +117,17 @@ class Ticket(Base):
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The ticket as devices see it (JSON of sync.wire.TicketDoc), kept current on every write.
     doc: Mapped[str] = mapped_column(Text, default="")
+    #: The ticket this one was merged into (it is then closed as a duplicate).
+    duplicate_of: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: Open tickets of the same service found close by on arrival (JSON list of sync.wire.DuplicateHint).
+    possible_duplicates: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
     __table_args__ = (
         Index("ix_tickets_seq", "seq"),
         Index("ix_tickets_crew_seq", "assigned_crew_id", "seq"),
+        # The duplicate check: tickets of one service within a band of latitude.
+        Index("ix_tickets_service_lat", "service_code", "lat"),
+        Index("ix_tickets_duplicate_of", "duplicate_of"),
     )
 
 
@@ -304,6 +311,8 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    #: Whose reporter is told, when not the ticket's own: a duplicate merged into `ticket_id`.
+    reporter_ticket_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -82,6 +82,8 @@ class Claim:
     ticket_id: str
     attempts: int
     created_at: datetime
+    #: The duplicate whose reporter hears `ticket_id`'s outcome; None: the ticket's own reporter.
+    reporter_ticket_id: str | None = None
 
 
 def backoff(base_seconds: float, attempts: int) -> timedelta:
@@ -167,7 +169,7 @@ class NotificationWorker:
             row.next_attempt_at = now + LEASE
             if (row.last_error or "").startswith(WAITING):
                 row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
-            return Claim(row.id, row.key, row.ticket_id, row.attempts, row.created_at)
+            return Claim(row.id, row.key, row.ticket_id, row.attempts, row.created_at, row.reporter_ticket_id)
 
     def _record(self, claim: Claim, **values: object) -> None:
         with self.db.write() as session:
@@ -205,7 +207,14 @@ class NotificationWorker:
             if ticket is None:
                 self._record(claim, status="skipped", last_error="the ticket no longer exists")
                 return
-            if ticket.reporter_notify != "email" or not (ticket.reporter_email or "").strip():
+            reporter = ticket
+            if claim.reporter_ticket_id is not None:
+                reporter = session.get(Ticket, claim.reporter_ticket_id)
+                if reporter is None or reporter.duplicate_of != ticket.id:
+                    why = "the report is no longer merged into this ticket"
+                    self._record(claim, status="skipped", last_error=why)
+                    return
+            if reporter.reporter_notify != "email" or not (reporter.reporter_email or "").strip():
                 self._record(claim, status="skipped", last_error="the reporter did not ask for email")
                 return
             if ticket.status not in ("resolved", "closed"):
@@ -223,6 +232,8 @@ class NotificationWorker:
                 .limit(1)
             )
             session.expunge(ticket)
+            if reporter is not ticket:
+                session.expunge(reporter)
         missing = [p for p in photos if not p.arrived]
         deadline = claim.created_at + timedelta(hours=self.settings.notify_photo_wait_hours)
         if missing and now < deadline:
@@ -231,16 +242,18 @@ class NotificationWorker:
             return
         email = ResolutionEmail(
             key=claim.key,
-            to_email=(ticket.reporter_email or "").strip(),
-            to_name=ticket.reporter_name,
+            to_email=(reporter.reporter_email or "").strip(),
+            to_name=reporter.reporter_name,
             agency=self.settings.agency_name,
-            service=service_name(ticket.service_code),
-            address=ticket.address,
-            description=ticket.description,
-            reported_at=local_time(ticket.created_at, self.tz),
+            service=service_name(reporter.service_code),
+            address=reporter.address,
+            description=reporter.description,
+            reported_at=local_time(reporter.created_at, self.tz),
             resolved_at=local_time(resolved_at or ticket.updated_at, self.tz),
             status=status_words(ticket.status),
-            outcome=outcome_words(ticket),
+            outcome=outcome_words(ticket)
+            if reporter is ticket
+            else f"Your report was merged with another report of the same problem. {outcome_words(ticket)}",
             link=status_page_url(self.settings.public_url, ticket.id),
             photos=self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived]),
         )

@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
+from caseserver.duplicates import flag_arrival
 from caseserver.errordocs import open311_responses
 from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
@@ -519,7 +520,7 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
             return error(fmt, exc.code, exc.description)
         except Throttled as exc:
             return error(fmt, 429, exc.message, {"Retry-After": str(exc.retry_after)})
-        ticket_id = await _run_sync(_create, db, values)
+        ticket_id = await _run_sync(_create, db, values, settings.duplicate_meters)
         service = BY_CODE[values["service_code"]]
         doc = {"service_request_id": ticket_id, "service_notice": _notice(service), "account_id": None}
         return render(fmt, "service_requests", "request", [doc], status=201)
@@ -541,12 +542,13 @@ def _check_key(settings: Settings, key: str) -> None:
         raise Open311Error(403, "api_key is not valid")
 
 
-def _create(db: Database, values: dict[str, Any]) -> str:
+def _create(db: Database, values: dict[str, Any], duplicate_meters: float) -> str:
     with db.write() as session:
         changes = ChangeSet(session)
         values = dict(values)
         reason = route_arrival(session, values)
         ticket = changes.create_ticket(None, assigned_reason=reason, **values)
+        flag_arrival(changes, ticket, duplicate_meters)
         changes.publish()
         return ticket.id
 

@@ -44,7 +44,9 @@ class _Batch:
 
 def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
     cs = ChangeSet(session)
-    tickets = cs.lock(str(op.ticket_id) for op in ops)
+    # Merging a duplicate also writes to its main ticket: lock those too.
+    mains = {str(op.value) for op in ops if op.kind == "set" and op.field == "duplicate_of" and op.value}
+    tickets = cs.lock([*(str(op.ticket_id) for op in ops), *filter(None, map(_uuid_or_none, mains))])
     op_ids = [str(op.op_id) for op in ops]
     earlier: dict[str, AppliedOp] = {
         row.op_id: row for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))
@@ -158,6 +160,27 @@ def _access(batch: _Batch, ticket: TicketRow) -> str:
     raise _Rejected(403, "this ticket is not assigned to your crew")
 
 
+def _uuid_or_none(raw: str) -> str | None:
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
+
+
+def _check_merge(batch: _Batch, ticket: TicketRow, main_id: str | None) -> None:
+    """A duplicate goes into an existing ticket that is not itself merged into another."""
+    if main_id is None:
+        return
+    if main_id == ticket.id:
+        raise _Rejected(422, "a ticket cannot be a duplicate of itself")
+    main = batch.tickets.get(main_id)
+    if main is None:
+        raise _Rejected(422, f"no ticket {main_id} to merge into")
+    if main.duplicate_of is not None:
+        why = f"ticket {main_id} is itself a duplicate of {main.duplicate_of}: merge into that one"
+        raise _Rejected(422, why)
+
+
 def _check_permission(batch: _Batch, op_field: str, value: Any) -> None:
     caller = batch.caller
     if op_field not in EDITABLE_FIELDS:
@@ -213,6 +236,8 @@ def _apply_set(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     crews = set(batch.cs.crews.id_by_code)
     value = normalize(op.field, op.value, crews)
     _check_permission(batch, op.field, value)
+    if op.field == "duplicate_of":
+        _check_merge(batch, ticket, value)
     try:
         base = normalize(op.field, op.base, crews)
     except FieldValueError as exc:

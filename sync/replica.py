@@ -30,6 +30,7 @@ from sync.replicadb import to_json as _j
 from sync.wire import MAX_TEXT, digest_hex, text_problem, ticket_hash
 from sync.workflow import (
     EDITABLE_FIELDS,
+    FINAL,
     PRIORITIES,
     RESOLUTION_CODES,
     Role,
@@ -56,6 +57,8 @@ TICKET_COLUMNS = (
     "notes",
     "events",
     "photos",
+    "duplicate_of",
+    "possible_duplicates",
 )
 CONFLICT_COLUMNS = (
     "id",
@@ -92,7 +95,19 @@ LIST_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "duplicate_of",
+    "possible_duplicates",
 )
+
+
+def _apply_edit(row: dict[str, Any], field: str, value: Any) -> None:
+    """A queued edit on a ticket as the user sees it, with what the server will do with it."""
+    if field == "location":
+        row["lat"], row["lon"] = value
+        return
+    row[field] = value
+    if field == "duplicate_of" and value is not None:
+        row["status"], row["resolution_code"] = "closed", "duplicate"  # merged: closed on arrival
 
 
 class Replica(PhotoRecords):
@@ -184,6 +199,7 @@ class Replica(PhotoRecords):
         ticket["notes"] = _u(ticket["notes"]) or []
         ticket["events"] = _u(ticket["events"]) or []
         ticket["photos"] = _u(ticket["photos"]) or []
+        ticket["possible_duplicates"] = _u(ticket["possible_duplicates"]) or []
         return ticket
 
     def _overlay(self, ticket: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
@@ -195,10 +211,7 @@ class Replica(PhotoRecords):
             if acked and ticket["version"] >= op["acked_version"]:
                 continue  # the server state already contains it
             if op["kind"] == "set":
-                if op["field"] == "location":
-                    ticket["lat"], ticket["lon"] = op["value"]
-                else:
-                    ticket[op["field"]] = op["value"]
+                _apply_edit(ticket, op["field"], op["value"])
                 if not acked:
                     pending_fields.add(op["field"])
             elif op["kind"] == "note" and op["op_id"] not in {n["id"] for n in ticket["notes"]}:
@@ -264,10 +277,8 @@ class Replica(PhotoRecords):
                 for field, value, acked in changes:
                     if acked is not None and row["version"] >= acked:
                         continue  # the server state already has it
-                    if field == "location":
-                        row["lat"], row["lon"] = value
-                    elif field in row:
-                        row[field] = value
+                    if field == "location" or field in row:
+                        _apply_edit(row, field, value)
                     if acked is None:
                         row["pending"] = True
         return out
@@ -349,6 +360,11 @@ class Replica(PhotoRecords):
                 raise LocalError(f"resolution code must be one of {', '.join(RESOLUTION_CODES)}")
         elif field in ("assigned_crew", "due_at") and role == Role.CREW:
             raise LocalError("only a supervisor can reassign tickets or change due times")
+        elif field == "duplicate_of":
+            if value == ticket["id"]:
+                raise LocalError("a ticket cannot be a duplicate of itself")
+            if ticket["status"] in FINAL:
+                raise LocalError(f"the ticket is {ticket['status']}: it cannot be merged any more")
 
     def add_note(self, ticket_id: str, text: str, position: dict[str, Any] | None = None) -> dict[str, Any]:
         with self.conn:
@@ -636,6 +652,8 @@ class Replica(PhotoRecords):
                     _j(d["notes"]),
                     _j(d["events"]),
                     _j(d.get("photos", [])),
+                    d.get("duplicate_of"),
+                    _j(d.get("possible_duplicates", [])),
                     ticket_hash(d["id"], d["version"]),
                 )
                 for d in docs

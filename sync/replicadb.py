@@ -132,3 +132,10 @@ def from_json(raw: str | None) -> Any:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@migrations()
+def m_duplicates(db: sqlite_utils.Database) -> None:
+    # The ticket a duplicate was merged into, and the possible duplicates found on arrival (JSON).
+    db.execute("ALTER TABLE tickets ADD COLUMN duplicate_of TEXT")
+    db.execute("ALTER TABLE tickets ADD COLUMN possible_duplicates TEXT")

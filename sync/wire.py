@@ -235,6 +235,14 @@ class PhotoDoc(BaseModel):
     created_at: datetime
 
 
+class DuplicateHint(BaseModel):
+    """An open ticket of the same service found close by when one of the two arrived."""
+
+    id: UUID
+    distance_m: float
+    address: str
+
+
 class TicketDoc(BaseModel):
     """A ticket as devices see it: everything but the reporter's contact."""
 
@@ -256,6 +264,9 @@ class TicketDoc(BaseModel):
     notes: list[NoteDoc] = []
     events: list[EventDoc] = []
     photos: list[PhotoDoc] = []
+    #: The ticket this one was merged into (closed with resolution `duplicate`).
+    duplicate_of: UUID | None = None
+    possible_duplicates: list[DuplicateHint] = []
 
 
 class FeedPage(BaseModel):

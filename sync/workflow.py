@@ -72,7 +72,8 @@ CREW_SETTABLE: frozenset[str] = frozenset(
     {Status.EN_ROUTE, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED}
 )
 
-CREW_FIELDS: frozenset[str] = frozenset({"status", "resolution_code", "resolution_note"})
+#: `duplicate_of` merges the ticket into another (crew on site, or dispatch): it closes as a duplicate.
+CREW_FIELDS: frozenset[str] = frozenset({"status", "resolution_code", "resolution_note", "duplicate_of"})
 DISPATCH_FIELDS: frozenset[str] = frozenset({"assigned_crew", "priority", "due_at"})
 OFFICE_FIELDS: frozenset[str] = frozenset({"description", "address", "location", "service_code"})
 EDITABLE_FIELDS: frozenset[str] = CREW_FIELDS | DISPATCH_FIELDS | OFFICE_FIELDS

@@ -71,6 +71,9 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["CASESERVER_DATABASE_URL"] = database_url
     env["PYTHONPATH"] = str(REPO)
+    # Most tests log many reports of one service at one spot; the duplicate check is off
+    # unless a test turns it on (test_duplicates.py).
+    env["CASESERVER_DUPLICATE_METERS"] = "0"
     env.update(extra)
     return env
 
