@@ -223,13 +223,13 @@ class ReporterServer:
 
 
 @contextmanager
-def running_reporter_server(backend: str, folder: Path) -> Iterator[ReporterServer]:
+def running_reporter_server(backend: str, folder: Path, **env: str) -> Iterator[ReporterServer]:
     mail = MailServer(folder / "mail", free_port())
     mail.start()
     blob_dir = folder / "blobs"
     try:
         with fresh_database_url(backend, folder) as url:
-            server = start_server(url, folder, **reporter_env(mail, blob_dir))
+            server = start_server(url, folder, **{**reporter_env(mail, blob_dir), **env})
             try:
                 yield ReporterServer(server, mail, blob_dir)
             finally:
