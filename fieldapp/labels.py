@@ -80,6 +80,7 @@ FIELDS: dict[str, str] = {
     "resolution_code": QT_TRANSLATE_NOOP("labels", "outcome"),
     "resolution_note": QT_TRANSLATE_NOOP("labels", "outcome note"),
     "created": QT_TRANSLATE_NOOP("labels", "created"),
+    "duplicate_of": QT_TRANSLATE_NOOP("labels", "duplicate of"),
 }
 
 PHOTO_KINDS: dict[str, str] = {

@@ -263,6 +263,8 @@ class Replica(PhotoRecords):
         cols = LIST_COLUMNS
         rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE revoked = 0").fetchall()
         out = [dict(zip(cols, r, strict=True)) for r in rows]
+        for row in out:
+            row["possible_duplicates"] = _u(row["possible_duplicates"]) or []
         edits: dict[str, list[tuple[str, Any, int | None]]] = {}
         for ticket_id, field, value, acked in self.conn.execute(
             "SELECT ticket_id, field, value, acked_version FROM outbox WHERE kind = 'set' ORDER BY seq"

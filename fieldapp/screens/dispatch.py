@@ -240,6 +240,8 @@ def item_text(row: dict[str, Any]) -> str:
     parts: list[str] = []
     if row.get("_escalated"):
         parts.append(tr("⚑ ESCALATED"))
+    if row.get("possible_duplicates") and not row.get("duplicate_of"):
+        parts.append(tr("⧉ possible duplicate"))
     if row.get("_sla") == "overdue":
         parts.append(tr("⚠ OVERDUE"))
     elif row.get("_sla") == "at_risk":

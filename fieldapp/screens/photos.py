@@ -82,7 +82,7 @@ def _placeholder() -> QIcon:
     return QIcon(pixmap)
 
 
-def _load(replica: Replica, ticket_id: str) -> tuple[list[dict[str, Any]], bool]:
+def load_photos(replica: Replica, ticket_id: str) -> tuple[list[dict[str, Any]], bool]:
     """The ticket's photos with their thumbnails decoded (QImage is safe off the GUI thread)."""
     photos = replica.photos(ticket_id)
     pending = {
@@ -99,7 +99,7 @@ def _load(replica: Replica, ticket_id: str) -> tuple[list[dict[str, Any]], bool]
     return photos, replica.free_space_chosen
 
 
-def _fetch_thumbs(replica: Replica, photo_ids: list[str]) -> dict[str, QImage]:
+def fetch_thumbs(replica: Replica, photo_ids: list[str]) -> dict[str, QImage]:
     """Thumbnails of other devices' photos from the server, kept on disk; stops when offline."""
     server, token = replica.get("server"), replica.get("token")
     if not server or not token:
@@ -232,7 +232,7 @@ class PhotoGallery(QWidget):
         if ticket_id != self.ticket_id:
             self.reset()
         self.ticket_id = ticket_id
-        self._run(lambda r: _load(r, ticket_id), lambda result: self._show(ticket_id, *result))
+        self._run(lambda r: load_photos(r, ticket_id), lambda result: self._show(ticket_id, *result))
 
     def reload(self) -> None:
         if self.ticket_id is not None:
@@ -274,7 +274,7 @@ class PhotoGallery(QWidget):
             self._render(photo["id"])
         if missing:
             self._fetched.update(missing)
-            self._run(lambda r: _fetch_thumbs(r, missing), self._remote_thumbs, network=True)
+            self._run(lambda r: fetch_thumbs(r, missing), self._remote_thumbs, network=True)
 
     def _remote_thumbs(self, images: dict[str, QImage]) -> None:
         for photo_id, image in images.items():

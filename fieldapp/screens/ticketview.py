@@ -43,6 +43,7 @@ from fieldapp.qt import (
 )
 from fieldapp.screens.actionbar import ActionBar
 from fieldapp.screens.camerapanel import CameraPanel, PhotoPicker, camera_available
+from fieldapp.screens.duplicatebox import DuplicateBox
 from fieldapp.screens.photos import PhotoGallery
 from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
@@ -100,6 +101,10 @@ def _event_line(event: dict[str, Any]) -> str:
     if event["field"] == ESCALATION_FIELD:
         text = tr("⚑ Escalated: nobody was acting on it by its escalation time (due {due})")
         return f"{when} " + text.format(due=_local_time(event["new"]))
+    if event["field"] == "possible_duplicate":
+        return f"{when} " + tr("⧉ Possible duplicate: a new report of the same service close by")
+    if event["field"] == "merged":
+        return f"{when} " + tr("⧉ Another report of the same problem was merged into this ticket")
     return (
         f"{when} {event['actor']}: {field_label(event['field'])} "
         f"{field_value_label(event['field'], event['old'])} → "
@@ -195,7 +200,10 @@ class TicketScreen(QWidget):
         self.gallery.position_provider = self.map_box.position_for_edit  # for photos without EXIF GPS
         QVBoxLayout(self.photos_box).addWidget(self.gallery)
 
-        self._boxes = (details, self.photos_box, notes_box, self.map_box, history_box)
+        self.duplicates = DuplicateBox()
+        self.duplicates.merge.connect(self.mark_duplicate)
+
+        self._boxes = (self.duplicates, details, self.photos_box, notes_box, self.map_box, history_box)
         self._grid = QGridLayout()
         self._columns = 0
         body = QWidget()
@@ -269,12 +277,13 @@ class TicketScreen(QWidget):
                 self._grid.addWidget(box, row, 0)
             self._grid.setColumnStretch(1, 0)
         else:
-            details, photos, notes, map_box, history = self._boxes
-            self._grid.addWidget(details, 0, 0)
-            self._grid.addWidget(notes, 0, 1)
-            self._grid.addWidget(photos, 1, 0, 1, 2)
-            self._grid.addWidget(map_box, 2, 0, 1, 2)  # full width: its controls and banner apart
-            self._grid.addWidget(history, 3, 0, 1, 2)
+            duplicates, details, photos, notes, map_box, history = self._boxes
+            self._grid.addWidget(duplicates, 0, 0, 1, 2)
+            self._grid.addWidget(details, 1, 0)
+            self._grid.addWidget(notes, 1, 1)
+            self._grid.addWidget(photos, 2, 0, 1, 2)
+            self._grid.addWidget(map_box, 3, 0, 1, 2)  # full width: its controls and banner apart
+            self._grid.addWidget(history, 4, 0, 1, 2)
             self._grid.setColumnStretch(0, 1)
             self._grid.setColumnStretch(1, 1)
 
@@ -368,6 +377,7 @@ class TicketScreen(QWidget):
         self.history.setText("\n".join(_event_line(event) for event in reversed(t["events"])))
         self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
+        self.duplicates.show_ticket(self.replica_path, t)
 
     # -- pages and going back --------------------------------------------------------------
     def page(self) -> str:
@@ -477,6 +487,10 @@ class TicketScreen(QWidget):
                 tid, "resolved", resolution_code=code, note=note.strip() or None, position=where
             )
         )
+
+    def mark_duplicate(self, main_id: str) -> None:
+        """Merge this ticket into `main_id` (queued; closed as a duplicate when it arrives)."""
+        self._edit(lambda r, tid: r.set_field(tid, "duplicate_of", main_id))
 
     def add_note(self, text: str) -> None:
         where = self.map_box.position_for_edit()
