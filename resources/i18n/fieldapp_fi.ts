@@ -206,6 +206,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>⚑ ESKALOITU</translation>
     </message>
     <message>
+        <source>⧉ possible duplicate</source>
+        <translation>⧉ mahdollinen kaksoisilmoitus</translation>
+    </message>
+    <message>
         <source>⚠ OVERDUE</source>
         <translation>⚠ MYÖHÄSSÄ</translation>
     </message>
@@ -1075,6 +1079,14 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>⚑ Eskaloitu: kukaan ei ollut tarttunut tehtävään eskalointiaikaan mennessä (määräaika {due})</translation>
     </message>
     <message>
+        <source>⧉ Possible duplicate: a new report of the same service close by</source>
+        <translation>⧉ Mahdollinen kaksoisilmoitus: uusi saman palvelun ilmoitus lähellä</translation>
+    </message>
+    <message>
+        <source>⧉ Another report of the same problem was merged into this ticket</source>
+        <translation>⧉ Toinen ilmoitus samasta ongelmasta yhdistettiin tähän tikettiin</translation>
+    </message>
+    <message>
         <source>← My work</source>
         <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Omat työt</translation>
@@ -1291,6 +1303,43 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <source>(next: crew {crew}, {why})</source>
         <translation>(seuraava: ryhmä {crew}, {why})</translation>
     </message>
+    <message>
+        <source>Possible duplicates</source>
+        <extracomment>Width of each photo in a pair: two side by side fit a portrait tablet. The photos (before first) of this ticket and of the other; None when there is none here. Whether this device holds the other ticket at all. Merge the shown ticket into this one (the other ticket&apos;s id).</extracomment>
+        <translation>Mahdolliset kaksoisilmoitukset</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>Yhdistetty</translation>
+    </message>
+    <message>
+        <source>This report was merged into another ticket of the same problem.</source>
+        <translation>Tämä ilmoitus yhdistettiin toiseen saman ongelman tikettiin.</translation>
+    </message>
+    <message>
+        <source>{address}, {metres} m away, same service</source>
+        <translation>{address}, {metres} m päässä, sama palvelu</translation>
+    </message>
+    <message>
+        <source>This report</source>
+        <translation>Tämä ilmoitus</translation>
+    </message>
+    <message>
+        <source>No photo yet</source>
+        <translation>Ei vielä kuvaa</translation>
+    </message>
+    <message>
+        <source>That ticket is not on this device</source>
+        <translation>Se tiketti ei ole tällä laitteella</translation>
+    </message>
+    <message>
+        <source>The other report</source>
+        <translation>Toinen ilmoitus</translation>
+    </message>
+    <message>
+        <source>Mark this ticket as a duplicate of it</source>
+        <translation>Merkitse tämä tiketti sen kaksoisilmoitukseksi</translation>
+    </message>
 </context>
 <context>
     <name>labels</name>
@@ -1488,6 +1537,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     <message>
         <source>created</source>
         <translation>luotu</translation>
+    </message>
+    <message>
+        <source>duplicate of</source>
+        <translation>kaksoisilmoitus tiketille</translation>
     </message>
     <message>
         <source>Before</source>

@@ -206,6 +206,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>⚑ ESKALERAD</translation>
     </message>
     <message>
+        <source>⧉ possible duplicate</source>
+        <translation>⧉ möjlig dubblett</translation>
+    </message>
+    <message>
         <source>⚠ OVERDUE</source>
         <translation>⚠ FÖRSENAT</translation>
     </message>
@@ -1075,6 +1079,14 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>⚑ Eskalerad: ingen hade tagit sig an ärendet före eskaleringstiden (förfaller {due})</translation>
     </message>
     <message>
+        <source>⧉ Possible duplicate: a new report of the same service close by</source>
+        <translation>⧉ Möjlig dubblett: en ny anmälan om samma tjänst i närheten</translation>
+    </message>
+    <message>
+        <source>⧉ Another report of the same problem was merged into this ticket</source>
+        <translation>⧉ En annan anmälan om samma problem slogs ihop med detta ärende</translation>
+    </message>
+    <message>
         <source>← My work</source>
         <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Mina uppdrag</translation>
@@ -1291,6 +1303,43 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <source>(next: crew {crew}, {why})</source>
         <translation>(näst: arbetslag {crew}, {why})</translation>
     </message>
+    <message>
+        <source>Possible duplicates</source>
+        <extracomment>Width of each photo in a pair: two side by side fit a portrait tablet. The photos (before first) of this ticket and of the other; None when there is none here. Whether this device holds the other ticket at all. Merge the shown ticket into this one (the other ticket&apos;s id).</extracomment>
+        <translation>Möjliga dubbletter</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>Sammanslagen</translation>
+    </message>
+    <message>
+        <source>This report was merged into another ticket of the same problem.</source>
+        <translation>Denna anmälan slogs ihop med ett annat ärende om samma problem.</translation>
+    </message>
+    <message>
+        <source>{address}, {metres} m away, same service</source>
+        <translation>{address}, {metres} m bort, samma tjänst</translation>
+    </message>
+    <message>
+        <source>This report</source>
+        <translation>Denna anmälan</translation>
+    </message>
+    <message>
+        <source>No photo yet</source>
+        <translation>Inget foto ännu</translation>
+    </message>
+    <message>
+        <source>That ticket is not on this device</source>
+        <translation>Det ärendet finns inte på denna enhet</translation>
+    </message>
+    <message>
+        <source>The other report</source>
+        <translation>Den andra anmälan</translation>
+    </message>
+    <message>
+        <source>Mark this ticket as a duplicate of it</source>
+        <translation>Markera detta ärende som dubblett av det</translation>
+    </message>
 </context>
 <context>
     <name>labels</name>
@@ -1488,6 +1537,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     <message>
         <source>created</source>
         <translation>skapad</translation>
+    </message>
+    <message>
+        <source>duplicate of</source>
+        <translation>dubblett av</translation>
     </message>
     <message>
         <source>Before</source>
