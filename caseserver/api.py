@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +52,8 @@ from caseserver.throttle import LoginGuard, Throttle, Throttled, client_address
 from caseserver.tiles import tiles_router
 from caseserver.tusprotocol import describe_tus
 from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
+from caseserver.workrecords import load_catalogue
+from caseserver.workrecords_api import work_router
 from sync.wire import (
     API_PREFIX,
     DEFAULT_FEED_PAGE,
@@ -188,6 +191,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
     rules = load_rules(settings.escalation_rules_file)  # RulesError: the serve command says why
+    catalogue = load_catalogue(settings.work_catalogue_file)  # likewise CatalogueError
     metrics = Metrics(database, rules)
 
     @asynccontextmanager
@@ -248,6 +252,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
     app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
     app.include_router(routing_router(database, current_caller))  # routing rules, crew services
+    app.include_router(work_router(database, catalogue, ZoneInfo(settings.timezone), current_caller))
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -330,7 +335,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         for attempt in range(3):
             try:
                 with database.write() as session:
-                    answer = PushResponse(results=push(session, caller, body.ops))
+                    answer = PushResponse(results=push(session, caller, body.ops, catalogue))
                 metrics.pushed(answer.results)
                 # Serialised once, in pydantic's core, rather than validated again on the way out.
                 return Response(content=answer.model_dump_json(), media_type="application/json")

@@ -48,10 +48,12 @@ from caseserver.models import (
     ScopeDigest,
     Ticket,
     User,
+    WorkRecord,
     utcnow,
 )
 from sync.wire import PhotoMeta, Position, digest_hex, ticket_hash
 from sync.workflow import Status, status_after_assignment
+from sync.workrecord import WorkRecordValue
 
 _CHUNK = 500
 
@@ -166,6 +168,7 @@ class ChangeSet:
         self._audit_rows: list[dict[str, Any]] = []
         self._note_rows: list[dict[str, Any]] = []
         self._photo_rows: list[dict[str, Any]] = []
+        self._work_rows: list[dict[str, Any]] = []
         self._notification_rows: list[dict[str, Any]] = []
         #: The audit trail of each locked ticket, oldest first, kept current in memory so
         #: the merge rules never query (or flush) per op.
@@ -175,6 +178,8 @@ class ChangeSet:
         self._notes_added = 0
         #: Likewise for photos.
         self._photos: set[str] = set()
+        #: Likewise for work records.
+        self._records: set[str] = set()
         #: Conflicts recorded or changed here, with their tickets; they get feed positions.
         self._conflicts: dict[str, tuple[Conflict, TicketRow]] = {}
 
@@ -222,7 +227,12 @@ class ChangeSet:
         """Learn which of these photos exist already (one query for a whole batch)."""
         self._preload(Photo, photo_ids, self._photos)
 
-    def _preload(self, model: type[Note] | type[Photo], ids: Iterable[str], known: set[str]) -> None:
+    def preload_records(self, record_ids: Iterable[str]) -> None:
+        self._preload(WorkRecord, record_ids, self._records)
+
+    def _preload(
+        self, model: type[Note] | type[Photo] | type[WorkRecord], ids: Iterable[str], known: set[str]
+    ) -> None:
         wanted = list(ids)
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
@@ -437,6 +447,42 @@ class ChangeSet:
         self._bump(ticket)
         return True
 
+    def add_record(
+        self,
+        ticket: TicketRow,
+        record_id: str,
+        value: WorkRecordValue,
+        actor: Caller,
+        device_time: datetime | None,
+    ) -> bool:
+        """Append a work record; False when one with this id exists (a replay).
+
+        The caller has preloaded the batch's record ids (preload_records).
+        """
+        if record_id in self._records:
+            return False
+        self._records.add(record_id)
+        self._work_rows.append(
+            {
+                **value.model_dump(exclude={"type"}),
+                "type": value.type,
+                "id": record_id,
+                "ticket_id": ticket.id,
+                "author_id": actor.user_id,
+                "device_id": actor.device_id,
+                "crew_id": actor.crew_id if actor.crew_id is not None else ticket.assigned_crew_id,
+                "device_time": device_time,
+                "created_at": self.now,
+            }
+        )
+        self._bump(ticket)
+        return True
+
+    def work_of(self, ticket: TicketRow) -> list[dict[str, Any]]:
+        """The ticket's work records so far, with those added in this change set."""
+        stored = (loads(ticket.doc) or {}).get("work", []) if ticket.doc else []
+        return [*stored, *(_work_entry(r, {}) for r in self._work_rows if r["ticket_id"] == ticket.id)]
+
     def add_photo(self, ticket: TicketRow, photo_id: str, meta: PhotoMeta, actor: Caller) -> bool:
         """Attach a photo's metadata; False when it is already attached (a replay).
 
@@ -568,6 +614,7 @@ class ChangeSet:
         for model, rows in (
             (Note, self._note_rows),
             (Photo, self._photo_rows),
+            (WorkRecord, self._work_rows),
             (AuditEvent, self._audit_rows),
         ):
             if rows:
@@ -614,6 +661,9 @@ class ChangeSet:
         photos: dict[str, list[dict[str, Any]]] = {}
         for row in self._photo_rows:
             photos.setdefault(row["ticket_id"], []).append(photo_entry(row, usernames))
+        work: dict[str, list[dict[str, Any]]] = {}
+        for row in self._work_rows:
+            work.setdefault(row["ticket_id"], []).append(_work_entry(row, usernames))
         for ticket in tickets:
             previous = loads(ticket.doc) if ticket.doc else {}
             ticket.doc = dumps(
@@ -623,6 +673,7 @@ class ChangeSet:
                     previous.get("notes", []) + notes.get(ticket.id, []),
                     previous.get("events", []) + events.get(ticket.id, []),
                     previous.get("photos", []) + photos.get(ticket.id, []),
+                    previous.get("work", []) + work.get(ticket.id, []),
                 )
             )
 
@@ -712,6 +763,7 @@ def ticket_doc(
     notes: list[dict[str, Any]],
     events: list[dict[str, Any]],
     photos: list[dict[str, Any]] | None = None,
+    work: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ticket as devices see it (sync.wire.TicketDoc): no reporter contact."""
     return {
@@ -735,4 +787,16 @@ def ticket_doc(
         "photos": photos or [],
         "duplicate_of": ticket.duplicate_of,
         "possible_duplicates": loads(ticket.possible_duplicates) or [],
+        "work": work or [],
     }
+
+
+def _work_entry(row: dict[str, Any], usernames: dict[int, str]) -> dict[str, Any]:
+    """A work_records row as devices see it (sync.wire.WorkRecordDoc)."""
+    entry = {
+        k: row[k] for k in ("id", "type", "time_kind", "minutes", "material", "quantity", "item", "done")
+    }
+    entry["author"] = usernames.get(row["author_id"], "?")
+    entry["device_time"] = iso(row["device_time"])
+    entry["created_at"] = iso(row["created_at"])
+    return entry

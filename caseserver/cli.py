@@ -8,6 +8,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from caseserver.routing import (
     set_crew_services,
     stored_rules,
 )
+from caseserver.workrecords import CatalogueError, as_csv, day_rows, load_catalogue
 
 _RULE_LIST = TypeAdapter(list[RoutingRuleDoc])
 
@@ -52,7 +55,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _settings(args)
     try:
         load_rules(settings.escalation_rules_file)  # a bad rules file stops here, in one line
-    except RulesError as exc:
+        load_catalogue(settings.work_catalogue_file)  # likewise a bad work catalogue
+    except (RulesError, CatalogueError) as exc:
         raise CommandError(str(exc)) from exc
     if not args.no_migrate:
         upgrade(settings.database_url)
@@ -216,6 +220,29 @@ def cmd_crew_services(args: argparse.Namespace) -> None:
     print(f"crew {args.crew} handles " + (", ".join(services) if services else "every service"))
 
 
+def cmd_work_record(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError as exc:
+        raise CommandError(f"--day {args.day!r}: give a date as YYYY-MM-DD") from exc
+    try:
+        catalogue = load_catalogue(settings.work_catalogue_file)
+    except CatalogueError as exc:
+        raise CommandError(str(exc)) from exc
+    db = Database(settings.database_url)
+    try:
+        with db.read() as session:
+            crews = dict(session.execute(select(Crew.code, Crew.id)).tuples())
+            if args.crew is not None and args.crew not in crews:
+                raise CommandError(f"unknown crew {args.crew}")
+            wanted = [crews[args.crew]] if args.crew else list(crews.values())
+            rows = day_rows(session, day, wanted, ZoneInfo(settings.timezone), catalogue)
+    finally:
+        db.dispose()
+    sys.stdout.write(as_csv(rows))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="caseserver", description="The central case server.")
     p.add_argument("--database-url", help="overrides CASESERVER_DATABASE_URL")
@@ -265,6 +292,11 @@ def parser() -> argparse.ArgumentParser:
     rs = r.add_parser("set", help="replace the rules with those in a JSON file (a list of rules)")
     rs.add_argument("file", nargs="?", help="the rules; leave out to remove every rule")
     rs.set_defaults(func=cmd_routing_set)
+
+    w = sub.add_parser("work-record", help="a day's work per crew as CSV (time and materials per ticket)")
+    w.add_argument("--day", required=True, help="YYYY-MM-DD, in CASESERVER_TIMEZONE")
+    w.add_argument("--crew", help="one crew's code (default: every crew)")
+    w.set_defaults(func=cmd_work_record)
 
     c = sub.add_parser("crew", help="manage crews").add_subparsers(dest="action", required=True)
     cs = c.add_parser("services", help="show or set the services a crew handles")

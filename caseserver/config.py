@@ -79,6 +79,8 @@ class Settings:
     duplicate_meters: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_DUPLICATE_METERS", 50))
     )
+    #: A JSON file of the work catalogue (sync.workrecord.WorkCatalogue); empty: the default one.
+    work_catalogue_file: str = field(default_factory=lambda: os.environ.get("CASESERVER_WORK_CATALOGUE", ""))
     #: How often each server process looks for tickets to escalate, in seconds.
     escalation_poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_ESCALATION_POLL_SECONDS", 60))

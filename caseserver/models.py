@@ -366,3 +366,27 @@ class RoutingRule(Base):
     services: Mapped[str] = mapped_column(Text, default="[]")
     #: The district, a GeoJSON Polygon or MultiPolygon; None: anywhere.
     area: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WorkRecord(Base):
+    """One record of the work done on a ticket (sync.workrecord). Append-only; the id is the
+    device's op id, so a replay is not added twice."""
+
+    __tablename__ = "work_records"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: The crew the work counts for: the author's, or the ticket's for someone without a crew.
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"), nullable=True)
+    type: Mapped[str] = mapped_column(String(10))  # time | material | check
+    time_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    material: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    quantity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    item: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    done: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_work_records_crew_time", "crew_id", "device_time"),)

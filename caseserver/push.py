@@ -25,6 +25,7 @@ from caseserver.merge import Decision, decide
 from caseserver.models import AppliedOp, Conflict, User
 from sync.wire import ConflictDoc, Op, OpResult, PhotoMeta
 from sync.workflow import EDITABLE_FIELDS, Role, keep_mine_refusal
+from sync.workrecord import DEFAULT_CATALOGUE, WorkCatalogue, WorkRecordValue, record_problem, resolve_refusal
 
 
 @dataclass
@@ -38,11 +39,14 @@ class _Batch:
     cs: ChangeSet
     caller: Caller
     tickets: dict[str, TicketRow]
+    catalogue: WorkCatalogue
     #: Tickets this crew worked on after they were reassigned away: ticket id -> what it did.
     late_work: dict[str, list[str]] = field(default_factory=dict)
 
 
-def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
+def push(
+    session: Session, caller: Caller, ops: list[Op], catalogue: WorkCatalogue = DEFAULT_CATALOGUE
+) -> list[OpResult]:
     cs = ChangeSet(session)
     # Merging a duplicate also writes to its main ticket: lock those too.
     mains = {str(op.value) for op in ops if op.kind == "set" and op.field == "duplicate_of" and op.value}
@@ -53,7 +57,8 @@ def push(session: Session, caller: Caller, ops: list[Op]) -> list[OpResult]:
     }
     cs.preload_notes(str(op.op_id) for op in ops if op.kind == "note")
     cs.preload_photos(str(op.op_id) for op in ops if op.kind == "photo")
-    batch = _Batch(cs=cs, caller=caller, tickets=tickets)
+    cs.preload_records(str(op.op_id) for op in ops if op.kind == "record")
+    batch = _Batch(cs=cs, caller=caller, tickets=tickets, catalogue=catalogue)
     results: list[OpResult] = []
     stored: list[dict[str, object]] = []
     in_batch: set[str] = set()
@@ -135,6 +140,8 @@ def _apply(batch: _Batch, op: Op) -> OpResult:
             result = _apply_note(batch, ticket, op)
         elif op.kind == "photo":
             result = _apply_photo(batch, ticket, op)
+        elif op.kind == "record":
+            result = _apply_record(batch, ticket, op)
         else:
             result = _apply_set(batch, ticket, op)
         if access == "former" and result.outcome in ("applied", "merged"):
@@ -216,6 +223,18 @@ def _apply_photo(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
 
 
+def _apply_record(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
+    try:
+        value = WorkRecordValue.model_validate(op.value)
+    except ValidationError as exc:
+        raise _Rejected(422, f"work record: {_first_error(exc)}") from exc
+    problem = record_problem(batch.catalogue, ticket.service_code, value)
+    if problem:
+        raise _Rejected(422, f"work record: {problem}")
+    added = batch.cs.add_record(ticket, str(op.op_id), value, batch.caller, op.device_time)
+    return OpResult(op_id=op.op_id, outcome="applied" if added else "merged", ticket_version=ticket.version)
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
@@ -227,6 +246,8 @@ def _work_done(op: Op) -> str:
         return "added a note"
     if op.kind == "photo":
         return "added a photo"
+    if op.kind == "record":
+        return "added to the work record"
     return f"set {op.field} to {op.value}"
 
 
@@ -238,6 +259,10 @@ def _apply_set(batch: _Batch, ticket: TicketRow, op: Op) -> OpResult:
     _check_permission(batch, op.field, value)
     if op.field == "duplicate_of":
         _check_merge(batch, ticket, value)
+    if op.field == "status" and value == "resolved" and ticket.status != "resolved":
+        refusal = resolve_refusal(batch.catalogue, ticket.service_code, batch.cs.work_of(ticket))
+        if refusal:
+            raise _Rejected(409, refusal)
     try:
         base = normalize(op.field, op.base, crews)
     except FieldValueError as exc:

@@ -208,6 +208,12 @@ class CaseServerClient:
             raise self.unreachable("the answer did not come from the case server")
         return answer
 
+    def work_catalogue(self) -> dict[str, Any]:
+        answer = self._request("GET", "/work-catalogue")
+        if not isinstance(answer, dict):
+            raise self.unreachable("the answer did not come from the case server")
+        return answer
+
     def crews(self) -> list[dict[str, Any]]:
         answer = self._request("GET", "/crews")
         if not isinstance(answer, list):

@@ -112,8 +112,9 @@ class SyncEngine:
         try:
             self._push(replica, client, report)
             self._pull(replica, client, report)
+            self._pull_optional(replica, "work_catalogue", client.work_catalogue)
             if replica.role != "crew":  # supervisors see escalations and crews' services offline
-                self._pull_escalation_rules(replica, client)
+                self._pull_optional(replica, "escalation_rules", client.escalation_rules)
                 replica.put(crews=client.crews())
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
@@ -132,10 +133,11 @@ class SyncEngine:
         return report
 
     @staticmethod
-    def _pull_escalation_rules(replica: Replica, client: CaseServerClient) -> None:
-        """The server's escalation rules; a server without them (404) leaves the last ones."""
+    def _pull_optional(replica: Replica, key: str, fetch: Callable[[], Any]) -> None:
+        """Settings the server sends (rules, the work catalogue), kept in the replica's meta;
+        a server without them (404, an older one) leaves the last ones."""
         try:
-            replica.put(escalation_rules=client.escalation_rules())
+            replica.put(**{key: fetch()})
         except RequestRefused as exc:
             if exc.status != 404:
                 raise

@@ -24,6 +24,7 @@ import sqlite_utils
 from sync import milestones
 from sync.errors import LocalError
 from sync.replica_photos import PhotoRecords
+from sync.replica_work import WorkRecords
 from sync.replicadb import from_json as _u
 from sync.replicadb import migrations, now_iso
 from sync.replicadb import to_json as _j
@@ -59,6 +60,7 @@ TICKET_COLUMNS = (
     "photos",
     "duplicate_of",
     "possible_duplicates",
+    "work",
 )
 CONFLICT_COLUMNS = (
     "id",
@@ -110,7 +112,7 @@ def _apply_edit(row: dict[str, Any], field: str, value: Any) -> None:
         row["status"], row["resolution_code"] = "closed", "duplicate"  # merged: closed on arrival
 
 
-class Replica(PhotoRecords):
+class Replica(PhotoRecords, WorkRecords):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -200,6 +202,7 @@ class Replica(PhotoRecords):
         ticket["events"] = _u(ticket["events"]) or []
         ticket["photos"] = _u(ticket["photos"]) or []
         ticket["possible_duplicates"] = _u(ticket["possible_duplicates"]) or []
+        ticket["work"] = _u(ticket["work"]) or []
         return ticket
 
     def _overlay(self, ticket: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
@@ -214,6 +217,10 @@ class Replica(PhotoRecords):
                 _apply_edit(ticket, op["field"], op["value"])
                 if not acked:
                     pending_fields.add(op["field"])
+            elif op["kind"] == "record" and op["op_id"] not in {r["id"] for r in ticket["work"]}:
+                author = user.get("username", "me")
+                entry = {"id": op["op_id"], "author": author, "device_time": op["device_time"], **op["value"]}
+                ticket["work"] = [*ticket["work"], {**entry, "pending": not acked}]
             elif op["kind"] == "note" and op["op_id"] not in {n["id"] for n in ticket["notes"]}:
                 # (A note the server already shows, e.g. sent before a crash, is not repeated.)
                 ticket["notes"] = [
@@ -336,6 +343,10 @@ class Replica(PhotoRecords):
         ticket = self.ticket(ticket_id)
         base = [ticket["lat"], ticket["lon"]] if field == "location" else ticket[field]
         self._check_edit(role, ticket, field, value)
+        if field == "status" and value == "resolved":
+            refusal = self.resolve_refusal(ticket)
+            if refusal:
+                raise LocalError(refusal)
         if base == value:
             raise LocalError(f"{field} is already {value}")
         op = self._new_op(
@@ -538,7 +549,7 @@ class Replica(PhotoRecords):
                 wire["position"] = op["position"]
             if op["kind"] == "set":
                 wire.update(field=op["field"], base=op["base"], value=op["value"])
-            elif op["kind"] in ("note", "photo"):
+            elif op["kind"] in ("note", "photo", "record"):
                 wire["value"] = op["value"]
             else:
                 wire.update(conflict_id=op["conflict_id"], value=op["value"], base=op["base"])
@@ -656,6 +667,7 @@ class Replica(PhotoRecords):
                     _j(d.get("photos", [])),
                     d.get("duplicate_of"),
                     _j(d.get("possible_duplicates", [])),
+                    _j(d.get("work", [])),
                     ticket_hash(d["id"], d["version"]),
                 )
                 for d in docs

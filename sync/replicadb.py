@@ -139,3 +139,9 @@ def m_duplicates(db: sqlite_utils.Database) -> None:
     # The ticket a duplicate was merged into, and the possible duplicates found on arrival (JSON).
     db.execute("ALTER TABLE tickets ADD COLUMN duplicate_of TEXT")
     db.execute("ALTER TABLE tickets ADD COLUMN possible_duplicates TEXT")
+
+
+@migrations()
+def m_work_records(db: sqlite_utils.Database) -> None:
+    # The ticket's work record as the server sent it (JSON list of sync.wire.WorkRecordDoc).
+    db.execute("ALTER TABLE tickets ADD COLUMN work TEXT")

@@ -80,7 +80,7 @@ class Strict(BaseModel):
 
 
 Outcome = Literal["applied", "merged", "conflict", "rejected"]
-OpKind = Literal["set", "note", "resolve", "photo"]
+OpKind = Literal["set", "note", "resolve", "photo", "record"]
 PhotoKind = Literal["before", "after", "other"]
 #: Largest photo the server stores, in bytes (the device downscales well below this).
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
@@ -126,7 +126,9 @@ class Op(Strict):
     kind 'resolve' settles conflict `conflict_id`, keeping `value` ('mine' or
     'theirs'); for 'mine', `base` is the standing value the user saw;
     kind 'photo' attaches the photo described by `value` (a PhotoMeta; its id is
-    the op id). Photos, like notes, are append-only and never conflict.
+    the op id). Photos, like notes, are append-only and never conflict;
+    kind 'record' adds a work record (`value` a sync.workrecord.WorkRecordValue; its id is
+    the op id), append-only like notes.
     `position` is where the device was when the edit was made, when known.
     """
 
@@ -243,6 +245,22 @@ class DuplicateHint(BaseModel):
     address: str
 
 
+class WorkRecordDoc(BaseModel):
+    """A record as devices see it."""
+
+    id: str
+    type: Literal["time", "material", "check"]
+    time_kind: Literal["travel", "on_site"] | None = None
+    minutes: int | None = None
+    material: str | None = None
+    quantity: float | None = None
+    item: str | None = None
+    done: bool | None = None
+    author: str
+    device_time: datetime | None = None
+    created_at: datetime | None = None
+
+
 class TicketDoc(BaseModel):
     """A ticket as devices see it: everything but the reporter's contact."""
 
@@ -267,6 +285,8 @@ class TicketDoc(BaseModel):
     #: The ticket this one was merged into (closed with resolution `duplicate`).
     duplicate_of: UUID | None = None
     possible_duplicates: list[DuplicateHint] = []
+    #: The work record: time corrections, materials, checklist ticks (sync.workrecord).
+    work: list[WorkRecordDoc] = []
 
 
 class FeedPage(BaseModel):
