@@ -233,7 +233,7 @@ def cmd_work_record(args: argparse.Namespace) -> None:
     db = Database(settings.database_url)
     try:
         with db.read() as session:
-            crews = dict(session.execute(select(Crew.code, Crew.id)).tuples())
+            crews = dict(session.execute(select(Crew.code, Crew.id)).tuples().all())
             if args.crew is not None and args.crew not in crews:
                 raise CommandError(f"unknown crew {args.crew}")
             wanted = [crews[args.crew]] if args.crew else list(crews.values())

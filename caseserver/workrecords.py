@@ -73,12 +73,16 @@ def day_rows(
     session: Session, day: date, crew_ids: Iterable[int], zone: ZoneInfo, catalogue: WorkCatalogue
 ) -> list[dict[str, Any]]:
     """The export's rows for `day` and these crews, by crew, ticket, kind and item."""
-    crews = dict(session.execute(select(Crew.id, Crew.code).where(Crew.id.in_(list(crew_ids)))).tuples())
+    crews = dict(
+        session.execute(select(Crew.id, Crew.code).where(Crew.id.in_(list(crew_ids)))).tuples().all()
+    )
     if not crews:
         return []
     start, end = _day_bounds(day, zone)
-    members = dict(session.execute(select(User.id, User.crew_id).where(User.crew_id.in_(crews))).tuples())
-    usernames = dict(session.execute(select(User.id, User.username)).tuples())
+    members = dict(
+        session.execute(select(User.id, User.crew_id).where(User.crew_id.in_(crews))).tuples().all()
+    )
+    usernames = dict(session.execute(select(User.id, User.username)).tuples().all())
     corrections = list(
         session.scalars(select(WorkRecord).where(WorkRecord.crew_id.in_(crews), WorkRecord.type == "time"))
     )

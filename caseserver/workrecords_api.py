@@ -46,7 +46,7 @@ def work_router(
         caller_: CallerDep, day: Annotated[date, Query()], crew: Annotated[str | None, Query()] = None
     ) -> Response:
         with database.read() as session:
-            codes = dict(session.execute(select(Crew.code, Crew.id)).tuples())
+            codes = dict(session.execute(select(Crew.code, Crew.id)).tuples().all())
             if crew is not None:
                 if crew not in codes:
                     raise HTTPException(404, f"unknown crew {crew!r}")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fieldapp.workcli import add_work_commands
 from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
 from sync.photos import PHOTO_KINDS, PhotoError, PipelineSettings, attach_photo, images_in, save_settings
@@ -511,6 +512,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--chunk-size", type=_chunk_size, default=None, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_upload, free_space=None)
 
+    add_work_commands(sub)
+
     s = sub.add_parser("gui", help="open the app window (the default without a command)")
     s.add_argument("--screenshot", type=Path, help="render a screen to this PNG and exit")
     s.add_argument("--view", choices=VIEWS, help="the view to screenshot or audit (default mywork)")
@@ -544,6 +547,8 @@ POSITIONAL_NAMES = {
     "field": "the field",
     "conflict": "the conflict",
     "photo": "the photo",
+    "code": "the material",
+    "item": "the checklist item",
 }
 
 
