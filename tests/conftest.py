@@ -7,6 +7,7 @@ database there).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -71,3 +72,28 @@ def no_threads_left_behind() -> Iterator[None]:
             break
         time.sleep(0.05)
     assert not extra, f"threads left running: {extra}"
+
+
+#: The work catalogue of the work-record tests: area_safe is required for every service.
+WORK_CATALOGUE = {
+    "materials": [
+        {"code": "asphalt_t", "name": "Hot asphalt", "unit": "t"},
+        {"code": "cold_patch_bag", "name": "Cold patch", "unit": "bag"},
+    ],
+    "checklists": {
+        "*": [{"code": "area_safe", "text": "Area made safe", "required": True}],
+        "pothole": [{"code": "edges_sealed", "text": "Edges sealed"}],
+    },
+}
+
+
+@pytest.fixture
+def work_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_text(json.dumps(WORK_CATALOGUE), encoding="utf-8")
+    with fresh_database_url(backend, tmp_path) as url:
+        server = start_server(url, tmp_path, CASESERVER_WORK_CATALOGUE=str(catalogue))
+        try:
+            yield server
+        finally:
+            server.stop()

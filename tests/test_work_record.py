@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,22 +15,11 @@ from typing import Any
 import pytest
 import requests
 from pydantic import ValidationError
-from serverproc import CaseServer, Device, fresh_database_url, run_caseserver, start_server
+from serverproc import CaseServer, Device, fresh_database_url, run_caseserver
 from test_cli import fieldapp
 
 from sync.errors import LocalError
 from sync.workrecord import WorkRecordValue, materials_used, ticked, time_totals
-
-CATALOGUE = {
-    "materials": [
-        {"code": "asphalt_t", "name": "Hot asphalt", "unit": "t"},
-        {"code": "cold_patch_bag", "name": "Cold patch", "unit": "bag"},
-    ],
-    "checklists": {
-        "*": [{"code": "area_safe", "text": "Area made safe", "required": True}],
-        "pothole": [{"code": "edges_sealed", "text": "Edges sealed"}],
-    },
-}
 
 
 def _event(at: str, status: str) -> dict[str, Any]:
@@ -88,18 +76,6 @@ def test_times_come_from_the_status_moves_and_the_latest_correction_wins() -> No
 def test_a_record_must_be_whole(value: dict[str, Any], words: str) -> None:
     with pytest.raises(ValidationError, match=words):
         WorkRecordValue.model_validate(value)
-
-
-@pytest.fixture
-def work_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
-    catalogue = tmp_path / "catalogue.json"
-    catalogue.write_text(json.dumps(CATALOGUE), encoding="utf-8")
-    with fresh_database_url(backend, tmp_path) as url:
-        server = start_server(url, tmp_path, CASESERVER_WORK_CATALOGUE=str(catalogue))
-        try:
-            yield server
-        finally:
-            server.stop()
 
 
 def _work_ids(server: CaseServer, token: str, ticket_id: str) -> list[str]:

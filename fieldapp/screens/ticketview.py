@@ -47,10 +47,12 @@ from fieldapp.screens.duplicatebox import DuplicateBox
 from fieldapp.screens.photos import PhotoGallery
 from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
+from fieldapp.screens.workbox import WorkBox
 from fieldapp.tasks import run_task, with_replica
 from fieldapp.ticketmodel import parse_time
 from sync.operations import ESCALATION_FIELD
 from sync.replica import Replica
+from sync.workrecord import WorkCatalogue
 
 CAPTIONS = {
     "status": QT_TR_NOOP("Status"),
@@ -203,7 +205,18 @@ class TicketScreen(QWidget):
         self.duplicates = DuplicateBox()
         self.duplicates.merge.connect(self.mark_duplicate)
 
-        self._boxes = (self.duplicates, details, self.photos_box, notes_box, self.map_box, history_box)
+        self.work_box = WorkBox()
+        self.work_box.record.connect(self.add_record)
+
+        self._boxes = (
+            self.duplicates,
+            details,
+            self.photos_box,
+            notes_box,
+            self.work_box,
+            self.map_box,
+            history_box,
+        )
         self._grid = QGridLayout()
         self._columns = 0
         body = QWidget()
@@ -277,13 +290,14 @@ class TicketScreen(QWidget):
                 self._grid.addWidget(box, row, 0)
             self._grid.setColumnStretch(1, 0)
         else:
-            duplicates, details, photos, notes, map_box, history = self._boxes
+            duplicates, details, photos, notes, work, map_box, history = self._boxes
             self._grid.addWidget(duplicates, 0, 0, 1, 2)
             self._grid.addWidget(details, 1, 0)
             self._grid.addWidget(notes, 1, 1)
             self._grid.addWidget(photos, 2, 0, 1, 2)
-            self._grid.addWidget(map_box, 3, 0, 1, 2)  # full width: its controls and banner apart
-            self._grid.addWidget(history, 4, 0, 1, 2)
+            self._grid.addWidget(work, 3, 0, 1, 2)
+            self._grid.addWidget(map_box, 4, 0, 1, 2)  # full width: its controls and banner apart
+            self._grid.addWidget(history, 5, 0, 1, 2)
             self._grid.setColumnStretch(0, 1)
             self._grid.setColumnStretch(1, 1)
 
@@ -320,13 +334,15 @@ class TicketScreen(QWidget):
     def _load(self, ticket_id: str) -> None:
         self._busy = True
 
-        def load(replica: Replica) -> tuple[dict[str, Any], str]:
+        def load(replica: Replica) -> tuple[dict[str, Any], str, tuple[dict[str, Any], WorkCatalogue]]:
             user = replica.get("user") or {}
-            return replica.ticket(ticket_id), user.get("role", "crew")
+            work = replica.work_summary(ticket_id), replica.work_catalogue
+            return replica.ticket(ticket_id), user.get("role", "crew"), work
 
-        def done(result: tuple[dict[str, Any], str]) -> None:
+        def done(result: tuple[dict[str, Any], str, tuple[dict[str, Any], WorkCatalogue]]) -> None:
             self._busy = False
-            self.ticket, self.role = result
+            self.ticket, self.role, (summary, catalogue) = result
+            self.work_box.show_work(summary, catalogue, self.ticket["service_code"])
             self._render()
             if self._fresh:
                 self._fresh = False
@@ -487,6 +503,10 @@ class TicketScreen(QWidget):
                 tid, "resolved", resolution_code=code, note=note.strip() or None, position=where
             )
         )
+
+    def add_record(self, value: dict[str, Any]) -> None:
+        """Queue a work record (time, material, checklist tick)."""
+        self._edit(lambda r, tid: r.add_record(tid, **value))
 
     def mark_duplicate(self, main_id: str) -> None:
         """Merge this ticket into `main_id` (queued; closed as a duplicate when it arrives)."""
