@@ -1340,6 +1340,39 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <source>Mark this ticket as a duplicate of it</source>
         <translation>Merkitse tämä tiketti sen kaksoisilmoitukseksi</translation>
     </message>
+    <message>
+        <source>Work record</source>
+        <extracomment>Minutes one tap on − or + corrects a time by. Quantity one tap adds, by unit (one of anything else). The fields of a work record to queue (sync.workrecord.WorkRecordValue).</extracomment>
+        <translation>Työkirjaus</translation>
+    </message>
+    <message>
+        <source>Travel</source>
+        <translation>Matka</translation>
+    </message>
+    <message>
+        <source>{what}: {minutes} minutes less</source>
+        <translation>{what}: {minutes} minuuttia vähemmän</translation>
+    </message>
+    <message>
+        <source>{what}: {minutes} minutes more</source>
+        <translation>{what}: {minutes} minuuttia enemmän</translation>
+    </message>
+    <message>
+        <source>One less: {name}</source>
+        <translation>Yksi vähemmän: {name}</translation>
+    </message>
+    <message>
+        <source>One more: {name}</source>
+        <translation>Yksi lisää: {name}</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} min</translation>
+    </message>
+    <message>
+        <source> (required)</source>
+        <translation> (pakollinen)</translation>
+    </message>
 </context>
 <context>
     <name>labels</name>
