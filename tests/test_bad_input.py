@@ -283,7 +283,7 @@ def test_json_that_is_not_an_object(
         ({"op_id": "not-a-uuid"}, "ops.0.op_id", ["UUID"]),
         ({"op_id": 12345}, "ops.0.op_id", ["UUID"]),
         ({"ticket_id": "ticket-1"}, "ops.0.ticket_id", ["UUID"]),
-        ({"kind": "delete"}, "ops.0.kind", ["'set', 'note', 'resolve' or 'photo'"]),
+        ({"kind": "delete"}, "ops.0.kind", ["'set', 'note', 'resolve', 'photo' or 'record'"]),
         ({"device_time": "yesterday"}, "ops.0.device_time", ["datetime"]),
         ({"conflict_id": "nope"}, "ops.0.conflict_id", ["UUID"]),
         ({"field": ["status"]}, "ops.0.field", ["string"]),

@@ -159,6 +159,23 @@ def test_a_required_item_blocks_resolved_on_the_device_and_on_the_server(
     assert "Area made safe" in refused["reason"]
     assert server.get_ticket(token, other)["status"] == "in_progress"
 
+    # Records that do not fit are refused one by one, with the reason, and add nothing.
+    version = server.get_ticket(token, other)["version"]
+    bad_values = {
+        "work record: unknown material 'gold'": {"type": "material", "material": "gold", "quantity": 1},
+        "not on the checklist of pothole": {"type": "check", "item": "water_off", "done": True},
+        "work record: type": {"type": "overtime", "minutes": 5},
+        "work record: Value error, a time record needs time_kind": {"type": "time", "minutes": 5},
+    }
+    records = [
+        {"op_id": str(uuid.uuid4()), "ticket_id": other, "kind": "record", "value": value, "device_time": now}
+        for value in bad_values.values()
+    ]
+    for words, answer in zip(bad_values, server.push(token, records), strict=True):
+        assert answer["outcome"] == "rejected" and answer["code"] == 422 and words in answer["reason"], answer
+    after = server.get_ticket(token, other)
+    assert after["work"] == [] and after["version"] == version
+
 
 def test_the_day_csv_matches_the_records_and_is_scoped(work_server: CaseServer, tmp_path: Path) -> None:
     server = work_server

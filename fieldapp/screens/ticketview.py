@@ -16,8 +16,7 @@ from typing import Any
 
 from fieldapp import theme
 from fieldapp.errors import show_error
-from fieldapp.i18n import local_time
-from fieldapp.labels import field_label, field_value_label, outcome_label, service_label, status_label
+from fieldapp.labels import outcome_label, service_label, status_label
 from fieldapp.qt import (
     QT_TR_NOOP,
     QEvent,
@@ -46,11 +45,10 @@ from fieldapp.screens.camerapanel import CameraPanel, PhotoPicker, camera_availa
 from fieldapp.screens.duplicatebox import DuplicateBox
 from fieldapp.screens.photos import PhotoGallery
 from fieldapp.screens.statuspanels import HoldPanel, ResolvePanel
+from fieldapp.screens.tickethistory import history_line, local_text
 from fieldapp.screens.ticketmap import OnSiteBar, TicketMap
 from fieldapp.screens.workbox import WorkBox
 from fieldapp.tasks import run_task, with_replica
-from fieldapp.ticketmodel import parse_time
-from sync.operations import ESCALATION_FIELD
 from sync.replica import Replica
 from sync.workrecord import WorkCatalogue
 
@@ -69,11 +67,6 @@ PAGES = ("details", "resolve", "onhold", "camera", "picker")
 SWIPE = 120
 #: Two columns of details from this width on (landscape tablets).
 WIDE = 1000
-
-
-def _local_time(raw: str | None) -> str:
-    moment = parse_time(raw)
-    return local_time(moment) if moment else "–"
 
 
 class _SwipeBack(QObject):
@@ -95,23 +88,6 @@ class _SwipeBack(QObject):
                 self.back()
                 return True
         return False
-
-
-def _event_line(event: dict[str, Any]) -> str:
-    """One line of the ticket's history."""
-    when = _local_time(event["at"])
-    if event["field"] == ESCALATION_FIELD:
-        text = tr("⚑ Escalated: nobody was acting on it by its escalation time (due {due})")
-        return f"{when} " + text.format(due=_local_time(event["new"]))
-    if event["field"] == "possible_duplicate":
-        return f"{when} " + tr("⧉ Possible duplicate: a new report of the same service close by")
-    if event["field"] == "merged":
-        return f"{when} " + tr("⧉ Another report of the same problem was merged into this ticket")
-    return (
-        f"{when} {event['actor']}: {field_label(event['field'])} "
-        f"{field_value_label(event['field'], event['old'])} → "
-        f"{field_value_label(event['field'], event['new'])}"
-    )
 
 
 class TicketScreen(QWidget):
@@ -374,7 +350,7 @@ class TicketScreen(QWidget):
         self.fields["status"].setText(status)
         self.fields["service"].setText(service)
         self.fields["priority"].setText(f"P{t['priority']}")
-        self.fields["due"].setText(_local_time(t["due_at"]))
+        self.fields["due"].setText(local_text(t["due_at"]))
         self.fields["address"].setText(t["address"])
         self.fields["crew"].setText(t["assigned_crew"] or tr("unassigned"))
         outcome = outcome_label(t["resolution_code"]) or "–"
@@ -387,10 +363,10 @@ class TicketScreen(QWidget):
         notes = []
         for note in t["notes"]:
             flag = " ⟳" if note.get("pending") else ""
-            when = _local_time(note.get("created_at") or note.get("device_time"))
+            when = local_text(note.get("created_at") or note.get("device_time"))
             notes.append(f"{note['author']} · {when}{flag}\n{note['text']}")
         self.notes.setText("\n\n".join(notes) or tr("No notes yet."))
-        self.history.setText("\n".join(_event_line(event) for event in reversed(t["events"])))
+        self.history.setText("\n".join(history_line(event) for event in reversed(t["events"])))
         self.actions.show_moves(self.role, t["status"])
         self.gallery.show_ticket(t["id"])
         self.duplicates.show_ticket(self.replica_path, t)

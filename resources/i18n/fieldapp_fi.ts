@@ -1075,7 +1075,6 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     </message>
     <message>
         <source>⚑ Escalated: nobody was acting on it by its escalation time (due {due})</source>
-        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets).</extracomment>
         <translation>⚑ Eskaloitu: kukaan ei ollut tarttunut tehtävään eskalointiaikaan mennessä (määräaika {due})</translation>
     </message>
     <message>
@@ -1088,7 +1087,7 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     </message>
     <message>
         <source>← My work</source>
-        <extracomment>The user changed something (queued locally); the window starts a sync.</extracomment>
+        <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Omat työt</translation>
     </message>
     <message>
