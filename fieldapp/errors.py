@@ -23,6 +23,11 @@ def user_message(exc: BaseException) -> str:
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("Field app"), user_message(exc), parent=parent)
+    show_message(parent, user_message(exc))
+
+
+def show_message(parent: QWidget | None, text: str) -> None:
+    """A warning in one plain sentence, with an OK button."""
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Field app"), text, parent=parent)
     box.setAccessibleName(tr("Error message"))
     box.open()

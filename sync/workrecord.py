@@ -34,16 +34,29 @@ MAX_QUANTITY = 10_000.0
 Code = str
 
 
+Translations = dict[Literal["fi", "sv", "en"], str]
+
+
 class Material(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     name: str = Field(min_length=1, max_length=80)
     unit: str = Field(min_length=1, max_length=20)
+    #: The name in other languages, by language code ("fi", "sv", "en").
+    names: Translations = Field(default_factory=dict)
+
+    def label(self, language: str) -> str:
+        return self.names.get(language, self.name)  # type: ignore[call-overload]
 
 
 class CheckItem(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
     text: str = Field(min_length=1, max_length=120)
     required: bool = False
+    #: The text in other languages, by language code.
+    texts: Translations = Field(default_factory=dict)
+
+    def label(self, language: str) -> str:
+        return self.texts.get(language, self.text)  # type: ignore[call-overload]
 
 
 class WorkCatalogue(Strict):
@@ -74,21 +87,65 @@ class WorkCatalogue(Strict):
 #: (a city marks the ones that must block `resolved` in its own file).
 DEFAULT_CATALOGUE = WorkCatalogue(
     materials=[
-        Material(code="asphalt_t", name="Hot asphalt", unit="t"),
-        Material(code="cold_patch_bag", name="Cold patch (25 kg bag)", unit="bag"),
-        Material(code="gravel_t", name="Gravel", unit="t"),
-        Material(code="sign", name="Traffic sign", unit="pcs"),
-        Material(code="lamp", name="Street light lamp", unit="pcs"),
-        Material(code="paint_l", name="Graffiti remover / paint", unit="l"),
-        Material(code="sand_t", name="Grit sand", unit="t"),
+        Material(
+            code="asphalt_t",
+            name="Hot asphalt",
+            unit="t",
+            names={"fi": "Kuuma asfaltti", "sv": "Varm asfalt"},
+        ),
+        Material(
+            code="cold_patch_bag",
+            name="Cold patch (25 kg bag)",
+            unit="bag",
+            names={"fi": "Kylmäpaikkausmassa (25 kg säkki)", "sv": "Kallasfalt (25 kg säck)"},
+        ),
+        Material(code="gravel_t", name="Gravel", unit="t", names={"fi": "Sora", "sv": "Grus"}),
+        Material(
+            code="sign", name="Traffic sign", unit="pcs", names={"fi": "Liikennemerkki", "sv": "Vägmärke"}
+        ),
+        Material(
+            code="lamp",
+            name="Street light lamp",
+            unit="pcs",
+            names={"fi": "Katuvalolamppu", "sv": "Gatlampa"},
+        ),
+        Material(
+            code="paint_l",
+            name="Graffiti remover / paint",
+            unit="l",
+            names={"fi": "Graffitinpoistoaine / maali", "sv": "Klotterborttagning / färg"},
+        ),
+        Material(
+            code="sand_t", name="Grit sand", unit="t", names={"fi": "Hiekoitushiekka", "sv": "Sandningssand"}
+        ),
     ],
     checklists={
         "*": [
-            CheckItem(code="area_safe", text="Area made safe"),
-            CheckItem(code="cones_removed", text="Cones and barriers removed"),
+            CheckItem(
+                code="area_safe",
+                text="Area made safe",
+                texts={"fi": "Alue tehty turvalliseksi", "sv": "Området säkrat"},
+            ),
+            CheckItem(
+                code="cones_removed",
+                text="Cones and barriers removed",
+                texts={"fi": "Kartiot ja aidat poistettu", "sv": "Koner och avspärrningar borttagna"},
+            ),
         ],
-        "pothole": [CheckItem(code="edges_sealed", text="Edges sealed")],
-        "water_leak": [CheckItem(code="water_off", text="Water shut off at the valve")],
+        "pothole": [
+            CheckItem(
+                code="edges_sealed",
+                text="Edges sealed",
+                texts={"fi": "Reunat saumattu", "sv": "Kanterna tätade"},
+            )
+        ],
+        "water_leak": [
+            CheckItem(
+                code="water_off",
+                text="Water shut off at the valve",
+                texts={"fi": "Vesi suljettu venttiilistä", "sv": "Vattnet avstängt vid ventilen"},
+            )
+        ],
     },
 )
 

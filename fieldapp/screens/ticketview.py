@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp import theme
-from fieldapp.errors import show_error
+from fieldapp.errors import show_error, show_message
 from fieldapp.labels import outcome_label, service_label, status_label
 from fieldapp.qt import (
     QT_TR_NOOP,
@@ -472,7 +472,14 @@ class TicketScreen(QWidget):
         self._edit(lambda r, tid: r.change_status(tid, "on_hold", note=text, position=where))
 
     def resolve(self, code: str, note: str) -> None:
-        """Resolved with an outcome; `note` is the outcome note the reporter reads."""
+        """Resolved with an outcome; `note` is the outcome note the reporter reads. Required
+        checklist items left unticked stop it here, in the crew's language (the panel stays)."""
+        missing = self.work_box.missing_required()
+        if missing:
+            show_message(
+                self, tr("Tick the checklist before resolving: {items}").format(items=", ".join(missing))
+            )
+            return
         where = self.map_box.position_for_edit()
         self._edit(
             lambda r, tid: r.change_status(

@@ -7,6 +7,9 @@
 - **Checklist**: the service's items as large toggles; a required one left unticked blocks
   "Resolved" with a plain message.
 
+Names and texts come from the city's catalogue, in the app's language where the catalogue
+gives one (`names`, `texts`), otherwise as the city wrote them.
+
 Rows are built once per catalogue and only their words change, so nothing moves under a
 finger. The box emits `record` with the fields of a record; the ticket screen queues it.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from fieldapp import theme
+from fieldapp.i18n import current_language
 from fieldapp.qt import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, Signal, touch_button, tr
 from sync.workrecord import WorkCatalogue
 
@@ -54,6 +58,7 @@ class WorkBox(QGroupBox):
 
     # -- building -------------------------------------------------------------------
     def _build(self, catalogue: WorkCatalogue, service: str) -> None:
+        language = current_language()
         if self._grid is not None:
             while self._grid.count():
                 widget = self._grid.takeAt(0).widget()
@@ -78,11 +83,12 @@ class WorkBox(QGroupBox):
             row += 1
         for material in catalogue.materials:
             label = QLabel()
-            minus = _small("−", tr("One less: {name}").format(name=material.name))
-            plus = _small("+", tr("One more: {name}").format(name=material.name))
+            label_text = material.label(language)
+            minus = _small("−", tr("One less: {name}").format(name=label_text))
+            plus = _small("+", tr("One more: {name}").format(name=label_text))
             minus.clicked.connect(lambda _=False, m=material: self._material(m.code, -_step(m.unit)))
             plus.clicked.connect(lambda _=False, m=material: self._material(m.code, _step(m.unit)))
-            name = QLabel(material.name)
+            name = QLabel(label_text)
             name.setWordWrap(True)
             grid.addWidget(name, row, 0)
             grid.addWidget(label, row, 1)
@@ -92,7 +98,7 @@ class WorkBox(QGroupBox):
             self.material_buttons[material.code] = (minus, plus)
             row += 1
         for item in catalogue.checklist(service):
-            button = touch_button(item.text)
+            button = touch_button(item.label(language))
             button.setCheckable(True)
             button.clicked.connect(lambda checked, code=item.code: self._check(code, checked))
             grid.addWidget(button, row, 0, 1, 4)
@@ -115,12 +121,26 @@ class WorkBox(QGroupBox):
             used = summary["materials"].get(material.code, 0)
             self.material_labels[material.code].setText(f"{used:g} {material.unit}")
             self.material_buttons[material.code][0].setEnabled(used > 0)
+        texts = {item.code: item.label(current_language()) for item in catalogue.checklist(service)}
         for item in summary["checklist"]:
             button = self.check_buttons[item["code"]]
             button.setChecked(item["done"])
             mark = "☑" if item["done"] else "☐"
             required = tr(" (required)") if item["required"] else ""
-            button.setText(f"{mark} {item['text']}{required}")
+            button.setText(f"{mark} {texts.get(item['code'], item['text'])}{required}")
+
+    def missing_required(self) -> list[str]:
+        """The required checklist items not ticked, in the app's language."""
+        if self._catalogue is None or self._service is None:
+            return []
+        texts = {
+            item.code: item.label(current_language()) for item in self._catalogue.checklist(self._service)
+        }
+        return [
+            texts.get(item["code"], item["text"])
+            for item in self._summary.get("checklist", [])
+            if item["required"] and not item["done"]
+        ]
 
     # -- taps -----------------------------------------------------------------------
     def _time(self, kind: str, delta: int) -> None:

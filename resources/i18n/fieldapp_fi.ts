@@ -1135,6 +1135,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>Ei vielä huomautuksia.</translation>
     </message>
     <message>
+        <source>Tick the checklist before resolving: {items}</source>
+        <translation>Rastita tarkistuslista ennen ratkaisemista: {items}</translation>
+    </message>
+    <message>
         <source>unassigned</source>
         <translation>jakamatta</translation>
     </message>

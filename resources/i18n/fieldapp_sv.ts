@@ -1135,6 +1135,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>Inga anteckningar ännu.</translation>
     </message>
     <message>
+        <source>Tick the checklist before resolving: {items}</source>
+        <translation>Bocka av checklistan innan du löser: {items}</translation>
+    </message>
+    <message>
         <source>unassigned</source>
         <translation>ej tilldelad</translation>
     </message>
