@@ -42,6 +42,7 @@ from caseserver.open311 import open311_router
 from caseserver.open311 import too_large as open311_too_large
 from caseserver.operations_api import operations_router
 from caseserver.photos_api import photos_router, public_photos_router
+from caseserver.positions_api import positions_router
 from caseserver.push import push
 from caseserver.routing import crew_services, route_arrival
 from caseserver.routing_api import routing_router
@@ -252,6 +253,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
     app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
     app.include_router(routing_router(database, current_caller))  # routing rules, crew services
+    app.include_router(positions_router(database, current_caller))  # opt-in crew positions
     app.include_router(work_router(database, catalogue, ZoneInfo(settings.timezone), current_caller))
 
     @app.get("/health", tags=["meta"])

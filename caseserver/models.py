@@ -87,6 +87,8 @@ class Device(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Whether the device shares its position (opt-in on the device, off by default).
+    shares_position: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Ticket(Base):
@@ -390,3 +392,30 @@ class WorkRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_work_records_crew_time", "crew_id", "device_time"),)
+
+
+class DevicePosition(Base):
+    """The last position a crew device shared; removed when it stops sharing."""
+
+    __tablename__ = "device_positions"
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fixed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SharingChange(Base):
+    """The audit of position sharing: a device turned it on or off. Append-only."""
+
+    __tablename__ = "position_sharing_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    #: When the user turned it on or off (device clock); `at` is when the server heard.
+    device_time: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.dispatch: Any = None
         self.settings = SettingsScreen(self.profile)
         self.settings.back.connect(lambda: self.show_view(self._before_settings))
+        self.settings.sharing_changed.connect(lambda _on: self.bridge and self.bridge.sync_now())
         self._before_settings = "mywork"
         for screen in (self.signin, self.mywork, self.ticket, self.conflicts, self.settings):
             self.stack.addWidget(screen)
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
         """A fix: the maps' dot, the ticket's way and "on site", the position recorded with edits."""
         self.mywork.show_position(lat, lon, accuracy)
         self.ticket.set_position(lat, lon, accuracy)
+        if self.bridge is not None:
+            self.bridge.engine.note_position(lat, lon, accuracy)  # sent at the next sync, if shared
 
     # -- offline map -----------------------------------------------------------------------
     def open_prefetch(self) -> Any:
@@ -300,6 +303,7 @@ class MainWindow(QMainWindow):
         if name == "settings":
             current = self.current_view()
             self._before_settings = current if current not in ("settings", "?") else "mywork"
+            self.settings.show_current()  # signed in since it was built: sharing as stored
         elif name != "signin" and self.user is None:
             name = "signin"
         if name == "signin" and self.bridge is not None:
@@ -374,7 +378,7 @@ class MainWindow(QMainWindow):
 
     # -- screenshots and tests ------------------------------------------------------------------
     def busy(self) -> bool:
-        screens = [self.signin, self.mywork, self.ticket, self.conflicts, self.dispatch]
+        screens = [self.signin, self.mywork, self.ticket, self.conflicts, self.dispatch, self.settings]
         return tasks_running() > 0 or any(s is not None and s.busy() for s in screens)
 
     def prepare_screenshot(self, view: str) -> None:

@@ -66,6 +66,7 @@ from maps.mappage import (
     MESSAGE_PREFIX,
     STATUS_LABELS,
     TILE_URL,
+    crew_colour,
     leaflet_dir,
     map_page_html,
     ticket_payload,
@@ -429,6 +430,7 @@ class MapView(QWidget):
         self._rows: list[Row] = []
         self._colour_by = "status"
         self._position: tuple[float, float, float] | None = None
+        self._crews: list[dict[str, Any]] = []
         self._loaded = False
         self._markers_on = False
         self._is_ready = False
@@ -506,6 +508,21 @@ class MapView(QWidget):
         if self._page_up():
             lat_, lon_, acc = self._position
             self.page.runJavaScript(f"fa.setPosition({lat_}, {lon_}, {acc}, {json.dumps(follow)});", 0)
+
+    def show_crews(self, crews: Sequence[Mapping[str, Any]]) -> None:
+        """The crews' last shared positions: a dot in the crew's colour, labelled with the
+        crew, who, and how old the position is (`label` in each mapping)."""
+        self._crews = [
+            {
+                "lat": float(c["lat"]),
+                "lon": float(c["lon"]),
+                "label": str(c["label"]),
+                "colour": crew_colour(c["crew"]),
+            }
+            for c in crews
+        ]
+        if self._page_up():
+            self.page.runJavaScript(f"fa.setCrews({json.dumps(self._crews)});", 0)
 
     def center_on(self, lat: float, lon: float, zoom: int | None = None) -> None:
         self._center = (float(lat), float(lon))
@@ -588,6 +605,8 @@ class MapView(QWidget):
             log.warning("map: the page did not load")
             return
         self._loaded = True
+        if self._crews:  # shown before the page was up
+            self.page.runJavaScript(f"fa.setCrews({json.dumps(self._crews)});", 0)
         self._maybe_ready()
 
     def _on_message(self, message: dict[str, Any]) -> None:

@@ -25,7 +25,8 @@ on the map, ``{"event": "ticket", "id": ...}`` when a marker is clicked (or chos
 with Enter), ``{"event": "tiles", "missing": n}`` when the visible tiles settle.
 Its script object ``window.fa`` takes updates without a reload:
 ``fa.setTickets(payload)``, ``fa.setPosition(lat, lon, accuracy, follow)``,
-``fa.showTicket(id)`` (zoom until the marker is out of its cluster).
+``fa.showTicket(id)`` (zoom until the marker is out of its cluster), ``fa.setCrews(list)``
+(the crews' last shared positions, each a labelled dot).
 
 **Made with folium, filled at run time.** folium imports numpy (features.py), which
 the desktop bundle leaves out (tens of MB over its size budget). So folium builds the
@@ -487,6 +488,20 @@ def build_template(asset_token: str = ASSET_TOKEN) -> str:
                 meCircle.setLatLng(at);
                 meCircle.setRadius(accuracy && accuracy > 0 ? accuracy : 0);
                 if (follow) { map.panTo(at); }
+            };
+            // Crews' last shared positions (supervisors): a labelled dot each, not clustered.
+            var crewLayer = L.layerGroup().addTo(map);
+            fa.crews = [];
+            fa.setCrews = function (crews) {
+                crewLayer.clearLayers();
+                fa.crews = crews.map(function (c) {
+                    var dot = L.circleMarker([c.lat, c.lon], {radius: 9, color: "#000000", weight: 3,
+                                                              fillColor: c.colour, fillOpacity: 1});
+                    dot.bindTooltip(c.label, {permanent: true, direction: "right", offset: [10, 0],
+                                              className: "fa-crew"});
+                    crewLayer.addLayer(dot);
+                    return dot;
+                });
             };
             fa.clearPosition = function () {
                 if (me) { map.removeLayer(me); map.removeLayer(meCircle); me = null; meCircle = null; }

@@ -214,6 +214,18 @@ class CaseServerClient:
             raise self.unreachable("the answer did not come from the case server")
         return answer
 
+    def set_position_sharing(self, enabled: bool, changed_at: str | None) -> None:
+        self._request("PUT", "/position-sharing", {"enabled": enabled, "changed_at": changed_at})
+
+    def send_position(self, fix: dict[str, Any]) -> None:
+        self._request("POST", "/position", fix)
+
+    def crew_positions(self) -> list[dict[str, Any]]:
+        answer = self._request("GET", "/crew-positions")
+        if not isinstance(answer, list):
+            raise self.unreachable("the answer did not come from the case server")
+        return answer
+
     def crews(self) -> list[dict[str, Any]]:
         answer = self._request("GET", "/crews")
         if not isinstance(answer, list):

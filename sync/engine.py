@@ -55,6 +55,8 @@ class SyncEngine:
         self._client_factory = client_factory
         self._lock = threading.Lock()
         self.state = SyncState()
+        #: The latest position fix (note_position), sent while sharing is on.
+        self.last_fix: dict[str, Any] | None = None
 
     # -- state ----------------------------------------------------------------------
     def _emit_state(
@@ -113,9 +115,11 @@ class SyncEngine:
             self._push(replica, client, report)
             self._pull(replica, client, report)
             self._pull_optional(replica, "work_catalogue", client.work_catalogue)
+            self._share_position(replica, client)
             if replica.role != "crew":  # supervisors see escalations and crews' services offline
                 self._pull_optional(replica, "escalation_rules", client.escalation_rules)
                 replica.put(crews=client.crews())
+                self._pull_optional(replica, "crew_positions", client.crew_positions)
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
             raise
@@ -131,6 +135,31 @@ class SyncEngine:
         if report.new_tickets:
             self.events.emit("new_tickets", report.new_tickets)
         return report
+
+    def note_position(self, lat: float, lon: float, accuracy_m: float | None = None) -> None:
+        """The device's latest fix (from the GUI's position source); sent at the next sync
+        while the user shares their position. Only remembered here: no I/O."""
+        self.last_fix = {
+            "lat": lat,
+            "lon": lon,
+            "accuracy_m": accuracy_m if accuracy_m and accuracy_m > 0 else None,
+            "fixed_at": now_iso(),
+        }
+
+    def _share_position(self, replica: Replica, client: CaseServerClient) -> None:
+        """Tell the server when the user turned sharing on or off, and send the last fix while on."""
+        wanted = bool(replica.get("share_position", False))
+        try:
+            if wanted != bool(replica.get("share_position_told", False)):
+                client.set_position_sharing(wanted, replica.get("share_position_changed_at"))
+                replica.put(share_position_told=wanted)
+            fix = self.last_fix
+            if wanted and fix is not None and fix["fixed_at"] != replica.get("position_sent_at"):
+                client.send_position(fix)
+                replica.put(position_sent_at=fix["fixed_at"])
+        except RequestRefused as exc:
+            if exc.status not in (403, 404):  # a server without positions, or not a crew device
+                raise
 
     @staticmethod
     def _pull_optional(replica: Replica, key: str, fetch: Callable[[], Any]) -> None:

@@ -141,6 +141,11 @@ class Replica(PhotoRecords, WorkRecords):
             [(k, _j(v)) for k, v in values.items()],
         )
 
+    def set_position_sharing(self, enabled: bool) -> None:
+        """The user's choice to share this device's position (off until turned on); the
+        server hears of it, with this time, at the next sync."""
+        self.put(share_position=bool(enabled), share_position_changed_at=now_iso())
+
     @property
     def cursor(self) -> int:
         return int(self.get("cursor", 0))

@@ -145,3 +145,10 @@ def m_duplicates(db: sqlite_utils.Database) -> None:
 def m_work_records(db: sqlite_utils.Database) -> None:
     # The ticket's work record as the server sent it (JSON list of sync.wire.WorkRecordDoc).
     db.execute("ALTER TABLE tickets ADD COLUMN work TEXT")
+
+
+@migrations()
+def m_milestone_windows(db: sqlite_utils.Database) -> None:
+    # The operations view's medians read the tickets resolved or responded to in a window.
+    db.execute("CREATE INDEX ix_milestones_resolved ON ticket_milestones(resolved)")
+    db.execute("CREATE INDEX ix_milestones_first_response ON ticket_milestones(first_response)")

@@ -5,7 +5,8 @@ crew's service list, set on the server; an empty list handles every service) com
 those that do not. Among them a crew ranks by a cost in kilometres: the straight-line distance
 from the ticket to the crew's nearest open ticket (where the crew is working), plus
 `KM_PER_HOUR` for every hour of work already queued for it (estimated per priority). A crew
-with no open ticket has no place yet: its distance counts as `NO_WORK_KM`. Ties go to the
+with no open ticket is measured from its last reported position (crews that share it); with
+neither, its distance counts as `NO_WORK_KM`. Ties go to the
 crew code, so the same replica always gives the same order.
 
 Distances are equirectangular (exact to well under 1 % across a city). The best `limit` crews
@@ -39,6 +40,8 @@ class CrewWork:
     hours: float = 0.0
     #: Service codes the crew handles; empty: every service.
     services: frozenset[str] = frozenset()
+    #: The crew's last reported position, used while it has no open ticket.
+    position: tuple[float, float] | None = None
     _box: list[float] = field(default_factory=list)
 
     def handles(self, service: str | None) -> bool:
@@ -66,6 +69,14 @@ class CrewWork:
         return math.sqrt(best) * _KM_PER_DEG
 
 
+def _start_km(work: CrewWork, lat: float, lon: float, scale: float) -> float:
+    """Where a crew without open tickets starts from: its last position, or `NO_WORK_KM`."""
+    if work.position is None:
+        return NO_WORK_KM
+    a, b = work.position
+    return math.sqrt((a - lat) ** 2 + ((b - lon) * scale) ** 2) * _KM_PER_DEG
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """A crew for a ticket, and why: the numbers a person reads as the reason."""
@@ -78,17 +89,24 @@ class Suggestion:
     hours: float
     #: Whether the crew handles the ticket's service.
     handles: bool = True
+    #: Whether the distance is from the crew's last reported position (it has no open ticket).
+    from_position: bool = False
 
 
 def crew_work(
     crews: Iterable[str],
     open_tickets: Iterable[tuple[str | None, float, float, int]],
     services: Mapping[str, Iterable[str]] | None = None,
+    positions: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[CrewWork]:
     """Each crew's work from (crew, lat, lon, priority) of the open tickets; `services` are
-    the service lists by crew code (a crew left out handles every service)."""
-    services = services or {}
-    work = {crew: CrewWork(crew, services=frozenset(services.get(crew, ()))) for crew in crews}
+    the service lists by crew code (a crew left out handles every service), `positions` the
+    crews' last reported positions."""
+    services, positions = services or {}, positions or {}
+    work = {
+        crew: CrewWork(crew, services=frozenset(services.get(crew, ())), position=positions.get(crew))
+        for crew in crews
+    }
     for crew, lat, lon, priority in open_tickets:
         if crew in work:
             work[crew].add(lat, lon, priority)
@@ -102,14 +120,19 @@ def suggest(
     scale = math.cos(math.radians(lat))
     bounds = []
     for work in crews:
-        low = NO_WORK_KM if not work.places else work.box_km(lat, lon, scale)
+        low = work.box_km(lat, lon, scale) if work.places else _start_km(work, lat, lon, scale)
         bounds.append((not work.handles(service), low + KM_PER_HOUR * work.hours, work.crew, work))
     bounds.sort(key=lambda b: b[:3])
     best: list[Suggestion] = []
     for misses, bound, _, work in bounds:
         if len(best) >= limit and (misses, bound) > (not best[-1].handles, best[-1].cost_km):
             break  # this crew, and every one after it, ranks after the last of the best
-        distance = work.nearest_km(lat, lon, scale) if work.places else None
+        if work.places:
+            distance: float | None = work.nearest_km(lat, lon, scale)
+        elif work.position is not None:
+            distance = _start_km(work, lat, lon, scale)
+        else:
+            distance = None
         cost = (NO_WORK_KM if distance is None else distance) + KM_PER_HOUR * work.hours
         best.append(
             Suggestion(
@@ -119,6 +142,7 @@ def suggest(
                 open_tickets=len(work.places),
                 hours=work.hours,
                 handles=not misses,
+                from_position=not work.places and work.position is not None,
             )
         )
         best.sort(key=lambda s: (not s.handles, s.cost_km, s.crew))

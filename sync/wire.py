@@ -356,6 +356,34 @@ class CrewDoc(BaseModel):
     services: list[str] = []
 
 
+class PositionSharing(Strict):
+    """A device turned position sharing on or off (`changed_at`: when, on its clock)."""
+
+    enabled: bool
+    changed_at: datetime | None = None
+
+
+class PositionReport(Strict):
+    """Where a crew device last was (sent at each sync while it shares its position)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    fixed_at: datetime
+
+
+class CrewPositionDoc(BaseModel):
+    """A crew device's last shared position, as its supervisors see it."""
+
+    crew: str
+    user: str
+    device: str
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    fixed_at: datetime
+
+
 class ErrorDoc(BaseModel):
     detail: str
 

@@ -64,9 +64,9 @@ def test_operations_view_lists_the_tickets_behind_each_figure_and_opens_one(  # 
     assert buttons["crew:south"].text().startswith("Crew south: 2 open")
     assert all(b.height() >= TOUCH for b in buttons.values())
     qtbot.mouseClick(buttons["at_risk"], Qt.MouseButton.LeftButton)
-    assert view.listed_ids() == [soon]
+    qtbot.waitUntil(lambda: view.listed_ids() == [soon], timeout=20_000)
     qtbot.mouseClick(buttons["crew:north"], Qt.MouseButton.LeftButton)
-    assert view.listed_ids() == [late]
+    qtbot.waitUntil(lambda: view.listed_ids() == [late], timeout=20_000)
 
     # A tap on a listed ticket opens it.
     row = view.tickets.visualItemRect(view.tickets.item(0))

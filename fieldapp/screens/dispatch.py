@@ -52,6 +52,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
+from fieldapp.screens.crewpositions import crew_dots
 from fieldapp.screens.suggestions import SuggestResult, assign_suggested, placement_text
 from fieldapp.tasks import run_task
 from fieldapp.theme import current as current_theme
@@ -103,6 +104,8 @@ class BoardData:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: The board's open tickets for the map, most urgent first, at most MAX_MARKERS.
     map_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: The board's crews' last shared positions, as labelled dots (crewpositions.crew_dots).
+    crew_dots: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -164,9 +167,12 @@ def load_board(replica_path: Path) -> BoardData:
         rows = replica.ticket_rows()
         now = datetime.now(UTC)
         escalated = milestones.escalated_ids(replica.conn, replica.get("escalation_rules"), now.timestamp())
+        positions = replica.get("crew_positions") or []
     finally:
         replica.close()
-    return arrange(user, rows, now, frozenset(escalated))
+    board = arrange(user, rows, now, frozenset(escalated))
+    board.crew_dots = crew_dots(positions, board.crews, now)
+    return board
 
 
 def queue_reassignments(replica_path: Path, ticket_ids: list[str], crew: Crew) -> ReassignResult:
@@ -768,6 +774,7 @@ class DispatchBoard(QWidget):
             self.views.addWidget(self.map)
         if on and self.data is not None:
             self.map.show_tickets(self.data.map_rows, colour_by="crew")
+            self.map.show_crews(self.data.crew_dots)
         self.views.setCurrentWidget(self.map if on else self.scroll)
 
     def shutdown(self) -> None:
@@ -780,6 +787,7 @@ class DispatchBoard(QWidget):
         self.data = data
         if self.map is not None and self.map_button.isChecked():
             self.map.show_tickets(data.map_rows, colour_by="crew")
+            self.map.show_crews(data.crew_dots)
         if not data.crews:
             self.message.setText(
                 tr("The dispatch board is for supervisors. Sign in as a supervisor to reassign tickets.")

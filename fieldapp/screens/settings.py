@@ -1,4 +1,5 @@
-"""Settings of this device: theme (sunlight or dark) and language, each one tap away.
+"""Settings of this device: theme (sunlight or dark), language, and whether it shares its
+position with the crew's supervisors (off until turned on), each one tap away.
 
 A choice takes effect at once and is stored in the device profile (`fieldapp.display`).
 A theme repaints every screen where it stands; a new language is installed and
@@ -28,7 +29,7 @@ from fieldapp.qt import (
     touch_button,
     tr,
 )
-from fieldapp.tasks import run_task
+from fieldapp.tasks import run_task, with_replica
 
 
 def _choice_button(name: str) -> QPushButton:
@@ -46,6 +47,8 @@ class SettingsScreen(QWidget):
     theme_changed = Signal(str)
     #: The language choice ("system", fi, sv, en), after it was installed.
     language_changed = Signal(str)
+    #: Position sharing was turned on or off (stored; the next sync tells the server).
+    sharing_changed = Signal(bool)
 
     def __init__(self, profile: Path, parent: Any = None) -> None:
         super().__init__(parent)
@@ -88,6 +91,14 @@ class SettingsScreen(QWidget):
         self.note.setWordWrap(True)
         self.note.setProperty("role", "muted")
 
+        self.sharing_caption = QLabel()
+        self.sharing_caption.setProperty("role", "title")
+        self.sharing_button = _choice_button("share_position")
+        self.sharing_button.clicked.connect(self.choose_sharing)
+        self.sharing_note = QLabel()
+        self.sharing_note.setWordWrap(True)
+        self.sharing_note.setProperty("role", "muted")
+
         body = QWidget()
         column = QVBoxLayout(body)
         column.addWidget(self.theme_caption)
@@ -96,6 +107,10 @@ class SettingsScreen(QWidget):
         column.addWidget(self.language_caption)
         column.addLayout(languages)
         column.addWidget(self.note)
+        column.addSpacing(theme.SPACE * 2)
+        column.addWidget(self.sharing_caption)
+        column.addWidget(self.sharing_button)
+        column.addWidget(self.sharing_note)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -105,6 +120,7 @@ class SettingsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(scroll, 1)
+        self._tasks = 0
         self.retranslate()
         self.show_current()
 
@@ -113,6 +129,36 @@ class SettingsScreen(QWidget):
         """Check the buttons of the theme and language in force."""
         self.theme_buttons[theme.current().name].setChecked(True)
         self.language_buttons[i18n.current_choice()].setChecked(True)
+        self._run(lambda r: bool(r.get("share_position", False)), self._show_sharing)
+
+    def _replica_path(self) -> Path:
+        return self.profile / "replica.sqlite"
+
+    def _run(self, work: Any, done: Any = None) -> None:
+        if not self._replica_path().exists():
+            return  # not signed in: nothing to share yet
+        self._tasks += 1
+
+        def finished(result: Any) -> None:
+            self._tasks -= 1
+            if done is not None:
+                done(result)
+
+        def failed(_exc: Exception) -> None:
+            self._tasks -= 1
+
+        run_task(with_replica(self._replica_path(), work), finished, failed)
+
+    def _show_sharing(self, on: bool) -> None:
+        self.sharing_button.setChecked(on)
+        self.sharing_button.setText(
+            tr("On: my supervisor sees where this device is") if on else tr("Off: my position is not shared")
+        )
+
+    def choose_sharing(self, on: bool) -> None:
+        """Share this device's position with the crew's supervisors, or stop (one tap)."""
+        self._show_sharing(on)
+        self._run(lambda r: r.set_position_sharing(on), lambda _r: self.sharing_changed.emit(on))
 
     def choose_theme(self, name: str) -> None:
         """Apply the theme to the whole app and remember it on this device."""
@@ -148,6 +194,14 @@ class SettingsScreen(QWidget):
         for choice, button in self.language_buttons.items():
             button.setText(i18n.language_choice_label(choice))
         self.note.setText(tr("These choices are kept on this device, also after signing out."))
+        self.sharing_caption.setText(tr("Share my position"))
+        self.sharing_note.setText(
+            tr(
+                "While on, each sync sends this device's last position to the server; only your "
+                "crew's supervisors see it. Turning it off removes it from the server at the next sync."
+            )
+        )
+        self._show_sharing(self.sharing_button.isChecked())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -155,4 +209,4 @@ class SettingsScreen(QWidget):
         super().changeEvent(event)
 
     def busy(self) -> bool:
-        return False
+        return self._tasks > 0

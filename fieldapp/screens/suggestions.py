@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fieldapp.qt import tr
 from fieldapp.ticketmodel import OPEN
@@ -50,6 +51,7 @@ def assign_suggested(replica_path: Path, ticket_ids: list[str], crews: list[str]
         chosen.sort(key=lambda r: (r["priority"], r["due_at"] or "~", r["id"]))
         picked = {row["id"] for row in chosen}
         services = {c["code"]: c.get("services") or () for c in replica.get("crews") or ()}
+        positions = latest_positions(replica.get("crew_positions") or [])
         work = crew_work(
             crews,
             (
@@ -58,6 +60,7 @@ def assign_suggested(replica_path: Path, ticket_ids: list[str], crews: list[str]
                 if r["status"] in OPEN and r["id"] not in picked
             ),
             services,
+            positions,
         )
         by_crew = {w.crew: w for w in work}
         for row in chosen:
@@ -80,10 +83,21 @@ def assign_suggested(replica_path: Path, ticket_ids: list[str], crews: list[str]
     return result
 
 
+def latest_positions(docs: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Each crew's most recent shared position (of any of its devices)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        if doc["crew"] not in latest or doc["fixed_at"] > latest[doc["crew"]]["fixed_at"]:
+            latest[doc["crew"]] = doc
+    return {crew: (doc["lat"], doc["lon"]) for crew, doc in latest.items()}
+
+
 def reason(suggestion: Suggestion) -> str:
     """Why a crew: its distance, its open tickets and their hours."""
     if suggestion.distance_km is None:
         where = tr("no open tickets yet")
+    elif suggestion.from_position:
+        where = tr("{km} km from its last reported position").format(km=f"{suggestion.distance_km:.1f}")
     else:
         where = tr("{km} km from its nearest open ticket").format(km=f"{suggestion.distance_km:.1f}")
     load = tr("{n} open (about {hours} h of work)").format(

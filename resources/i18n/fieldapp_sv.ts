@@ -180,9 +180,9 @@
         <source>Unassigned</source>
         <extracomment>Counts background builds of markers or pages; only the newest is applied. Seconds from starting the page load to the markers being on the map (last load). The page&apos;s own measure (ms from navigation start to markers on the map).
 ----------
-The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS.
+The drag payload: JSON {&quot;ids&quot;: [ticket ids], &quot;from&quot;: crew code or null}. Statuses the crew is not yet working on; other open statuses are shown on the item. Most tickets a column lists (the most urgent first); nobody scrolls past this on a board. Tickets of the crew resolved today (last changed today while resolved). Open tickets beyond the column&apos;s limit (the least urgent), not listed. Column order: None (the unassigned queue) first, then the supervised crews. The board&apos;s open tickets for the map, most urgent first, at most MAX_MARKERS. The board&apos;s crews&apos; last shared positions, as labelled dots (crewpositions.crew_dots).
 ----------
-What the list shows of each ticket: id -&gt; (priority, service, address, status).</extracomment>
+The counts and medians, without ticket ids (sync.opscounts): those come on a tap.</extracomment>
         <translation>Ej tilldelade</translation>
     </message>
     <message>
@@ -764,8 +764,16 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>{n} kartrutor hämtade, {u} finns inte hos källan, {m} förnyade, {k} fanns redan.</translation>
     </message>
     <message>
+        <source>On: my supervisor sees where this device is</source>
+        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed. Position sharing was turned on or off (stored; the next sync tells the server).</extracomment>
+        <translation>På: min arbetsledare ser var denna enhet är</translation>
+    </message>
+    <message>
+        <source>Off: my position is not shared</source>
+        <translation>Av: min position delas inte</translation>
+    </message>
+    <message>
         <source>← Back</source>
-        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed.</extracomment>
         <translation>← Tillbaka</translation>
     </message>
     <message>
@@ -799,6 +807,14 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     <message>
         <source>These choices are kept on this device, also after signing out.</source>
         <translation>Valen sparas på den här enheten, även efter utloggning.</translation>
+    </message>
+    <message>
+        <source>Share my position</source>
+        <translation>Dela min position</translation>
+    </message>
+    <message>
+        <source>While on, each sync sends this device&apos;s last position to the server; only your crew&apos;s supervisors see it. Turning it off removes it from the server at the next sync.</source>
+        <translation>När delningen är på skickar varje synkronisering enhetens senaste position till servern; bara ditt lags arbetsledare ser den. När du stänger av den tas positionen bort från servern vid nästa synkronisering.</translation>
     </message>
     <message>
         <source>Server address</source>
@@ -1287,6 +1303,10 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
         <translation>inga öppna ärenden ännu</translation>
     </message>
     <message>
+        <source>{km} km from its last reported position</source>
+        <translation>{km} km från dess senast rapporterade position</translation>
+    </message>
+    <message>
         <source>{km} km from its nearest open ticket</source>
         <translation>{km} km från dess närmaste öppna ärende</translation>
     </message>
@@ -1375,6 +1395,26 @@ What the list shows of each ticket: id -&gt; (priority, service, address, status
     <message>
         <source> (required)</source>
         <translation> (obligatorisk)</translation>
+    </message>
+    <message>
+        <source>time unknown</source>
+        <translation>tid okänd</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>just nu</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>för {n} min sedan</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>för {n} h sedan</translation>
+    </message>
+    <message>
+        <source>{n} days ago</source>
+        <translation>för {n} dagar sedan</translation>
     </message>
 </context>
 <context>
