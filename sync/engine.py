@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync import milestones
+from sync import milestones, opscounts
 from sync.client import CaseServerClient
 from sync.errors import AuthRequired, LocalError, Offline, RequestRefused, SyncError
 from sync.events import EventBus, SyncState
@@ -120,6 +120,8 @@ class SyncEngine:
                 self._pull_optional(replica, "escalation_rules", client.escalation_rules)
                 replica.put(crews=client.crews())
                 self._pull_optional(replica, "crew_positions", client.crew_positions)
+                # The 7- and 30-day statistics of the operations view, taken once per sync.
+                replica.put(ops_windows=opscounts.window_stats(replica.conn, time.time()))
         except Offline as exc:
             self._emit_state(replica, "offline", str(exc))
             raise

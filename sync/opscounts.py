@@ -7,11 +7,18 @@ Here SQLite does the counting in a few grouped passes over `ticket_milestones` (
 medians read one number per ticket in their window, and no id list is built until a person
 asks for one (`figure_ids`). The answers are the same as `figures` over the same rows (a
 test holds them equal), with empty `ticket_ids`.
+
+What depends on the hour (backlog ages, due soon, overdue, escalated, oldest) is counted each
+time, over the open tickets only, through the (revoked, status) index. The 7- and 30-day
+statistics (response and resolution medians, reopen rates) read every ticket of their
+windows; they are taken once per sync (`window_stats`, on the sync worker, kept in the
+replica's meta) and the view uses them as of that sync.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import statistics
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,14 +39,15 @@ from sync.operations import (
     OpsFigures,
     ReopenRate,
 )
-from sync.workflow import TERMINAL
+from sync.workflow import STATUSES, TERMINAL
 
 
 def _quoted(statuses: frozenset[str]) -> str:
     return ",".join(f"'{status}'" for status in sorted(statuses))
 
 
-_OPEN = f"revoked = 0 AND status NOT IN ({_quoted(TERMINAL)})"
+#: Open tickets, through the (revoked, status) index (NOT IN would read every row).
+_OPEN = f"revoked = 0 AND status IN ({_quoted(frozenset(STATUSES) - TERMINAL)})"
 _CREW = f"coalesce(crew, '{UNASSIGNED}')"
 
 
@@ -76,22 +84,46 @@ def _escalated_sql(rules: Sequence[EscalationRule]) -> tuple[str, dict[str, Any]
     return sql, params
 
 
-def device_counts(conn: sqlite3.Connection, rules_raw: Any, now: float) -> OpsFigures:
-    """The operations figures over the replica without their ticket ids (see module doc)."""
+def window_stats(conn: sqlite3.Connection, now: float) -> dict[str, Any]:
+    """The 7- and 30-day statistics at `now` (JSON): response and resolution medians, and per
+    service the tickets resolved in the last 30 days and how many of them were reopened."""
+    since = {days: now - days * DAY for days in WINDOWS_DAYS}
+    rows = conn.execute(
+        "SELECT service_code, count(*), sum(reopens > 0) FROM ticket_milestones "
+        "WHERE revoked = 0 AND resolved >= ? GROUP BY service_code",
+        (since[30],),
+    )
+    return {
+        "as_of": now,
+        "first_response": _medians(
+            conn, "first_response", "first_response - assigned", "assigned IS NOT NULL", since
+        ),
+        "resolution": _medians(conn, "resolved", "resolved - created", "1", since),
+        "resolved_by_service": {service: [count, reopened] for service, count, reopened in rows},
+    }
+
+
+def device_counts(
+    conn: sqlite3.Connection, rules_raw: Any, now: float, windows: dict[str, Any] | None = None
+) -> OpsFigures:
+    """The operations figures over the replica without their ticket ids (see module doc);
+    `windows` are the statistics taken at the last sync (window_stats), or taken now."""
+    windows = windows or window_stats(conn, now)
     rules = escalation_rules(rules_raw)
     escalated_sql, params = _escalated_sql(rules)
-    params.update(now=now, risk=now + AT_RISK_WINDOW)
-    since = {days: now - days * DAY for days in WINDOWS_DAYS}
+    params.update(now=now, risk=now + AT_RISK_WINDOW, since=windows["as_of"] - 30 * DAY)
     sql = (
         f"SELECT {_CREW}, service_code, {_bucket_sql()}, count(*), min(created), "
         f"sum(due IS NOT NULL AND due <= :now), sum(due IS NOT NULL AND due > :now AND due <= :risk), "
-        f"sum({escalated_sql}) FROM ticket_milestones WHERE {_OPEN} GROUP BY 1, 2, 3"
+        f"sum({escalated_sql}), sum(reopens > 0 AND NOT coalesce(resolved >= :since, 0)) "
+        f"FROM ticket_milestones WHERE {_OPEN} GROUP BY 1, 2, 3"
     )
     by_crew: dict[str, Backlog] = {}
     by_service: dict[str, Backlog] = {}
     oldest: dict[str, float] = {}
+    reopen = {service: list(pair) for service, pair in windows["resolved_by_service"].items()}
     total = overdue = at_risk = escalated = 0
-    for crew, service, bucket, count, first, late, soon, raised in conn.execute(sql, params):
+    for crew, service, bucket, count, first, late, soon, raised, reopened in conn.execute(sql, params):
         label = AGE_BUCKETS[bucket][0]
         for table, key in ((by_crew, crew), (by_service, service)):
             backlog = table.get(key)
@@ -101,7 +133,9 @@ def device_counts(conn: sqlite3.Connection, rules_raw: Any, now: float) -> OpsFi
             backlog.ages[label] += count
         oldest[crew] = min(oldest.get(crew, first), first)
         total, overdue, at_risk, escalated = total + count, overdue + late, at_risk + soon, escalated + raised
-    oldest_by_crew = _oldest(conn, oldest, now)
+        if reopened:  # open again and not resolved within the window: counted with the resolved
+            pair = reopen.setdefault(service, [0, 0])
+            pair[0], pair[1] = pair[0] + reopened, pair[1] + reopened
     return OpsFigures(
         as_of=now,
         open=Figure(count=total),
@@ -110,62 +144,49 @@ def device_counts(conn: sqlite3.Connection, rules_raw: Any, now: float) -> OpsFi
         at_risk=Figure(count=at_risk),
         overdue=Figure(count=overdue),
         escalated=Figure(count=escalated),
-        oldest_by_crew=oldest_by_crew,
-        first_response=_medians(
-            conn, "first_response", "first_response - assigned", "assigned IS NOT NULL", since
-        ),
-        resolution=_medians(conn, "resolved", "resolved - created", "1", since),
-        reopen_rate_by_service=_reopen_rates(conn, since[30]),
+        oldest_by_crew=_oldest(conn, oldest, now),
+        first_response={k: Median(**v) for k, v in windows["first_response"].items()},
+        resolution={k: Median(**v) for k, v in windows["resolution"].items()},
+        reopen_rate_by_service={
+            service: ReopenRate(count=count, reopened=reopened, rate=round(reopened / count, 4))
+            for service, (count, reopened) in sorted(reopen.items())
+        },
     )
 
 
 def _oldest(conn: sqlite3.Connection, oldest: dict[str, float], now: float) -> dict[str, Oldest]:
-    """The oldest open ticket of each crew (ties: the smaller id)."""
-    if not oldest:
-        return {}
-    pairs = " OR ".join(f"({_CREW} = ? AND created = ?)" for _ in oldest)
-    params = [value for crew, created in oldest.items() for value in (crew, created)]
-    rows = conn.execute(
-        f"SELECT {_CREW}, min(ticket_id) FROM ticket_milestones WHERE {_OPEN} AND ({pairs}) GROUP BY 1",
-        params,
-    )
-    return {
-        crew: Oldest(ticket_id=tid, age_hours=round((now - oldest[crew]) / HOUR, 2))
-        for crew, tid in sorted(rows)
-    }
+    """The oldest open ticket of each crew (ties: the smaller id), through the created index."""
+    found = {}
+    for crew, created in sorted(oldest.items()):
+        (tid,) = conn.execute(
+            f"SELECT min(ticket_id) FROM ticket_milestones WHERE created = ? AND {_CREW} = ? AND {_OPEN}",
+            (created, crew),
+        ).fetchone()
+        found[crew] = Oldest(ticket_id=tid, age_hours=round((now - created) / HOUR, 2))
+    return found
 
 
 def _medians(
     conn: sqlite3.Connection, when: str, duration: str, also: str, since: dict[int, float]
-) -> dict[str, Median]:
-    """The median hours of `duration` over rows whose `when` falls in each window: counted,
-    then the middle value (or the two) picked by SQLite's sort, not a Python list."""
-    out = {}
-    for days, start in since.items():
-        where = f"revoked = 0 AND {when} >= ? AND {also}"
-        count = conn.execute(f"SELECT count(*) FROM ticket_milestones WHERE {where}", (start,)).fetchone()[0]
-        hours = None
-        if count:
-            middle = conn.execute(
-                f"SELECT max(0.0, {duration}) AS v FROM ticket_milestones WHERE {where} "
-                "ORDER BY v LIMIT ? OFFSET ?",
-                (start, 2 - count % 2, (count - 1) // 2),
-            ).fetchall()
-            hours = round(sum(v for (v,) in middle) / len(middle) / HOUR, 2)
-        out[f"{days}d"] = Median(count=count, hours=hours)
-    return out
-
-
-def _reopen_rates(conn: sqlite3.Connection, since: float) -> dict[str, ReopenRate]:
-    rows = conn.execute(
-        f"SELECT service_code, count(*), sum(reopens > 0) FROM ticket_milestones WHERE revoked = 0 AND "
-        f"(resolved >= ? OR (reopens > 0 AND status NOT IN ({_quoted(TERMINAL)}))) GROUP BY service_code "
-        "ORDER BY 1",
-        (since,),
+) -> dict[str, dict[str, Any]]:
+    """The median hours of `duration` over rows whose `when` falls in each window (one read
+    of the longest window through the index on `when`)."""
+    samples: dict[int, list[float]] = {days: [] for days in since}
+    query = (
+        f"SELECT {when}, max(0.0, {duration}) FROM ticket_milestones "
+        f"WHERE {when} >= ? AND revoked = 0 AND {also}"
     )
+    windows = sorted(since.items())
+    for moment, seconds in conn.execute(query, (min(since.values()),)):
+        for days, start in windows:
+            if moment >= start:
+                samples[days].append(seconds)
     return {
-        service: ReopenRate(count=count, reopened=reopened, rate=round(reopened / count, 4))
-        for service, count, reopened in rows
+        f"{days}d": {
+            "count": len(values),
+            "hours": round(statistics.median(values) / HOUR, 2) if values else None,
+        }
+        for days, values in samples.items()
     }
 
 

@@ -149,6 +149,8 @@ def m_work_records(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m_milestone_windows(db: sqlite_utils.Database) -> None:
-    # The operations view's medians read the tickets resolved or responded to in a window.
-    db.execute("CREATE INDEX ix_milestones_resolved ON ticket_milestones(resolved)")
-    db.execute("CREATE INDEX ix_milestones_first_response ON ticket_milestones(first_response)")
+    # The operations statistics read the tickets resolved or responded to in a window; the
+    # view finds each crew's oldest open ticket by its creation time (sync.opscounts).
+    db.execute("CREATE INDEX ix_milestones_resolved ON ticket_milestones(resolved, created)")
+    db.execute("CREATE INDEX ix_milestones_first_response ON ticket_milestones(first_response, assigned)")
+    db.execute("CREATE INDEX ix_milestones_created ON ticket_milestones(created)")

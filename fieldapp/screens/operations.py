@@ -56,7 +56,8 @@ def load_operations(replica_path: Path, now: float | None = None) -> OpsData:
     replica = Replica(replica_path)
     try:
         rules = replica.get("escalation_rules")
-        figures = opscounts.device_counts(replica.conn, rules, time.time() if now is None else now)
+        moment = time.time() if now is None else now
+        figures = opscounts.device_counts(replica.conn, rules, moment, replica.get("ops_windows"))
         return OpsData(figures=figures, last_sync=replica.get("last_sync"), rules=rules)
     finally:
         replica.close()
