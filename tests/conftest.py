@@ -87,8 +87,10 @@ WORK_CATALOGUE = {
 }
 
 
-@pytest.fixture
-def work_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
+@pytest.fixture(scope="module")
+def work_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    """A server with the work catalogue above, shared by a module's tests (each makes its own tickets)."""
+    tmp_path = tmp_path_factory.mktemp(f"work-{backend}")
     catalogue = tmp_path / "catalogue.json"
     catalogue.write_text(json.dumps(WORK_CATALOGUE), encoding="utf-8")
     with fresh_database_url(backend, tmp_path) as url:

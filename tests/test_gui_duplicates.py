@@ -26,8 +26,9 @@ MAIN = (60.1699, 24.9384)
 TWENTY_M_EAST = (60.1699, 24.9384 + 20 / 55_450)
 
 
-@pytest.fixture
-def checking_server(backend: str, tmp_path: Path) -> Iterator[CaseServer]:
+@pytest.fixture(scope="module")
+def checking_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    tmp_path = tmp_path_factory.mktemp(f"duplicates-gui-{backend}")
     with fresh_database_url(backend, tmp_path) as url:
         server = start_server(url, tmp_path, CASESERVER_DUPLICATE_METERS="50")
         try:
@@ -98,9 +99,10 @@ def test_the_crew_sees_both_photos_side_by_side_and_merges_in_one_tap(
 def test_the_board_marks_possible_duplicates(checking_server: CaseServer, tmp_path: Path) -> None:
     server = checking_server
     sanna = server.token("sanna")
-    first = server.create_ticket(sanna, lat=MAIN[0], lon=MAIN[1])["id"]
-    second = server.create_ticket(sanna, lat=TWENTY_M_EAST[0], lon=TWENTY_M_EAST[1])["id"]
-    alone = server.create_ticket(sanna, service_code="graffiti", lat=MAIN[0], lon=MAIN[1])["id"]
+    north = 0.01  # a kilometre from the other test's reports (the server is the module's)
+    first = server.create_ticket(sanna, lat=MAIN[0] + north, lon=MAIN[1])["id"]
+    second = server.create_ticket(sanna, lat=TWENTY_M_EAST[0] + north, lon=TWENTY_M_EAST[1])["id"]
+    alone = server.create_ticket(sanna, service_code="graffiti", lat=MAIN[0] + north, lon=MAIN[1])["id"]
     device = Device(tmp_path / "sanna", server, "sanna")
     device.sync()
     with device.replica() as replica:

@@ -200,7 +200,8 @@ def test_the_day_csv_matches_the_records_and_is_scoped(work_server: CaseServer, 
         timeout=30,
     )
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    mine = {one, two}  # the module's other tests worked for north today too
+    rows = [r for r in csv.DictReader(io.StringIO(answer.text)) if r["ticket_id"] in mine]
     materials = sorted(
         (r["ticket_id"], r["item"], float(r["quantity"]), r["unit"]) for r in rows if r["kind"] == "material"
     )
