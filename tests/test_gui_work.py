@@ -15,6 +15,7 @@ from serverproc import CaseServer
 from test_gui_ticket import Taps, _open, _synced, _window
 
 from fieldapp.qt import TOUCH, QMessageBox, QPoint
+from sync.replica import Replica
 
 pytestmark = pytest.mark.usefixtures("no_threads_left_behind")
 
@@ -49,13 +50,20 @@ def test_materials_checklist_and_time_in_one_tap_each(
     qtbot.waitUntil(lambda: box.material_labels["asphalt_t"].text() == "0.2 t", timeout=30_000)
     assert minus.isEnabled()
     # Resolving with the required item unticked is stopped, in one plain sentence; nothing queued.
-    pending = window.bridge.state.pending
     window.ticket.resolve("fixed", "Filled")
     boxes = [b for b in window.ticket.findChildren(QMessageBox) if b.isVisible()]
     assert [b.text() for b in boxes] == ["Tick the checklist before resolving: Area made safe"]
     boxes[0].close()
     settle()
-    assert window.ticket.ticket["status"] == "assigned" and window.bridge.state.pending == pending
+    assert window.ticket.ticket["status"] == "assigned"
+    replica = Replica(window.replica_path)
+    try:  # no status, outcome or note was queued for the refused resolution
+        queued = replica.conn.execute(
+            "SELECT count(*) FROM outbox WHERE ticket_id = ? AND kind IN ('set', 'note')", (ticket,)
+        ).fetchone()[0]
+    finally:
+        replica.close()
+    assert queued == 0
     taps.button(check)
     settle()
     qtbot.waitUntil(lambda: check.text().startswith("☑"), timeout=30_000)
