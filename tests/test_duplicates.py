@@ -155,6 +155,9 @@ def test_a_merge_offline_on_two_devices_loses_nothing_and_every_reporter_hears_o
     resolve_on_device(aino, main, "Both holes filled with hot asphalt")
     (public,) = _open311_request(server, duplicate)
     assert public["status"] == "closed" and "Both holes filled with hot asphalt" in public["status_notes"]
+    page = requests.get(f"{server.url}/requests/{duplicate}", timeout=30).text
+    assert "Your report was merged with" in page and f'href="/requests/{main}"' in page
+    assert "Both holes filled with hot asphalt" in page
     to_main = wait_for(lambda: mail.messages_to(main_reporter) or None)
     to_dup = wait_for(lambda: mail.messages_to(dup_reporter) or None)
     body = str(to_dup[0].get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
