@@ -204,10 +204,16 @@ class Requests:
                     best[ticket_id] = (rank, photo_id)
         return {tid: photo_url(self.settings.public_url, pid) for tid, (_, pid) in best.items()}
 
-    def doc(self, ticket: Ticket, media_url: str | None) -> dict[str, Any]:
+    def doc(self, ticket: Ticket, media_url: str | None, main: Ticket | None = None) -> dict[str, Any]:
+        """A request as Open311 shows it; a report merged into `main` shows the main ticket's
+        progress and outcome, so its reporter hears what was done."""
         service = BY_CODE.get(ticket.service_code)
-        finished = ticket.status in FINISHED
-        notes = outcome_words(ticket) if finished else status_words(ticket.status)
+        shown = main or ticket
+        finished = shown.status in FINISHED
+        notes = outcome_words(shown) if finished else status_words(shown.status)
+        if main is not None:
+            merged = f"Merged with request {main.id}, a report of the same problem."
+            notes = f"{merged} {notes}" if notes else merged
         return {
             "service_request_id": ticket.id,
             "status": "closed" if finished else "open",
@@ -229,8 +235,14 @@ class Requests:
         }
 
     def docs(self, session: Session, tickets: list[Ticket]) -> list[dict[str, Any]]:
-        media = self.media_urls(session, [t.id for t in tickets])
-        return [self.doc(t, media.get(t.id)) for t in tickets]
+        mains = {t.duplicate_of: session.get(Ticket, t.duplicate_of) for t in tickets if t.duplicate_of}
+        media = self.media_urls(session, [t.id for t in tickets] + [m for m in mains if m])
+        out = []
+        for ticket in tickets:
+            main = mains.get(ticket.duplicate_of) if ticket.duplicate_of else None
+            photo = media.get(main.id) if main is not None and main.id in media else media.get(ticket.id)
+            out.append(self.doc(ticket, photo, main))
+        return out
 
     def search(self, session: Session, params: dict[str, str]) -> list[Ticket]:
         """Tickets matching the spec's filters, newest first, at most MAX_REQUESTS."""

@@ -80,9 +80,12 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
             ticket = session.get(Ticket, canonical)
             if ticket is None:
                 return not_found()
-            photos = [p for p in reporter_photos(session, ticket.id) if p.arrived]
+            # A report merged into another shows that one's progress, outcome and photos.
+            main = session.get(Ticket, ticket.duplicate_of) if ticket.duplicate_of else None
+            shown = main or ticket
+            photos = [p for p in reporter_photos(session, shown.id) if p.arrived]
             steps = timeline(session, ticket.id)
-            finished = ticket.status in FINISHED
+            finished = shown.status in FINISHED
             return page(
                 "request_status.html",
                 200,
@@ -90,12 +93,13 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
                 service=service_name(ticket.service_code),
                 address=ticket.address,
                 description=ticket.description,
-                status=status_words(ticket.status),
+                status=status_words(shown.status),
                 finished=finished,
+                merged_into=None if main is None else main.id,
                 reported=local_time(ticket.created_at, tz),
-                updated=local_time(ticket.updated_at, tz),
-                expected=None if finished else local_time(ticket.due_at, tz) or None,
-                outcome=outcome_words(ticket),
+                updated=local_time(shown.updated_at, tz),
+                expected=None if finished else local_time(shown.due_at, tz) or None,
+                outcome=outcome_words(shown),
                 photos=photos,
                 steps=[(step.words, local_time(step.at, tz)) for step in steps],
             )

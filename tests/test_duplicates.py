@@ -50,6 +50,12 @@ def _open311(server: CaseServer, service: str, place: tuple[float, float], email
     return str(answer.json()[0]["service_request_id"])
 
 
+def _open311_request(server: CaseServer, ticket_id: str) -> list[dict[str, Any]]:
+    answer = requests.get(f"{server.url}/open311/v2/requests/{ticket_id}.json", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
 def _set(ticket_id: str, field: str) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat()
     return {
@@ -141,8 +147,17 @@ def test_a_merge_offline_on_two_devices_loses_nothing_and_every_reporter_hears_o
         assert device.rejected() == [] and device.conflicts() == []
         assert device.ticket(duplicate)["status"] == "closed"
 
+    # Open311 shows the merged report with the main ticket's progress, then its outcome.
+    (public,) = _open311_request(server, duplicate)
+    assert public["status"] == "open" and public["status_notes"].startswith(f"Merged with request {main}")
+
     # The main ticket is fixed: both reporters hear it, once each.
     resolve_on_device(aino, main, "Both holes filled with hot asphalt")
+    (public,) = _open311_request(server, duplicate)
+    assert public["status"] == "closed" and "Both holes filled with hot asphalt" in public["status_notes"]
+    page = requests.get(f"{server.url}/requests/{duplicate}", timeout=30).text
+    assert "Your report was merged with" in page and f'href="/requests/{main}"' in page
+    assert "Both holes filled with hot asphalt" in page
     to_main = wait_for(lambda: mail.messages_to(main_reporter) or None)
     to_dup = wait_for(lambda: mail.messages_to(dup_reporter) or None)
     body = str(to_dup[0].get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
