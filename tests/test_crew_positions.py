@@ -8,12 +8,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
-from serverproc import CaseServer, Device, run_caseserver
+from serverproc import CaseServer, Device, fresh_database_url, run_caseserver, start_server
 from test_gui import _sign_in, _window
 from test_gui_maps import wait_map
 from test_mapview import js
@@ -39,10 +41,22 @@ def _token(server: CaseServer, user: str, password: str) -> str:
     return str(answer.json()["token"])
 
 
+@pytest.fixture(scope="module")
+def positions_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseServer]:
+    """One server for the module, in file order: the audit test first sees an empty log."""
+    folder = tmp_path_factory.mktemp(f"positions-{backend}")
+    with fresh_database_url(backend, folder) as url:
+        server = start_server(url, folder)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 def test_sharing_is_opt_in_audited_and_seen_only_by_the_crews_supervisors(
-    fresh_server: CaseServer, tmp_path: Path
+    positions_server: CaseServer, tmp_path: Path
 ) -> None:
-    server = fresh_server
+    server = positions_server
     done = run_caseserver(
         server.database_url,
         "user",
@@ -130,9 +144,9 @@ def test_a_crew_without_open_tickets_is_measured_from_its_last_position() -> Non
 
 
 def test_the_crew_turns_sharing_on_in_one_tap_and_the_supervisor_sees_it_on_the_map(
-    qtbot: Any, fresh_server: CaseServer, tmp_path: Path
+    qtbot: Any, positions_server: CaseServer, tmp_path: Path
 ) -> None:
-    server = fresh_server
+    server = positions_server
     server.create_ticket(server.token("admin"), assigned_crew="north", lat=60.1601, lon=24.9201)
     tablet = _window(qtbot, tmp_path / "tablet")
     _sign_in(qtbot, tablet, server, "aino")

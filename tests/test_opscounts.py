@@ -72,7 +72,7 @@ def _keys(expected: OpsFigures) -> dict[str, list[str]]:
     return keys
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=ROWS, rules=RULES)
 def test_counts_and_tapped_tickets_equal_the_pure_figures(
     tmp_path: Path, rows: tuple[OpsRow, ...], rules: list[EscalationRule]

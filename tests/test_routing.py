@@ -199,10 +199,9 @@ def test_routing_and_services_from_the_command_line(fresh_server: CaseServer, tm
     rules.write_text(json.dumps(RULES), encoding="utf-8")
     done = run_caseserver(url, "routing", "set", str(rules))
     assert done.returncode == 0 and "2 routing rule(s)" in done.stdout
-    assert [r["name"] for r in json.loads(run_caseserver(url, "routing", "show").stdout)] == [
-        "west potholes",
-        "east district",
-    ]
+    admin = fresh_server.token("admin")
+    stored = requests.get(_rules_url(fresh_server), headers=_auth(admin), timeout=30).json()
+    assert [r["name"] for r in stored] == ["west potholes", "east district"]
     assert (
         _assignment(fresh_server, fresh_server.token("admin"), _open311(fresh_server, "pothole", IN_WEST))[0]
         == "north"
@@ -212,5 +211,4 @@ def test_routing_and_services_from_the_command_line(fresh_server: CaseServer, tm
     assert done.returncode == 2 and "unknown service code 'nonsense'" in done.stderr
     done = run_caseserver(url, "crew", "services", "south", "--set", "graffiti", "park_damage")
     assert done.returncode == 0 and "crew south handles graffiti, park_damage" in done.stdout
-    assert "handles every service" in run_caseserver(url, "crew", "services", "south", "--set").stdout
     assert run_caseserver(url, "crew", "services", "west").returncode == 2
