@@ -197,7 +197,9 @@ def ticket_payload(
 
 _STYLE = """
 <style>
-  .leaflet-container { background: %(background)s; }
+  /* Never scrolled: focusing a marker outside the view (Tab, a returning window focus) would
+     otherwise scroll the map's box, moving the banner and markers off their places. */
+  .leaflet-container { background: %(background)s; overflow: clip; }
   .leaflet-bar a, .leaflet-touch .leaflet-bar a {
     width: 48px; height: 48px; line-height: 48px; font-size: 26px; color: #000; background: #fff;
   }

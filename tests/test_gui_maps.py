@@ -333,3 +333,29 @@ def test_nmea_drive_sorts_nearest_first_suggests_on_site_and_edits_record_the_po
     assert report.pushed >= 2 and report.rejected == 0
     assert server.get_ticket(admin, ids["end"])["status"] == "in_progress"
     window.shutdown()
+
+
+def test_focusing_a_marker_outside_the_view_never_scrolls_the_map(  # type: ignore[no-untyped-def]
+    qtbot, fresh_server: CaseServer, tmp_path: Path
+) -> None:
+    """Tab (or the window's focus coming back) may land on something of the map outside the
+    view, a marker below it: the browser would scroll the map's box to show it, leaving the
+    banner and the markers out of place until something moved the map."""
+    admin = fresh_server.token("admin")
+    fresh_server.create_ticket(admin, assigned_crew="north", lat=60.1601, lon=24.9201)
+    window = _window(qtbot, tmp_path / "laptop")
+    _sign_in(qtbot, window, fresh_server, "sanna")
+    window.dispatch.show_map(True)
+    view = window.dispatch.map
+    wait_map(qtbot, view)
+    wait_page_fits(qtbot, view)
+    focused = js(
+        qtbot,
+        view,
+        "(function(){var box = fa.map.getContainer(); var far = L.DomUtil.create('a', '', box);"
+        " far.href = '#'; far.textContent = 'below'; far.style.position = 'absolute';"
+        " far.style.top = (box.clientHeight + 400) + 'px'; far.focus();"
+        " var seen = [document.activeElement === far, box.scrollTop, window.scrollY];"
+        " box.removeChild(far); return seen; })()",
+    )
+    assert focused == [True, 0, 0]
