@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.ticket = TicketScreen(self.replica_path, tile_sources=self.tile_sources)
         self.conflicts = ConflictsScreen(self.replica_path)
         self.dispatch: Any = None
-        self.settings = SettingsScreen(self.profile)
+        self.settings = SettingsScreen(self.profile, replica_path=self.replica_path)
         self.settings.back.connect(lambda: self.show_view(self._before_settings))
         self.settings.sharing_changed.connect(lambda _on: self.bridge and self.bridge.sync_now())
         self._before_settings = "mywork"

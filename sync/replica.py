@@ -275,8 +275,8 @@ class Replica(PhotoRecords, WorkRecords):
         cols = LIST_COLUMNS
         rows = self.conn.execute(f"SELECT {', '.join(cols)} FROM tickets WHERE revoked = 0").fetchall()
         out = [dict(zip(cols, r, strict=True)) for r in rows]
-        for row in out:
-            row["possible_duplicates"] = _u(row["possible_duplicates"]) or []
+        for row in out:  # whether it has any: the list itself is read with the whole ticket
+            row["possible_duplicates"] = row["possible_duplicates"] not in (None, "[]")
         edits: dict[str, list[tuple[str, Any, int | None]]] = {}
         for ticket_id, field, value, acked in self.conn.execute(
             "SELECT ticket_id, field, value, acked_version FROM outbox WHERE kind = 'set' ORDER BY seq"

@@ -30,6 +30,7 @@ from fieldapp.screens.photos import fetch_thumbs, load_photos
 from fieldapp.tasks import run_task, with_replica
 from sync.errors import LocalError
 from sync.replica import Replica
+from sync.workflow import TERMINAL
 
 #: Width of each photo in a pair: two side by side fit a portrait tablet.
 PHOTO_WIDTH = 320
@@ -131,7 +132,7 @@ class DuplicateBox(QGroupBox):
             self._layout.addWidget(merged)
             self.setVisible(True)
             return
-        if not ticket.get("possible_duplicates") or ticket["status"] in ("resolved", "closed", "cancelled"):
+        if not ticket.get("possible_duplicates") or ticket["status"] in TERMINAL:
             self.setVisible(False)
             return
         self.setTitle(tr("Possible duplicates"))

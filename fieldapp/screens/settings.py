@@ -50,9 +50,11 @@ class SettingsScreen(QWidget):
     #: Position sharing was turned on or off (stored; the next sync tells the server).
     sharing_changed = Signal(bool)
 
-    def __init__(self, profile: Path, parent: Any = None) -> None:
+    def __init__(self, profile: Path, parent: Any = None, *, replica_path: Path | None = None) -> None:
         super().__init__(parent)
         self.profile = Path(profile)
+        #: The device's replica, where position sharing is kept (it exists once signed in).
+        self.replica_path = Path(replica_path) if replica_path else self.profile / "replica.sqlite"
         self.setObjectName("settings")
         self.back_button = touch_button("")
         self.back_button.setObjectName("settings_back")
@@ -131,11 +133,8 @@ class SettingsScreen(QWidget):
         self.language_buttons[i18n.current_choice()].setChecked(True)
         self._run(lambda r: bool(r.get("share_position", False)), self._show_sharing)
 
-    def _replica_path(self) -> Path:
-        return self.profile / "replica.sqlite"
-
     def _run(self, work: Any, done: Any = None) -> None:
-        if not self._replica_path().exists():
+        if not self.replica_path.exists():
             return  # not signed in: nothing to share yet
         self._tasks += 1
 
@@ -147,7 +146,7 @@ class SettingsScreen(QWidget):
         def failed(_exc: Exception) -> None:
             self._tasks -= 1
 
-        run_task(with_replica(self._replica_path(), work), finished, failed)
+        run_task(with_replica(self.replica_path, work), finished, failed)
 
     def _show_sharing(self, on: bool) -> None:
         self.sharing_button.setChecked(on)

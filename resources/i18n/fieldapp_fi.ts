@@ -765,7 +765,7 @@ The counts and medians, without ticket ids (sync.opscounts): those come on a tap
     </message>
     <message>
         <source>On: my supervisor sees where this device is</source>
-        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed. Position sharing was turned on or off (stored; the next sync tells the server).</extracomment>
+        <extracomment>The theme&apos;s name, after it was applied. The language choice (&quot;system&quot;, fi, sv, en), after it was installed. Position sharing was turned on or off (stored; the next sync tells the server). The device&apos;s replica, where position sharing is kept (it exists once signed in).</extracomment>
         <translation>Päällä: esihenkilöni näkee, missä tämä laite on</translation>
     </message>
     <message>
