@@ -44,6 +44,7 @@ from caseserver.operations_api import operations_router
 from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.positions_api import positions_router
 from caseserver.push import push
+from caseserver.reporterpages import PATHS, reporter_pages_router
 from caseserver.routing import crew_services, route_arrival
 from caseserver.routing_api import routing_router
 from caseserver.secheaders import SecurityHeaders
@@ -84,10 +85,18 @@ class BodyLimit:
     mid-chunk.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, streamed_prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        streamed_prefix: str | None = None,
+        own_limit: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.limit = limit
         self.streamed_prefix = streamed_prefix
+        #: POST paths whose route limits the body itself (and answers a person with a page).
+        self.own_limit = own_limit
 
     def _streamed(self, scope: Scope) -> bool:
         prefix = self.streamed_prefix
@@ -95,7 +104,7 @@ class BodyLimit:
             return False
         path = scope["path"]
         if scope["method"] == "POST":
-            return path in (prefix, prefix.rstrip("/"))
+            return path in (prefix, prefix.rstrip("/")) or path in self.own_limit
         return scope["method"] == "PATCH" and path.startswith(prefix)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -216,7 +225,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = database
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed_prefix=f"{UPLOADS_PATH}/")
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        streamed_prefix=f"{UPLOADS_PATH}/",
+        own_limit=frozenset({PATHS["not_fixed"]}),  # a reporter's photo: the page checks its size itself
+    )
     app.add_middleware(HeadAsGet)  # HEAD wherever GET works
     app.add_middleware(MetricsMiddleware, metrics=metrics, uploads_prefix=f"{UPLOADS_PATH}/")
     app.add_middleware(SecurityHeaders)  # outermost: error answers carry the headers too
@@ -249,6 +263,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(photos_router(settings, database, current_caller))
     app.include_router(public_photos_router(settings, database))
     app.include_router(status_page_router(database, settings))  # public status pages
+    app.include_router(reporter_pages_router(database, settings))  # "not fixed?", "fixed", unsubscribe
     app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
     app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
     app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
@@ -400,6 +415,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                 reporter_email=body.reporter_email,
                 reporter_phone=body.reporter_phone,
                 reporter_notify=body.reporter_notify,
+                reporter_locale=body.reporter_locale,
             )
             reason = route_arrival(session, values)
             ticket = cs.create_ticket(caller, assigned_reason=reason, **values)

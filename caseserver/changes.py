@@ -51,6 +51,7 @@ from caseserver.models import (
     WorkRecord,
     utcnow,
 )
+from caseserver.stagequeue import owed_messages, public_stage
 from sync.wire import PhotoMeta, Position, digest_hex, ticket_hash
 from sync.workflow import Status, status_after_assignment
 from sync.workrecord import WorkRecordValue
@@ -169,7 +170,8 @@ class ChangeSet:
         self._note_rows: list[dict[str, Any]] = []
         self._photo_rows: list[dict[str, Any]] = []
         self._work_rows: list[dict[str, Any]] = []
-        self._notification_rows: list[dict[str, Any]] = []
+        #: The public stage (reporterstages) of each locked ticket before this change set; None: new.
+        self._stages_before: dict[str, str | None] = {}
         #: The audit trail of each locked ticket, oldest first, kept current in memory so
         #: the merge rules never query (or flush) per op.
         self._history: dict[str, list[_Seen]] = {}
@@ -195,6 +197,7 @@ class ChangeSet:
             for row in connection.execute(stmt).mappings():
                 ticket = TicketRow(row)
                 found[ticket.id] = ticket
+                self._stages_before.setdefault(ticket.id, public_stage(ticket))
                 self._history[ticket.id] = []
             trail = (
                 select(
@@ -351,8 +354,6 @@ class ChangeSet:
         else:
             setattr(ticket, field, value)
         self._record(event)
-        if field == "status" and value == Status.RESOLVED:
-            self._owe_reporter(ticket)
 
     def _merge_into(
         self, duplicate: TicketRow, main_id: str, actor: Caller | None, op_id: str | None, at: datetime | None
@@ -363,51 +364,11 @@ class ChangeSet:
         self.set_field(duplicate, "status", Status.CLOSED, actor, op_id, at, reason=why)
         main = self._touched.get(main_id) or self._locked[main_id]
         self.system_event(main, "merged", duplicate.id, f"ticket {duplicate.id} merged into this one")
-        finished = main.status in (Status.RESOLVED, Status.CLOSED)
-        if finished and main.resolution_code not in (None, "duplicate"):
-            self._owe_merged_reporter(main, duplicate)
 
     def system_event(self, ticket: TicketRow, field: str, new: Any, reason: str) -> None:
         """A history entry the server makes by itself rather than a field write (an escalation)."""
         self._bump(ticket)
         self._record(self._event(ticket, field, None, new, None, reason=reason))
-
-    def _owe_reporter(self, ticket: TicketRow) -> None:
-        """A resolution the reporters asked to hear about: one email each, sent by the notifier.
-
-        The reporters of tickets merged into this one hear the same outcome.
-        """
-        if ticket.reporter_notify == "email" and ticket.reporter_email:
-            self._notify(f"resolved:{ticket.id}:{ticket.version}", ticket.id, None)
-        stored = self.session.execute(
-            select(_TICKETS.c.id, _TICKETS.c.reporter_notify, _TICKETS.c.reporter_email).where(
-                _TICKETS.c.duplicate_of == ticket.id
-            )
-        ).all()
-        merged = {row.id: row for row in stored}
-        merged.update((t.id, t) for t in self._touched.values() if t.duplicate_of == ticket.id)
-        for duplicate in merged.values():
-            if duplicate.reporter_notify == "email" and duplicate.reporter_email:
-                self._notify(f"resolved:{ticket.id}:{ticket.version}:{duplicate.id}", ticket.id, duplicate.id)
-
-    def _owe_merged_reporter(self, main: TicketRow, duplicate: TicketRow) -> None:
-        """A duplicate merged into a ticket already resolved: its reporter hears the outcome now."""
-        if duplicate.reporter_notify == "email" and duplicate.reporter_email:
-            self._notify(f"resolved:{main.id}:{main.version}:{duplicate.id}", main.id, duplicate.id)
-
-    def _notify(self, key: str, ticket_id: str, reporter_ticket_id: str | None) -> None:
-        self._notification_rows.append(
-            {
-                "key": key,
-                "ticket_id": ticket_id,
-                "reporter_ticket_id": reporter_ticket_id,
-                "channel": "email",
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": self.now,
-                "created_at": self.now,
-            }
-        )
 
     def _record(self, event: dict[str, Any]) -> None:
         self._audit_rows.append(event)
@@ -531,6 +492,7 @@ class ChangeSet:
         ticket = TicketRow({**values, "seq": 0, "doc": ""}, is_new=True)
         self._touched[ticket.id] = ticket
         self._before[ticket.id] = None
+        self._stages_before[ticket.id] = None
         at = values["created_at"]
         events = [self._event(ticket, "created", None, ticket.status, actor, at=at)]
         if ticket.assigned_crew_id is not None:
@@ -568,9 +530,13 @@ class ChangeSet:
         for conflict in conflicts:
             seq += 1
             conflict.seq = seq
+        owed = owed_messages(self.session, tickets, self._stages_before, self.now)
         self._write_tickets(tickets)  # ticket rows first: the rows below refer to them
         self.session.flush()
         self._write_rows()
+        if owed:
+            insert_new(self.session, Notification, "key", owed)
+        self._stages_before.update((t.id, public_stage(t)) for t in tickets)
         self._touched.clear()
         self._before.clear()
         self._revoked.clear()
@@ -620,9 +586,6 @@ class ChangeSet:
             if rows:
                 core_insert(self.session, model, rows)
                 rows.clear()
-        if self._notification_rows:
-            insert_new(self.session, Notification, "key", self._notification_rows)
-            self._notification_rows.clear()
 
     def _update_docs(self, tickets: list[TicketRow]) -> None:
         """Bring each touched ticket's device document up to date, from memory.
@@ -714,15 +677,15 @@ class ChangeSet:
 
 def insert_new(
     session: Session, model: type[Any], key: str | tuple[str, ...], rows: list[dict[str, Any]]
-) -> None:
+) -> int:
     """Insert the rows whose `key` (a column, or the columns of a composite key) is not there
     yet; a concurrent insert of the same key (another transaction, another server process)
-    is not an error."""
+    is not an error. Returns how many were inserted (reliable for a single row)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     columns = [key] if isinstance(key, str) else list(key)
     stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=columns)
-    session.connection().execute(stmt, rows)
+    return int(session.connection().execute(stmt, rows).rowcount)
 
 
 def core_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

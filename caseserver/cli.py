@@ -20,6 +20,8 @@ from caseserver.db import Database
 from caseserver.escalations import RulesError, load_rules
 from caseserver.migrate import upgrade
 from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
+from caseserver.reportermail import stage_policy
+from caseserver.reporterstages import StagePolicyError
 from caseserver.routing import (
     RoutingError,
     RoutingRuleDoc,
@@ -56,7 +58,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     try:
         load_rules(settings.escalation_rules_file)  # a bad rules file stops here, in one line
         load_catalogue(settings.work_catalogue_file)  # likewise a bad work catalogue
-    except (RulesError, CatalogueError) as exc:
+        stage_policy(settings)  # and the reporter stages, quiet hours, templates and language
+    except (RulesError, CatalogueError, StagePolicyError) as exc:
         raise CommandError(str(exc)) from exc
     if not args.no_migrate:
         upgrade(settings.database_url)

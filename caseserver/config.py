@@ -56,6 +56,30 @@ class Settings:
     notify_photo_wait_hours: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_NOTIFY_PHOTO_WAIT_HOURS", 6))
     )
+    #: Stages reporters hear about (comma-separated, see caseserver/reporterstages.py); empty: the defaults.
+    notify_stages: str = field(default_factory=lambda: os.environ.get("CASESERVER_NOTIFY_STAGES", ""))
+    #: A JSON file {service_code: [stage, ...]} of the stages sent per service; empty: none.
+    notify_service_stages: str = field(
+        default_factory=lambda: os.environ.get("CASESERVER_NOTIFY_SERVICE_STAGES", "")
+    )
+    #: Least time between two messages to one reporter, in hours (the latest stage wins).
+    notify_gap_hours: str = field(default_factory=lambda: os.environ.get("CASESERVER_NOTIFY_GAP_HOURS", "4"))
+    #: Local hours in which no message is sent, e.g. 21:00-07:00; empty: any time.
+    notify_quiet_hours: str = field(
+        default_factory=lambda: os.environ.get("CASESERVER_NOTIFY_QUIET_HOURS", "21:00-07:00")
+    )
+    #: A folder of the city's own reporter templates (same names as caseserver/templates/reporter/).
+    templates_dir: str = field(default_factory=lambda: os.environ.get("CASESERVER_TEMPLATES_DIR", ""))
+    #: Language of reporters who did not give one: fi, sv or en.
+    default_language: str = field(
+        default_factory=lambda: os.environ.get("CASESERVER_DEFAULT_LANGUAGE", "en").strip().lower()
+    )
+    #: Days after the resolution in which "not fixed" reopens the ticket; later it opens a new one.
+    reopen_days: float = field(default_factory=lambda: float(os.environ.get("CASESERVER_REOPEN_DAYS", 14)))
+    #: Days the links in a reporter message stay valid.
+    reporter_link_days: float = field(
+        default_factory=lambda: float(os.environ.get("CASESERVER_REPORTER_LINK_DAYS", 90))
+    )
     #: API keys accepted for posting Open311 requests (comma-separated); empty: posting is open.
     open311_api_keys: frozenset[str] = field(
         default_factory=lambda: frozenset(

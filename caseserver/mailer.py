@@ -1,4 +1,4 @@
-"""Reporter emails: the message for one resolution, and sending it over SMTP.
+"""Sending reporter messages over SMTP (the messages themselves: reportermail.py).
 
 `CASESERVER_SMTP_URL` names the mail server:
 ``smtp://[user:password@]host:port?from=noreply@city.example[&starttls=1]``, or
@@ -7,24 +7,11 @@
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.headerregistry import Address
+from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote, urlsplit
-
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-_templates = Environment(
-    loader=PackageLoader("caseserver", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 class SmtpUrlError(ValueError):
@@ -77,83 +64,72 @@ class SmtpConfig:
         )
 
 
-def send(config: SmtpConfig, message: EmailMessage) -> None:
-    """Hand the message to the mail server, or raise SendError saying why not."""
-    try:
+class SmtpConnection:
+    """One connection to the mail server, opened at the first message and kept for the next ones.
+
+    A failed send closes it (the next one connects again), so a worker sending a
+    round of messages pays for one connection rather than one per message.
+    """
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._client: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
         if config.tls:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 config.host, config.port, timeout=config.timeout, context=ssl.create_default_context()
             )
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
-        with client:
-            if config.starttls:
-                client.starttls(context=ssl.create_default_context())
-            if config.username:
-                client.login(config.username, config.password or "")
-            client.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise SendError(f"the mail server refused the recipient: {exc.recipients}", permanent=True) from exc
-    except smtplib.SMTPResponseException as exc:
-        raw = exc.smtp_error
-        text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
-        # 5xx answers are final, except authentication trouble, which an operator can fix.
-        permanent = 500 <= exc.smtp_code < 600 and exc.smtp_code not in (530, 534, 535)
-        raise SendError(f"the mail server answered {exc.smtp_code} {text}", permanent=permanent) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise SendError(f"cannot reach the mail server {config.host}:{config.port}: {exc}") from exc
+        if config.starttls:
+            client.starttls(context=ssl.create_default_context())
+        if config.username:
+            client.login(config.username, config.password or "")
+        return client
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand the message to the mail server, or raise SendError saying why not."""
+        config = self.config
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            self._client.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset_or_close()
+            raise SendError(
+                f"the mail server refused the recipient: {exc.recipients}", permanent=True
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            self._reset_or_close()
+            raw = exc.smtp_error
+            text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+            # 5xx answers are final, except authentication trouble, which an operator can fix.
+            permanent = 500 <= exc.smtp_code < 600 and exc.smtp_code not in (530, 534, 535)
+            raise SendError(f"the mail server answered {exc.smtp_code} {text}", permanent=permanent) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise SendError(f"cannot reach the mail server {config.host}:{config.port}: {exc}") from exc
+
+    def _reset_or_close(self) -> None:
+        """After a refused message the connection may carry on (RSET), else it is closed."""
+        try:
+            if self._client is not None:
+                self._client.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
 
 
 @dataclass(frozen=True)
 class EmailPhoto:
     kind: str  # before | after
     jpeg: bytes
-
-
-@dataclass(frozen=True)
-class ResolutionEmail:
-    """Everything one reporter email says. No crew names: only the city's agency."""
-
-    #: Unique per resolution (the notification key); becomes the Message-ID.
-    key: str
-    to_email: str
-    to_name: str | None
-    agency: str
-    service: str
-    address: str
-    description: str
-    reported_at: str
-    resolved_at: str
-    status: str
-    outcome: str | None
-    link: str
-    photos: list[EmailPhoto] = field(default_factory=list)
-
-
-def _clean_name(name: str | None) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]", " ", name or "").strip()[:120]
-
-
-def build_message(sender: str, email: ResolutionEmail, sent_at: datetime) -> EmailMessage:
-    """A text and HTML message with the before/after photos inline (public copies)."""
-    message = EmailMessage()
-    message["Subject"] = f"Your report is resolved: {email.service}, {email.address}"[:200]
-    message["From"] = Address(email.agency, addr_spec=sender)
-    message["To"] = Address(_clean_name(email.to_name), addr_spec=email.to_email)
-    message["Date"] = format_datetime(sent_at)
-    domain = sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', email.key)}@{domain}>"
-    context = {"email": email, "greeting": _clean_name(email.to_name)}
-    message.set_content(_templates.get_template("resolution_email.txt").render(context))
-    message.add_alternative(_templates.get_template("resolution_email.html").render(context), subtype="html")
-    html_part = message.get_payload()[1]  # type: ignore[index]
-    for index, photo in enumerate(email.photos):
-        html_part.add_related(
-            photo.jpeg,
-            maintype="image",
-            subtype="jpeg",
-            cid=f"<{photo.kind}.{index}>",
-            filename=f"{photo.kind}.jpg",
-            disposition="inline",
-        )
-    return message

@@ -113,6 +113,15 @@ class Ticket(Base):
     reporter_phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
     #: How the reporter wants to hear back: 'email' or 'none'.
     reporter_notify: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    #: The reporter's language for messages and pages: 'fi', 'sv' or 'en'; None: the city's default.
+    reporter_locale: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    #: The reporter's answer to "is it fixed?": 'fixed' or 'not_fixed', and when.
+    satisfaction: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: When the reporter last said the problem is still there (the ticket was reopened).
+    reopened_by_reporter_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The earlier ticket this one follows up ("not fixed" after the reopening period).
+    follow_up_of: Mapped[str | None] = mapped_column(String(36), nullable=True)
     #: Where the ticket came from: 'office' (dispatch, phone, walk-in) or 'open311'.
     source: Mapped[str] = mapped_column(String(20), default="office", server_default="office")
     #: Position in the change feed; allocated at commit under the feed lock.
@@ -315,8 +324,10 @@ class Notification(Base):
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
     #: Whose reporter is told, when not the ticket's own: a duplicate merged into `ticket_id`.
     reporter_ticket_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: The public stage told (caseserver.reporterstages); None in rows from before stages: 'resolved'.
+    stage: Mapped[str | None] = mapped_column(String(20), nullable=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | skipped | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -324,6 +335,37 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+
+class ReporterContact(Base):
+    """When a reporter (known by their ticket) was last sent a message, and whether one is on its way.
+
+    Every sending server process locks this row before it decides, so the least gap
+    between two messages holds across processes.
+    """
+
+    __tablename__ = "reporter_contacts"
+    reporter_ticket_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A process is sending to this reporter until then (a lease, like a claimed notification's).
+    sending_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ServerSecret(Base):
+    """Secrets every server process shares, made on first use (the key that signs reporters' links)."""
+
+    __tablename__ = "server_secrets"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class UsedLink(Base):
+    """Single-use links already used (by their nonce)."""
+
+    __tablename__ = "used_links"
+    nonce: Mapped[str] = mapped_column(String(40), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ThrottleCount(Base):

@@ -1,14 +1,19 @@
-"""The reporter email worker: one background thread in each server process.
+"""The reporter message worker: one background thread in each server process.
 
-The push that resolves a ticket only inserts a `notifications` row (same
-transaction, unique key per resolution), so a crew's sync never waits for mail.
-This worker sends what is due:
+A change that moves a ticket to another public stage only inserts a `notifications`
+row (same transaction, unique key per stage and version, stagequeue.py), so a crew's
+sync never waits for mail. This worker sends what is due:
 
 1. **Claim** one due row in a short write transaction: `FOR UPDATE SKIP LOCKED`
    on PostgreSQL, so several server processes never pick the same row, and a
    lease (next attempt pushed into the future) so nobody else picks it while it
-   is being sent. SQLite has one process and this one thread.
-2. **Decide** outside any transaction: opted out or reopened → `skipped`; photos
+   is being sent. SQLite has one process and this one thread. In the same
+   transaction the reporter's `reporter_contacts` row is locked and the city's
+   rules applied (reporterstages.py): a stage the report has left, one the city
+   does not send for the service, or a reporter who opted out → `skipped`; within
+   the gap after the last message to this reporter, or in the quiet hours → due
+   again when they end; another process sending to this reporter → due after it.
+2. **Decide** outside any transaction: the stage moved on meanwhile → `skipped`; photos
    marked for the reporter whose bytes have not arrived → wait (up to
    `CASESERVER_NOTIFY_PHOTO_WAIT_HOURS` after the resolution, then send without them).
    A waiting row is marked (`last_error` "waiting for N photo(s)…"; the claim clears
@@ -17,9 +22,10 @@ This worker sends what is due:
    seconds of the last photo instead of at the next recheck. Only marked rows are
    woken, never a claimed one, and the wait is recorded under the row's lock before
    the photos are looked at again, so a blob stored meanwhile is never missed.
-3. **Send** over SMTP, then record `sent`; on failure record the attempt and the
-   error and retry with exponential backoff, until `failed` (a permanent refusal,
-   or `CASESERVER_NOTIFY_MAX_ATTEMPTS`).
+3. **Send** over SMTP (one connection per round), then record `sent` and the
+   reporter's last message; on failure record the attempt and the error and retry
+   with exponential backoff, until `failed` (a permanent refusal, or
+   `CASESERVER_NOTIFY_MAX_ATTEMPTS`).
 
 A server process that dies between handing the message over and recording it
 sends it again after the lease: the only case in which a reporter can get two.
@@ -30,25 +36,20 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import orjson
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from caseserver import reporterlinks
 from caseserver.blobstore import BlobStore
+from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
-from caseserver.mailer import (
-    EmailPhoto,
-    ResolutionEmail,
-    SendError,
-    SmtpConfig,
-    SmtpUrlError,
-    build_message,
-    send,
-)
-from caseserver.models import AuditEvent, Notification, Photo, Ticket, utcnow
+from caseserver.mailer import EmailPhoto, SendError, SmtpConfig, SmtpConnection, SmtpUrlError
+from caseserver.models import AuditEvent, Notification, Photo, ReporterContact, Ticket, utcnow
 from caseserver.publicview import (
     REPORTER_KINDS,
     local_time,
@@ -59,6 +60,10 @@ from caseserver.publicview import (
     status_words,
     zone,
 )
+from caseserver.publicwords import language
+from caseserver.reportermail import ReporterMessage, build_message, stage_policy, templates
+from caseserver.reporterstages import OUTCOME_STAGES, StagePolicyError, reporter_stage
+from caseserver.stagequeue import public_stage
 
 log = logging.getLogger("caseserver.notifier")
 
@@ -66,8 +71,8 @@ log = logging.getLogger("caseserver.notifier")
 LEASE = timedelta(minutes=10)
 #: Longest wait between two attempts.
 MAX_BACKOFF = timedelta(hours=6)
-#: Notifications claimed per round before the worker looks at its stop flag again.
-ROUND = 50
+#: Notifications handled per round before the worker looks at its stop flag again.
+ROUND = 200
 #: How `last_error` of a notification waiting for photo bytes begins (the mark `photo_arrived` wakes).
 WAITING = "waiting for "
 
@@ -79,11 +84,13 @@ _WORKERS: weakref.WeakSet[NotificationWorker] = weakref.WeakSet()
 class Claim:
     id: int
     key: str
+    #: The ticket whose progress is told (for a merged report: the one it was merged into).
     ticket_id: str
+    #: The ticket whose reporter is told.
+    reporter_id: str
+    stage: str
     attempts: int
     created_at: datetime
-    #: The duplicate whose reporter hears `ticket_id`'s outcome; None: the ticket's own reporter.
-    reporter_ticket_id: str | None = None
 
 
 def backoff(base_seconds: float, attempts: int) -> timedelta:
@@ -91,13 +98,27 @@ def backoff(base_seconds: float, attempts: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def current_stage(session: Session, reporter: Ticket) -> tuple[str, Ticket]:
+    """What `reporter`'s reporter hears now, and the ticket it is about (the main one when merged)."""
+    main = session.get(Ticket, reporter.duplicate_of) if reporter.duplicate_of else None
+    stage = reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
+    return stage, main if main is not None else reporter
+
+
 class NotificationWorker:
-    def __init__(self, db: Database, settings: Settings, smtp: SmtpConfig) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, smtp: SmtpConfig, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.db = db
         self.settings = settings
         self.smtp = smtp
+        self.clock = clock
+        self.policy = stage_policy(settings)
+        self.templates = templates(settings.templates_dir)
+        self.connection = SmtpConnection(smtp)
         self.store = BlobStore(settings.blob_dir)
         self.tz = zone(settings.timezone)
+        self._link_key: bytes | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -124,19 +145,23 @@ class NotificationWorker:
             try:
                 self.run_once()
             except Exception:  # the worker must outlive a bad row or a database hiccup
-                log.exception("reporter email round failed")
+                log.exception("reporter message round failed")
             self._wake.wait(self.settings.notify_poll_seconds)
             self._wake.clear()
 
     def run_once(self) -> int:
         """Handle every notification that is due now; returns how many were handled."""
         handled = 0
-        while handled < ROUND and not self._stop.is_set() and self._any_due():
-            claim = self._claim()
-            if claim is None:
-                break
-            self._handle(claim)
-            handled += 1
+        try:
+            while handled < ROUND and not self._stop.is_set() and self._any_due():
+                claim = self._claim()
+                if claim is None:
+                    break
+                if isinstance(claim, Claim):
+                    self._handle(claim)
+                handled += 1
+        finally:
+            self.connection.close()  # no connection is kept open between rounds
         return handled
 
     # -- claiming ------------------------------------------------------------------
@@ -155,10 +180,15 @@ class NotificationWorker:
     def _any_due(self) -> bool:
         """A cheap read first, so an idle server never takes SQLite's write lock."""
         with self.db.read() as session:
-            return session.scalars(self._due(utcnow()).with_only_columns(Notification.id)).first() is not None
+            return (
+                session.scalars(self._due(self.clock()).with_only_columns(Notification.id)).first()
+                is not None
+            )
 
-    def _claim(self) -> Claim | None:
-        now = utcnow()
+    def _claim(self) -> Claim | str | None:
+        """The next due row claimed for sending; a word when it was settled here (skipped or
+        put off); None when nothing is due."""
+        now = self.clock()
         with self.db.write() as session:
             stmt = self._due(now)
             if not self.db.is_sqlite:
@@ -166,17 +196,63 @@ class NotificationWorker:
             row = session.scalars(stmt).first()
             if row is None:
                 return None
-            row.next_attempt_at = now + LEASE
             if (row.last_error or "").startswith(WAITING):
                 row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
-            return Claim(row.id, row.key, row.ticket_id, row.attempts, row.created_at, row.reporter_ticket_id)
+            stage = row.stage or "resolved"
+            reporter_id = row.reporter_ticket_id or row.ticket_id
+            why_not = self._why_not(session, reporter_id, stage)
+            if why_not is not None:
+                row.status, row.last_error = "skipped", why_not
+                return "skipped"
+            contact = self._contact(session, reporter_id)
+            if contact.sending_until is not None and contact.sending_until > now:
+                row.next_attempt_at = contact.sending_until  # another process is sending to this reporter
+                return "later"
+            at = self.policy.send_at(now, contact.last_sent_at, self.tz)
+            if at > now:
+                row.next_attempt_at = at
+                row.last_error = f"held until {at.isoformat(timespec='minutes')}: least gap or quiet hours"
+                return "later"
+            row.next_attempt_at = now + LEASE
+            contact.sending_until = now + LEASE
+            return Claim(row.id, row.key, row.ticket_id, reporter_id, stage, row.attempts, row.created_at)
 
-    def _record(self, claim: Claim, **values: object) -> None:
+    def _why_not(self, session: Session, reporter_id: str, stage: str) -> str | None:
+        """Why this stage's message must not go to this reporter (None: it may)."""
+        reporter = session.get(Ticket, reporter_id)
+        if reporter is None:
+            return "the ticket no longer exists"
+        if reporter.reporter_notify != "email" or not (reporter.reporter_email or "").strip():
+            return "the reporter did not ask for email"
+        now_stage, _ = current_stage(session, reporter)
+        if now_stage != stage:
+            return f"the report has moved on to the stage {now_stage!r}"
+        if not self.policy.sends(reporter.service_code, stage):
+            return f"the city does not send the stage {stage!r} for {reporter.service_code!r}"
+        return None
+
+    def _contact(self, session: Session, reporter_id: str) -> ReporterContact:
+        """The reporter's contact row, locked (made on first use)."""
+        insert_new(session, ReporterContact, "reporter_ticket_id", [{"reporter_ticket_id": reporter_id}])
+        stmt = select(ReporterContact).where(ReporterContact.reporter_ticket_id == reporter_id)
+        if not self.db.is_sqlite:
+            stmt = stmt.with_for_update()
+        return session.scalars(stmt).one()
+
+    def _record(self, claim: Claim, *, sent: bool = False, **values: object) -> None:
+        """Write the outcome of a claim and release the reporter (their last message, when sent)."""
+        now = self.clock()
         with self.db.write() as session:
             session.execute(
                 update(Notification)
                 .where(Notification.id == claim.id, Notification.status == "pending")
                 .values(**values)
+            )
+            contact = {"sending_until": None, **({"last_sent_at": now} if sent else {})}
+            session.execute(
+                update(ReporterContact)
+                .where(ReporterContact.reporter_ticket_id == claim.reporter_id)
+                .values(**contact)
             )
 
     def _wait_for_photos(self, claim: Claim, recheck_at: datetime) -> None:
@@ -187,6 +263,11 @@ class NotificationWorker:
         stored after it find the mark (`photo_arrived`).
         """
         with self.db.write() as session:
+            session.execute(
+                update(ReporterContact)
+                .where(ReporterContact.reporter_ticket_id == claim.reporter_id)
+                .values(sending_until=None)
+            )
             mine = (Notification.id == claim.id, Notification.status == "pending")
             marked = session.execute(
                 update(Notification).where(*mine).values(last_error=f"{WAITING}photos")
@@ -194,81 +275,53 @@ class NotificationWorker:
             if not marked:
                 return
             missing = [p for p in reporter_photos(session, claim.ticket_id) if not p.arrived]
-            values = {"next_attempt_at": recheck_at if missing else utcnow()}
+            values = {"next_attempt_at": recheck_at if missing else self.clock()}
             if missing:
                 values["last_error"] = f"{WAITING}{len(missing)} photo(s) to arrive from the crew's device"
             session.execute(update(Notification).where(*mine).values(**values))
 
     # -- deciding and sending ------------------------------------------------------
     def _handle(self, claim: Claim) -> None:
-        now = utcnow()
+        now = self.clock()
+        outcome = claim.stage in OUTCOME_STAGES
         with self.db.read() as session:
-            ticket = session.get(Ticket, claim.ticket_id)
-            if ticket is None:
+            reporter = session.get(Ticket, claim.reporter_id)
+            if reporter is None:
                 self._record(claim, status="skipped", last_error="the ticket no longer exists")
                 return
-            reporter = ticket
-            if claim.reporter_ticket_id is not None:
-                reporter = session.get(Ticket, claim.reporter_ticket_id)
-                if reporter is None or reporter.duplicate_of != ticket.id:
-                    why = "the report is no longer merged into this ticket"
-                    self._record(claim, status="skipped", last_error=why)
-                    return
-            if reporter.reporter_notify != "email" or not (reporter.reporter_email or "").strip():
-                self._record(claim, status="skipped", last_error="the reporter did not ask for email")
-                return
-            if ticket.status not in ("resolved", "closed"):
-                self._record(claim, status="skipped", last_error="the ticket was reopened before sending")
-                return
-            photos = reporter_photos(session, ticket.id)
-            resolved_at = session.scalar(
-                select(AuditEvent.at)
-                .where(
-                    AuditEvent.ticket_id == ticket.id,
-                    AuditEvent.field == "status",
-                    AuditEvent.new == orjson.dumps("resolved").decode(),
+            stage, shown = current_stage(session, reporter)
+            if stage != claim.stage:
+                self._record(
+                    claim, status="skipped", last_error=f"the report has moved on to the stage {stage!r}"
                 )
-                .order_by(AuditEvent.id.desc())
-                .limit(1)
-            )
-            session.expunge(ticket)
-            if reporter is not ticket:
-                session.expunge(reporter)
+                return
+            photos = reporter_photos(session, shown.id) if outcome else []
+            changed_at = self._stage_time(session, shown)
+            key = self._key(session)
+            session.expunge(reporter)
+            if shown is not reporter:
+                session.expunge(shown)
         missing = [p for p in photos if not p.arrived]
         deadline = claim.created_at + timedelta(hours=self.settings.notify_photo_wait_hours)
         if missing and now < deadline:
             recheck = min(timedelta(seconds=self.settings.notify_retry_seconds), deadline - now)
             self._wait_for_photos(claim, now + recheck)
             return
-        email = ResolutionEmail(
-            key=claim.key,
-            to_email=(reporter.reporter_email or "").strip(),
-            to_name=reporter.reporter_name,
-            agency=self.settings.agency_name,
-            service=service_name(reporter.service_code),
-            address=reporter.address,
-            description=reporter.description,
-            reported_at=local_time(reporter.created_at, self.tz),
-            resolved_at=local_time(resolved_at or ticket.updated_at, self.tz),
-            status=status_words(ticket.status),
-            outcome=outcome_words(ticket)
-            if reporter is ticket
-            else f"Your report was merged with another report of the same problem. {outcome_words(ticket)}",
-            link=status_page_url(self.settings.public_url, ticket.id),
-            photos=self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived]),
-        )
+        copies = self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived])
+        message = self._message(claim, reporter, shown, changed_at, key, now, copies)
         attempts = claim.attempts + 1
         try:
-            message = build_message(self.smtp.sender, email, now)
+            email = build_message(self.templates, self.smtp.sender, message, now)
         except Exception as exc:  # e.g. an address the office typed that no mail system accepts
-            reason = f"cannot build the email: {exc}"
-            self._record(claim, attempts=attempts, status="failed", last_error=reason)
+            self._record(
+                claim, attempts=attempts, status="failed", last_error=f"cannot build the message: {exc}"
+            )
             return
         try:
-            send(self.smtp, message)
+            self.connection.send(email)
         except SendError as exc:
             gave_up = exc.permanent or attempts >= self.settings.notify_max_attempts
-            log.warning("reporter email %s not sent (attempt %d): %s", claim.key, attempts, exc)
+            log.warning("reporter message %s not sent (attempt %d): %s", claim.key, attempts, exc)
             self._record(
                 claim,
                 attempts=attempts,
@@ -277,7 +330,70 @@ class NotificationWorker:
                 next_attempt_at=now + backoff(self.settings.notify_retry_seconds, attempts),
             )
             return
-        self._record(claim, attempts=attempts, status="sent", sent_at=utcnow(), last_error=None)
+        self._record(
+            claim, sent=True, attempts=attempts, status="sent", sent_at=self.clock(), last_error=None
+        )
+
+    def _key(self, session: Session) -> bytes:
+        if self._link_key is None:
+            self._link_key = reporterlinks.signing_key(session)
+        return self._link_key
+
+    @staticmethod
+    def _stage_time(session: Session, shown: Ticket) -> datetime:
+        """When the shown ticket's status last moved (its creation when it never did)."""
+        found = session.scalar(
+            select(AuditEvent.at)
+            .where(AuditEvent.ticket_id == shown.id, AuditEvent.field.in_(("status", "created")))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        return found or shown.updated_at
+
+    def _message(
+        self,
+        claim: Claim,
+        reporter: Ticket,
+        shown: Ticket,
+        changed_at: datetime,
+        key: bytes,
+        now: datetime,
+        photos: list[EmailPhoto],
+    ) -> ReporterMessage:
+        lang = language(reporter.reporter_locale, self.settings.default_language)
+        public = self.settings.public_url
+        valid = timedelta(days=self.settings.reporter_link_days)
+
+        def token(purpose: str) -> str:
+            return reporterlinks.make(key, purpose, reporter.id, lang, valid, now)
+
+        outcome = claim.stage in OUTCOME_STAGES
+        # The status page link carries the "not fixed?" token, so the page offers it to this reporter.
+        not_fixed = token("not_fixed") if outcome else None
+        page = f"{status_page_url(public, reporter.id)}?lang={lang}" + (
+            f"&k={not_fixed}" if not_fixed else ""
+        )
+        words = outcome_words(shown, lang) if outcome or claim.stage == "cancelled" else None
+        return ReporterMessage(
+            key=claim.key,
+            stage=claim.stage,
+            lang=lang,
+            to_email=(reporter.reporter_email or "").strip(),
+            to_name=reporter.reporter_name,
+            agency=self.settings.agency_name,
+            service=service_name(reporter.service_code, lang),
+            address=reporter.address,
+            description=reporter.description,
+            reported_at=local_time(reporter.created_at, self.tz, lang),
+            changed_at=local_time(changed_at, self.tz, lang),
+            status=status_words(shown.status, lang),
+            outcome=words,
+            link=page,
+            unsubscribe_url=f"{public}/reporter/unsubscribe?k={token('unsubscribe')}",
+            fixed_url=f"{public}/reporter/fixed?k={token('fixed')}" if outcome else None,
+            not_fixed_url=f"{public}/reporter/not-fixed?k={not_fixed}" if not_fixed else None,
+            photos=photos,
+        )
 
     def _public_copies(self, arrived: list[tuple[str, str]]) -> list[EmailPhoto]:
         """The public copies (upright, resized, no EXIF) of (kind, sha256) photos whose bytes arrived."""
@@ -285,8 +401,8 @@ class NotificationWorker:
         for kind, sha256 in arrived:
             try:
                 photos.append(EmailPhoto(kind, self.store.public_copy(sha256).read_bytes()))
-            except Exception as exc:  # an unreadable image is left out, never blocks the email
-                log.warning("no public copy of photo %s for a reporter email: %s", sha256, exc)
+            except Exception as exc:  # an unreadable image is left out, never blocks the message
+                log.warning("no public copy of photo %s for a reporter message: %s", sha256, exc)
         return photos
 
 
@@ -325,11 +441,11 @@ def start_worker(db: Database, settings: Settings) -> NotificationWorker | None:
     """Start this process's worker; None when email is off (notifications stay pending)."""
     try:
         smtp = SmtpConfig.from_url(settings.smtp_url)
-    except SmtpUrlError as exc:
+        if smtp is None:
+            return None
+        worker = NotificationWorker(db, settings, smtp)
+    except (SmtpUrlError, StagePolicyError) as exc:
         log.error("reporter emails are off: %s", exc)
         return None
-    if smtp is None:
-        return None
-    worker = NotificationWorker(db, settings, smtp)
     worker.start()
     return worker

@@ -45,6 +45,7 @@ from caseserver.errordocs import open311_responses
 from caseserver.models import BlobHolder, Photo, Ticket, utcnow
 from caseserver.photoaccess import shown_by_author
 from caseserver.publicview import FINISHED, outcome_words, photo_url, status_words, zone
+from caseserver.publicwords import PAGE, our_language
 from caseserver.routing import route_arrival
 from caseserver.services import BY_CODE, SERVICES, Service
 from caseserver.throttle import Key, Throttle, Throttled, client_address
@@ -211,6 +212,8 @@ class Requests:
         shown = main or ticket
         finished = shown.status in FINISHED
         notes = outcome_words(shown) if finished else status_words(shown.status)
+        if not finished and shown.reopened_by_reporter_at is not None:
+            notes = f"{PAGE['en']['reopened']} {notes}"
         if main is not None:
             merged = f"Merged with request {main.id}, a report of the same problem."
             notes = f"{merged} {notes}" if notes else merged
@@ -353,8 +356,11 @@ def _email(raw: str | None) -> str | None:
     return raw
 
 
-def ticket_values(form: dict[str, str]) -> dict[str, Any]:
-    """The new ticket's column values from a posted request, or Open311Error (400)."""
+def ticket_values(form: dict[str, str], accept_language: str = "") -> dict[str, Any]:
+    """The new ticket's column values from a posted request, or Open311Error (400).
+
+    The reporter's language is the form's `locale` (the spec's field, e.g. 'fi_FI'), else
+    the request's Accept-Language, else none (the city's default)."""
     code = _text(form, "service_code", 40)
     if code is None:
         raise Open311Error(400, "service_code is required")
@@ -402,6 +408,7 @@ def ticket_values(form: dict[str, str]) -> dict[str, Any]:
         "reporter_email": email,
         "reporter_phone": _text(form, "phone", 40),
         "reporter_notify": "email" if email else "none",
+        "reporter_locale": our_language(form.get("locale")) or our_language(accept_language),
         "source": "open311",
     }
 
@@ -527,7 +534,7 @@ def open311_router(db: Database, settings: Settings) -> APIRouter:
                 address = Key("open311-address", client_address(request), limit)
                 await _run_sync(throttle.hit, [address], "posts without an API key from this address")
             _check_key(settings, key)
-            values = ticket_values(form)
+            values = ticket_values(form, request.headers.get("accept-language", ""))
         except Open311Error as exc:
             return error(fmt, exc.code, exc.description)
         except Throttled as exc:

@@ -16,30 +16,16 @@ from sqlalchemy.orm import Session
 
 from caseserver.models import AuditEvent, BlobHolder, Photo, Ticket
 from caseserver.photoaccess import shown_by_author
+from caseserver.publicwords import PAGE, local_time, resolution_words, service_words, status_words
 from caseserver.services import BY_CODE
 
-STATUS_WORDS: dict[str, str] = {
-    "new": "Received, waiting to be scheduled",
-    "assigned": "Scheduled: a crew will handle it",
-    "en_route": "A crew is on the way",
-    "in_progress": "Work in progress",
-    "on_hold": "On hold",
-    "resolved": "Resolved",
-    "closed": "Closed",
-    "cancelled": "Cancelled",
-}
-
-RESOLUTION_WORDS: dict[str, str] = {
-    "fixed": "Fixed.",
-    "temporary_fix": "Made safe with a temporary repair; a permanent repair will follow.",
-    "not_found": "Our crew could not find the problem at this location.",
-    "duplicate": "This was already reported and is handled under another request.",
-    "referred": "Referred to the party responsible for it.",
-    "no_action_needed": "Inspected: no action was needed.",
-}
+__all__ = ["local_time", "status_words"]
 
 #: Statuses in which the city's work on a request is over (Open311 'closed').
 FINISHED: frozenset[str] = frozenset({"resolved", "closed", "cancelled"})
+
+#: The history entry of a reporter saying the problem is still there.
+NOT_FIXED = "not_fixed"
 
 #: Photo kinds shown to reporters, in the order they are shown.
 REPORTER_KINDS: tuple[str, ...] = ("before", "after")
@@ -56,22 +42,19 @@ class PublicPhoto:
     arrived: bool
 
 
-def service_name(code: str) -> str:
+def service_name(code: str, lang: str = "en") -> str:
     service = BY_CODE.get(code)
-    return service.name if service else code.replace("_", " ").capitalize()
+    english = service.name if service else code.replace("_", " ").capitalize()
+    return service_words(code, english, lang)
 
 
-def status_words(status: str) -> str:
-    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
-
-
-def outcome_words(ticket: Ticket) -> str | None:
+def outcome_words(ticket: Ticket, lang: str = "en") -> str | None:
     """The outcome in plain words (resolution code and note), or None before there is one."""
     parts = []
     if ticket.status == "cancelled":
-        parts.append("The request was cancelled.")
+        parts.append(resolution_words("cancelled", lang))
     if ticket.resolution_code:
-        parts.append(RESOLUTION_WORDS.get(ticket.resolution_code, ticket.resolution_code.replace("_", " ")))
+        parts.append(resolution_words(ticket.resolution_code, lang))
     if ticket.resolution_note and ticket.resolution_note.strip():
         parts.append(ticket.resolution_note.strip())
     return " ".join(parts) or None
@@ -110,20 +93,22 @@ class Step:
     at: datetime
 
 
-def timeline(session: Session, ticket_id: str) -> list[Step]:
+def timeline(session: Session, ticket_id: str, lang: str = "en") -> list[Step]:
     """Creation and status moves, oldest first, without the people who made them."""
     rows = session.execute(
         select(AuditEvent.field, AuditEvent.new, AuditEvent.at)
-        .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field.in_(("created", "status")))
+        .where(AuditEvent.ticket_id == ticket_id, AuditEvent.field.in_(("created", "status", NOT_FIXED)))
         .order_by(AuditEvent.id)
     ).all()
     steps = []
     for field, new, at in rows:
         if field == "created":
-            steps.append(Step("Reported", at))
+            steps.append(Step(PAGE[lang]["reported"], at))
+        elif field == NOT_FIXED:
+            steps.append(Step(PAGE[lang]["reopened"], at))
         else:
             status = orjson.loads(new) if new else ""
-            steps.append(Step(status_words(str(status)), at))
+            steps.append(Step(status_words(str(status), lang), at))
     return steps
 
 
@@ -132,11 +117,3 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def local_time(at: datetime | None, tz: ZoneInfo) -> str:
-    """A date and time as a person reads it, e.g. '24 Nov 2026, 14:05'."""
-    if at is None:
-        return ""
-    local = at.astimezone(tz)
-    return f"{local.day} {local:%b %Y, %H:%M}"

@@ -324,6 +324,8 @@ class TicketCreate(Strict):
     reporter_phone: str | None = Field(default=None, max_length=40)
     #: How the reporter wants to hear back about the outcome.
     reporter_notify: Literal["email", "none"] = "email"
+    #: The reporter's language for messages: fi, sv or en; None: the city's default.
+    reporter_locale: Literal["fi", "sv", "en"] | None = None
 
 
 class LoginRequest(Strict):

@@ -74,6 +74,11 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     # Most tests log many reports of one service at one spot; the duplicate check is off
     # unless a test turns it on (test_duplicates.py).
     env["CASESERVER_DUPLICATE_METERS"] = "0"
+    # Reporters hear only the outcome, at any hour, unless a test sets the stages
+    # (test_reporter_stages.py): the suite runs at any time of day.
+    env["CASESERVER_NOTIFY_STAGES"] = "resolved,referred"
+    env["CASESERVER_NOTIFY_GAP_HOURS"] = "0"
+    env["CASESERVER_NOTIFY_QUIET_HOURS"] = ""
     env.update(extra)
     return env
 

@@ -1,0 +1,140 @@
+"""One message to a reporter: its words from the city's templates, in the reporter's language.
+
+Templates are Jinja files, `reporter/<lang>/subject.txt`, `message.txt` and
+`message.html` (fi, sv, en). A city edits them without touching code by putting
+its own files of the same names in `CASESERVER_TEMPLATES_DIR`; the shipped ones
+(caseserver/templates/reporter/) fill in whatever it leaves out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    TemplateError,
+    select_autoescape,
+)
+
+from caseserver.config import Settings
+from caseserver.mailer import EmailPhoto
+from caseserver.publicwords import LANGUAGES
+from caseserver.reporterstages import STAGES, StagePolicy, StagePolicyError, load_policy
+
+TEMPLATE_NAMES: tuple[str, ...] = ("subject.txt", "message.txt", "message.html")
+
+
+@dataclass(frozen=True)
+class ReporterMessage:
+    """Everything one message says. No crew or user names: only the city's agency."""
+
+    #: The notification key; becomes the Message-ID (a resend has the same one).
+    key: str
+    stage: str
+    lang: str
+    to_email: str
+    to_name: str | None
+    agency: str
+    service: str
+    address: str
+    description: str
+    reported_at: str
+    changed_at: str
+    status: str
+    outcome: str | None
+    #: The status page, in the reporter's language, with their "not fixed?" link when there is one.
+    link: str
+    unsubscribe_url: str
+    #: "Fixed, thanks" and "not fixed" (outcome stages only).
+    fixed_url: str | None = None
+    not_fixed_url: str | None = None
+    photos: list[EmailPhoto] = field(default_factory=list)
+
+
+@lru_cache(maxsize=8)
+def templates(folder: str) -> Environment:
+    """The city's templates in `folder` (may be empty), over the shipped ones."""
+    loaders = [FileSystemLoader(folder)] if folder.strip() else []
+    return Environment(
+        loader=ChoiceLoader([*loaders, PackageLoader("caseserver", "templates")]),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def stage_policy(settings: Settings) -> StagePolicy:
+    """The city's stage settings, with its templates and default language checked: StagePolicyError
+    in one line when something cannot be used (a server refuses to start with it)."""
+    wanted = settings.default_language
+    if wanted not in LANGUAGES:
+        choices = ", ".join(LANGUAGES)
+        raise StagePolicyError(f"CASESERVER_DEFAULT_LANGUAGE must be one of {choices}, not {wanted!r}")
+    folder = settings.templates_dir
+    if folder.strip() and not Path(folder).is_dir():
+        raise StagePolicyError(f"CASESERVER_TEMPLATES_DIR {folder!r} is not a folder")
+    env = templates(folder)
+    for lang in LANGUAGES:
+        for name in TEMPLATE_NAMES:
+            try:
+                env.get_template(f"reporter/{lang}/{name}")
+            except TemplateError as exc:
+                raise StagePolicyError(f"template reporter/{lang}/{name}: {exc}") from None
+    return load_policy(
+        settings.notify_stages,
+        settings.notify_service_stages,
+        settings.notify_gap_hours,
+        settings.notify_quiet_hours,
+    )
+
+
+def _clean_name(name: str | None) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]", " ", name or "").strip()[:120]
+
+
+def build_message(env: Environment, sender: str, message: ReporterMessage, sent_at: datetime) -> EmailMessage:
+    """Text and HTML parts, the before/after photos inline (public copies), an unsubscribe header."""
+    assert message.stage in STAGES and message.lang in LANGUAGES
+    context = {
+        "m": message,
+        "stage": message.stage,
+        "lang": message.lang,
+        "greeting": _clean_name(message.to_name),
+    }
+    folder = f"reporter/{message.lang}"
+    subject = " ".join(env.get_template(f"{folder}/subject.txt").render(context).split())
+    email = EmailMessage()
+    email["Subject"] = subject[:200]
+    email["From"] = Address(message.agency, addr_spec=sender)
+    email["To"] = Address(_clean_name(message.to_name), addr_spec=message.to_email)
+    email["Date"] = format_datetime(sent_at)
+    email["Content-Language"] = message.lang
+    domain = sender.rpartition("@")[2] or "localhost"
+    email["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.key)}@{domain}>"
+    # One-click unsubscribe (RFC 8058): mail clients show their own button for it.
+    email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(env.get_template(f"{folder}/message.txt").render(context))
+    html = env.get_template(f"{folder}/message.html").render({**context, "subject": subject})
+    email.add_alternative(html, subtype="html")
+    html_part = email.get_payload()[1]  # type: ignore[index]
+    for index, photo in enumerate(message.photos):
+        html_part.add_related(
+            photo.jpeg,
+            maintype="image",
+            subtype="jpeg",
+            cid=f"<{photo.kind}.{index}>",
+            filename=f"{photo.kind}.jpg",
+            disposition="inline",
+        )
+    return email

@@ -1,0 +1,205 @@
+"""The pages behind the links in reporter messages: "not fixed?", "fixed, thanks", unsubscribe.
+
+Each link opens a page in the reporter's language whose one button does the thing
+(a POST): mail scanners that open every link in a message change nothing. The
+unsubscribe POST also takes RFC 8058's one-click request from mail clients. A link
+that was tampered with, has expired or (for "not fixed") was used answers a plain
+page saying so, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from caseserver import notfixed, reporterlinks
+from caseserver.blobstore import BlobStore
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.images import ImageRefused
+from caseserver.models import UsedLink
+from caseserver.publicview import status_page_url
+from caseserver.publicwords import PAGE, language
+from caseserver.statuspage import SECURITY_HEADERS
+
+_templates = Environment(
+    loader=PackageLoader("caseserver", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+#: These pages post their own form back.
+PAGE_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'none'", "form-action 'self'"
+    ),
+    "Cache-Control": "no-store",
+}
+#: HTTP status of a refused link, by reason.
+REFUSED_STATUS = {"bad": 400, "expired": 410, "used": 409}
+#: Room for the form's other fields around the photo.
+FORM_OVERHEAD = 64 * 1024
+
+PATHS = {
+    "not_fixed": "/reporter/not-fixed",
+    "fixed": "/reporter/fixed",
+    "unsubscribe": "/reporter/unsubscribe",
+}
+
+
+def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["public"])
+    store = BlobStore(settings.blob_dir)
+    photo_limit = settings.max_photo_bytes
+
+    def page(lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("form", None)
+        html = _templates.get_template("reporter_page.html").render(
+            agency=settings.agency_name, lang=lang, t=PAGE[lang], **context
+        )
+        return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+    def refused(request: Request, reason: str, link: reporterlinks.Link | None = None) -> HTMLResponse:
+        lang = (
+            link.lang
+            if link
+            else language(
+                request.query_params.get("lang") or request.headers.get("accept-language"),
+                settings.default_language,
+            )
+        )
+        text = PAGE[lang][f"link_{reason}"] if reason in REFUSED_STATUS else reason
+        return page(
+            lang, REFUSED_STATUS.get(reason, 400), title=PAGE[lang]["request"], message=text, refused=True
+        )
+
+    def read(purpose: str, token: str) -> reporterlinks.Link:
+        with db.read() as session:
+            key = reporterlinks.stored_key(session)
+        if key is None:  # no link was ever made
+            raise reporterlinks.LinkRefused("bad")
+        return reporterlinks.read(key, token, purpose)
+
+    def was_used(link: reporterlinks.Link) -> bool:
+        with db.read() as session:
+            return session.scalar(select(UsedLink.nonce).where(UsedLink.nonce == link.nonce)) is not None
+
+    def status_link(link: reporterlinks.Link) -> str:
+        return f"{status_page_url('', link.ticket_id)}?lang={link.lang}"
+
+    def confirm_page(purpose: str, link: reporterlinks.Link, token: str) -> HTMLResponse:
+        t = PAGE[link.lang]
+        if purpose == "not_fixed":
+            return page(
+                link.lang,
+                title=t["not_fixed_title"],
+                form="not_fixed",
+                action=PATHS[purpose],
+                token=token,
+                limit=notfixed.MAX_COMMENT,
+                status_link=status_link(link),
+            )
+        title, message, button = {
+            "fixed": (t["fixed_title"], t["fixed_confirm"], t["fixed_button"]),
+            "unsubscribe": (t["unsubscribe_title"], t["unsubscribe_confirm"], t["unsubscribe_button"]),
+        }[purpose]
+        return page(
+            link.lang,
+            title=title,
+            message=message,
+            form="button",
+            button=button,
+            action=PATHS[purpose],
+            token=token,
+        )
+
+    def add_get(purpose: str) -> None:
+        @router.get(PATHS[purpose], response_class=HTMLResponse, summary=f"Reporter link: {purpose}")
+        def show(request: Request, k: str = "") -> HTMLResponse:
+            try:
+                link = read(purpose, k)
+            except reporterlinks.LinkRefused as exc:
+                return refused(request, exc.reason)
+            if purpose in reporterlinks.SINGLE_USE and was_used(link):
+                return refused(request, "used", link)
+            return confirm_page(purpose, link, k)
+
+        show.__name__ = f"reporter_{purpose}_page"
+
+    for purpose in PATHS:
+        add_get(purpose)
+
+    @router.post(PATHS["fixed"], response_class=HTMLResponse, summary="Reporter: it is fixed")
+    async def say_fixed(request: Request) -> HTMLResponse:
+        form = await request.form()
+        try:
+            link = read("fixed", str(form.get("k") or request.query_params.get("k", "")))
+            await run_in_threadpool(notfixed.fixed, db, link)
+        except reporterlinks.LinkRefused as exc:
+            return refused(request, exc.reason)
+        t = PAGE[link.lang]
+        return page(link.lang, title=t["fixed_title"], message=t["fixed_done"], status_link=status_link(link))
+
+    @router.post(PATHS["unsubscribe"], response_class=HTMLResponse, summary="Reporter: stop messages")
+    async def say_unsubscribe(request: Request) -> HTMLResponse:
+        form = await request.form()  # RFC 8058 one-click: List-Unsubscribe=One-Click, token in the URL
+        try:
+            link = read("unsubscribe", str(form.get("k") or request.query_params.get("k", "")))
+            await run_in_threadpool(notfixed.unsubscribe, db, link)
+        except reporterlinks.LinkRefused as exc:
+            return refused(request, exc.reason)
+        t = PAGE[link.lang]
+        return page(link.lang, title=t["unsubscribe_title"], message=t["unsubscribe_done"])
+
+    @router.post(
+        PATHS["not_fixed"],
+        response_class=HTMLResponse,
+        summary="Reporter: the problem is still there (comment and optional photo)",
+    )
+    async def say_not_fixed(request: Request) -> HTMLResponse:
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit() or int(declared) > photo_limit + FORM_OVERHEAD:
+            lang = language(request.query_params.get("lang"), settings.default_language)
+            reason = PAGE[lang]["photo_bad"].format(reason=f"larger than {photo_limit // (1024 * 1024)} MB")
+            return page(lang, 413, title=PAGE[lang]["not_fixed_title"], message=reason, refused=True)
+        form = await request.form(max_files=1, max_fields=4)
+        token = str(form.get("k") or "")
+        try:
+            link = read("not_fixed", token)
+        except reporterlinks.LinkRefused as exc:
+            return refused(request, exc.reason)
+        t = PAGE[link.lang]
+        comment = str(form.get("comment") or "")
+        if len(comment) > notfixed.MAX_COMMENT:
+            message = t["comment_long"].format(limit=notfixed.MAX_COMMENT)
+            return page(link.lang, 422, title=t["not_fixed_title"], message=message, refused=True)
+        upload = form.get("photo")
+        photo = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read()
+            try:
+                if not data:
+                    raise ImageRefused("the file is empty")
+                sha256, info = await run_in_threadpool(notfixed.store_photo, store, db, data)
+            except ImageRefused as exc:
+                message = t["photo_bad"].format(reason=str(exc))
+                return page(link.lang, 422, title=t["not_fixed_title"], message=message, refused=True)
+            photo = (sha256, len(data), info)
+        try:
+            answer = await run_in_threadpool(
+                notfixed.not_fixed, db, link, comment, photo, settings.reopen_days
+            )
+        except reporterlinks.LinkRefused as exc:
+            return refused(request, exc.reason, link)
+        done = t["not_fixed_done"] if answer.kind == "reopened" else t["follow_up_done"]
+        return page(link.lang, title=t["not_fixed_title"], message=done, status_link=status_link(link))
+
+    return router
