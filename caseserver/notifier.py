@@ -389,6 +389,7 @@ class NotificationWorker:
             status=status_words(shown.status, lang),
             outcome=words,
             link=page,
+            merged=shown.id != reporter.id,
             unsubscribe_url=f"{public}/reporter/unsubscribe?k={token('unsubscribe')}",
             fixed_url=f"{public}/reporter/fixed?k={token('fixed')}" if outcome else None,
             not_fixed_url=f"{public}/reporter/not-fixed?k={not_fixed}" if not_fixed else None,

@@ -55,6 +55,8 @@ class ReporterMessage:
     #: The status page, in the reporter's language, with their "not fixed?" link when there is one.
     link: str
     unsubscribe_url: str
+    #: Whether the report was merged into another (whose progress it tells).
+    merged: bool = False
     #: "Fixed, thanks" and "not fixed" (outcome stages only).
     fixed_url: str | None = None
     not_fixed_url: str | None = None

@@ -156,7 +156,7 @@ def test_a_merge_offline_on_two_devices_loses_nothing_and_every_reporter_hears_o
     (public,) = _open311_request(server, duplicate)
     assert public["status"] == "closed" and "Both holes filled with hot asphalt" in public["status_notes"]
     page = requests.get(f"{server.url}/requests/{duplicate}", timeout=30).text
-    assert "Your report was merged with" in page and f'href="/requests/{main}"' in page
+    assert "Your report was merged with" in page and f'href="/requests/{main}?lang=en"' in page
     assert "Both holes filled with hot asphalt" in page
     to_main = wait_for(lambda: mail.messages_to(main_reporter) or None)
     to_dup = wait_for(lambda: mail.messages_to(dup_reporter) or None)

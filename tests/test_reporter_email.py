@@ -93,9 +93,10 @@ def assert_public_jpeg(data: bytes, color: tuple[int, int, int]) -> None:
 
 
 def notification(setup: Setup, ticket_id: str) -> Any:
+    """The outcome's notification (the earlier stages' are not sent in these tests)."""
     rows = query(
         setup.server,
-        "SELECT status, attempts, last_error, key FROM notifications WHERE ticket_id = :t",
+        "SELECT status, attempts, last_error, key FROM notifications WHERE ticket_id = :t AND stage = 'resolved'",
         t=ticket_id,
     )
     assert len(rows) == 1, rows
@@ -139,7 +140,7 @@ def test_resolution_emails_the_reporter_once_with_before_after_photos_and_link(s
     (message,) = wait_for(lambda: setup.mail.messages_to(email))
     assert message["Subject"] == "Your report is resolved: Pothole, Mannerheimintie 5, Helsinki"
     assert message["From"].addresses[0].addr_spec == "noreply@city.example"
-    link = f"{PUBLIC_URL}/requests/{ticket_id}"
+    link = f"{PUBLIC_URL}/requests/{ticket_id}?lang=en"
     plain, html = text_of(message, "plain"), text_of(message, "html")
     for body in (plain, html):
         assert link in body
@@ -160,7 +161,7 @@ def test_resolution_emails_the_reporter_once_with_before_after_photos_and_link(s
     assert len(setup.mail.messages_to(email)) == 1
     status, attempts, last_error, key = notification(setup, ticket_id)
     assert (status, attempts, last_error) == ("sent", 1, None)
-    assert key == f"resolved:{ticket_id}:{first[0]['ticket_version']}"
+    assert key == f"stage:resolved:{ticket_id}:{first[0]['ticket_version']}"
 
 
 def test_reporter_who_opted_out_gets_no_email(setup: Setup) -> None:
