@@ -297,7 +297,6 @@ class NotificationWorker:
                 return
             photos = reporter_photos(session, shown.id) if outcome else []
             changed_at = self._stage_time(session, shown)
-            key = self._key(session)
             session.expunge(reporter)
             if shown is not reporter:
                 session.expunge(shown)
@@ -307,6 +306,7 @@ class NotificationWorker:
             recheck = min(timedelta(seconds=self.settings.notify_retry_seconds), deadline - now)
             self._wait_for_photos(claim, now + recheck)
             return
+        key = self._key()
         copies = self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived])
         message = self._message(claim, reporter, shown, changed_at, key, now, copies)
         attempts = claim.attempts + 1
@@ -334,9 +334,11 @@ class NotificationWorker:
             claim, sent=True, attempts=attempts, status="sent", sent_at=self.clock(), last_error=None
         )
 
-    def _key(self, session: Session) -> bytes:
+    def _key(self) -> bytes:
+        """The links' signing key, made and stored by the first process that needs it."""
         if self._link_key is None:
-            self._link_key = reporterlinks.signing_key(session)
+            with self.db.write() as session:
+                self._link_key = reporterlinks.signing_key(session)
         return self._link_key
 
     @staticmethod

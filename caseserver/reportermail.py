@@ -120,7 +120,6 @@ def build_message(env: Environment, sender: str, message: ReporterMessage, sent_
     email["From"] = Address(message.agency, addr_spec=sender)
     email["To"] = Address(_clean_name(message.to_name), addr_spec=message.to_email)
     email["Date"] = format_datetime(sent_at)
-    email["Content-Language"] = message.lang
     domain = sender.rpartition("@")[2] or "localhost"
     email["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.key)}@{domain}>"
     # One-click unsubscribe (RFC 8058): mail clients show their own button for it.
@@ -129,6 +128,7 @@ def build_message(env: Environment, sender: str, message: ReporterMessage, sent_
     email.set_content(env.get_template(f"{folder}/message.txt").render(context))
     html = env.get_template(f"{folder}/message.html").render({**context, "subject": subject})
     email.add_alternative(html, subtype="html")
+    email["Content-Language"] = message.lang  # after the parts: setting content clears Content-* headers
     html_part = email.get_payload()[1]  # type: ignore[index]
     for index, photo in enumerate(message.photos):
         html_part.add_related(

@@ -1,0 +1,251 @@
+"""The reporter hears at every stage the city chooses, in their language, with suppression.
+
+Real parts: a case server process (its own worker off: no SMTP URL), an aiosmtpd SMTP
+server process, the crew's device and the office pushing through the HTTP API; the
+notifier worker runs here on the server's database with a clock the test controls,
+so the 4-hour gap and the quiet hours are seen without waiting for them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from reporterkit import MailServer, query, resolve_on_device, wait_for
+from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
+
+from caseserver.config import Settings
+from caseserver.db import Database
+from caseserver.mailer import SmtpConfig
+from caseserver.notifier import NotificationWorker
+from caseserver.reporterstages import StagePolicy, StagePolicyError, load_policy, stage_of
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+PUBLIC_URL = "https://city.example"
+
+
+def sqlalchemy_url(url: str) -> str:
+    return (
+        "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        if url.startswith("postgresql://")
+        else url
+    )
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+class Stages:
+    """A server without its own worker, a mail server, and a worker driven by the test."""
+
+    def __init__(self, server: CaseServer, mail: MailServer, folder: Path) -> None:
+        self.server = server
+        self.mail = mail
+        self.folder = folder
+        self.office = server.token("sanna")
+        self.crew = Device(folder / "aino", server, "aino")
+        tomorrow = datetime.now(HELSINKI).date() + timedelta(days=1)
+        self.clock = Clock(datetime.combine(tomorrow, time(10, 0), tzinfo=HELSINKI).astimezone(UTC))
+        settings = Settings(
+            database_url=sqlalchemy_url(server.database_url),
+            public_url=PUBLIC_URL,
+            blob_dir=folder / "blobs",
+            timezone="Europe/Helsinki",
+            notify_stages="received,assigned,en_route,resolved,referred,duplicate",
+            notify_gap_hours="4",
+            notify_quiet_hours="21:00-07:00",
+        )
+        smtp = SmtpConfig.from_url(f"smtp://127.0.0.1:{mail.port}?from=noreply@city.example")
+        assert smtp is not None
+        self.worker = NotificationWorker(Database(settings.database_url), settings, smtp, clock=self.clock)
+
+    def at(self, hour: int, minute: int = 0, days: int = 0) -> None:
+        day = self.clock.at.astimezone(HELSINKI).date() + timedelta(days=days)
+        self.clock.at = datetime.combine(day, time(hour, minute), tzinfo=HELSINKI).astimezone(UTC)
+
+    def run(self) -> None:
+        self.worker.run_once()
+
+    def report(self, **fields: object) -> tuple[str, str]:
+        email = f"reporter-{uuid.uuid4().hex[:10]}@example.org"
+        ticket = self.server.create_ticket(self.office, reporter_name="Maija", reporter_email=email, **fields)
+        return str(ticket["id"]), email
+
+    def assign(self, ticket_id: str, crew: str) -> None:
+        doc = self.server.get_ticket(self.office, ticket_id)
+        op = {
+            "op_id": str(uuid.uuid4()),
+            "ticket_id": ticket_id,
+            "kind": "set",
+            "field": "assigned_crew",
+            "base": doc["assigned_crew"],
+            "value": crew,
+            "ticket_version": doc["version"],
+            "device_id": str(uuid.uuid4()),
+            "device_time": datetime.now(UTC).isoformat(),
+        }
+        assert self.server.push(self.office, [op])[0]["outcome"] == "applied"
+
+    def subjects(self, email: str) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages(email)]
+
+    def messages(self, email: str) -> list[EmailMessage]:
+        found = self.mail.messages_to(email)
+        return sorted(found, key=lambda m: str(m["Date"]) + str(m["Message-ID"]))
+
+
+@pytest.fixture(scope="module")
+def stages(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stages]:
+    folder = tmp_path_factory.mktemp(f"stages-{backend}")
+    mail = MailServer(folder / "mail", free_port())
+    mail.start()
+    try:
+        with fresh_database_url(backend, folder) as url:
+            server = start_server(
+                url, folder, CASESERVER_PUBLIC_URL=PUBLIC_URL, CASESERVER_BLOB_DIR=str(folder / "blobs")
+            )
+            try:
+                yield Stages(server, mail, folder)
+            finally:
+                server.stop()
+    finally:
+        mail.stop()
+
+
+def test_stages_go_in_order_in_the_reporters_language_with_gap_and_quiet_hours(stages: Stages) -> None:
+    ticket_id, email = stages.report(reporter_locale="fi")
+
+    stages.at(10, 0)
+    stages.run()
+    assert stages.subjects(email) == [
+        "Ilmoituksesi on vastaanotettu: Kuoppa tiessä, Mannerheimintie 5, Helsinki"
+    ]
+
+    # Assigned at once, and the crew sets off: both within the 4-hour gap, so both wait.
+    stages.assign(ticket_id, "north")
+    stages.crew.sync()
+    stages.crew.set(ticket_id, "status", "en_route")
+    stages.crew.sync()
+    stages.at(10, 30)
+    stages.run()
+    assert len(stages.messages(email)) == 1
+    held = query(
+        stages.server, "SELECT stage, status, last_error FROM notifications WHERE ticket_id = :t", t=ticket_id
+    )
+    status = {stage: (st, why) for stage, st, why in held}
+    assert status["assigned"][0] == "skipped" and "moved on" in status["assigned"][1]  # the latest stage wins
+    assert status["en_route"][0] == "pending" and status["en_route"][1].startswith("held until")
+
+    # When the gap is over, "on the way" is sent; "scheduled" never is.
+    stages.at(14, 0)
+    stages.run()
+    assert stages.subjects(email)[1:] == ["Työryhmä on matkalla: Kuoppa tiessä, Mannerheimintie 5, Helsinki"]
+
+    # Resolved in the evening: nothing at night, the outcome at seven in the morning.
+    resolve_on_device(stages.crew, ticket_id, "Paikattu kuumalla asfaltilla.")
+    stages.at(22, 30)
+    stages.run()
+    assert len(stages.messages(email)) == 2
+    stages.at(6, 59, days=1)
+    stages.run()
+    assert len(stages.messages(email)) == 2
+    stages.at(7, 0)
+    stages.run()
+    final = stages.messages(email)[-1]
+    assert final["Subject"] == "Ilmoittamasi asia on korjattu: Kuoppa tiessä, Mannerheimintie 5, Helsinki"
+    assert final["Content-Language"] == "fi"
+    plain = str(final.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+    html = str(final.get_body(preferencelist=("html",)).get_content())  # type: ignore[union-attr]
+    assert "Korjattu." in plain and "Paikattu kuumalla asfaltilla." in plain
+    assert f"{PUBLIC_URL}/reporter/not-fixed?k=" in plain and f"{PUBLIC_URL}/reporter/fixed?k=" in plain
+    assert 'lang="fi"' in html and "Ei korjattu" in html
+    assert final["List-Unsubscribe"].startswith(f"<{PUBLIC_URL}/reporter/unsubscribe?k=")
+
+    # Later rounds send nothing more: one message per stage that was sent.
+    stages.at(12, 0)
+    stages.run()
+    assert len(stages.messages(email)) == 3
+    ids = [m["Message-ID"] for m in stages.messages(email)]
+    assert len(set(ids)) == 3
+
+
+def test_open311_locale_picks_swedish_and_unsubscribe_stops_later_stages(stages: Stages) -> None:
+    form = {
+        "service_code": "streetlight",
+        "lat": "60.17",
+        "long": "24.94",
+        "description": "Lampan är släckt",
+        "email": f"anna-{uuid.uuid4().hex[:8]}@example.org",
+        "first_name": "Anna",
+        "locale": "sv_FI",
+    }
+    r = requests.post(f"{stages.server.url}/open311/v2/requests.json", data=form, timeout=30)
+    assert r.status_code == 201, r.text
+    ticket_id = r.json()[0]["service_request_id"]
+    email = form["email"]
+    stages.at(12, 0, days=1)  # a new day: no gap from earlier tests' reporters (each has its own anyway)
+    stages.run()
+    (message,) = stages.messages(email)
+    assert message["Subject"].startswith("Vi har tagit emot din anmälan: Gatlykta som inte lyser")
+    plain = str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+    unsubscribe = re.search(r"https://city\.example(/reporter/unsubscribe\?k=\S+)", plain)
+    assert unsubscribe is not None
+
+    page = requests.get(f"{stages.server.url}{unsubscribe.group(1)}", timeout=30)
+    assert page.status_code == 200 and "Stoppa meddelanden" in page.text
+    # A mail client's one-click unsubscribe (RFC 8058): a POST to the link.
+    done = requests.post(
+        f"{stages.server.url}{unsubscribe.group(1)}", data={"List-Unsubscribe": "One-Click"}, timeout=30
+    )
+    assert done.status_code == 200 and "Du får inga fler meddelanden" in done.text
+
+    stages.assign(ticket_id, "north")
+    stages.at(18, 0)
+    stages.run()
+    assert len(stages.messages(email)) == 1
+    owed = query(stages.server, "SELECT stage FROM notifications WHERE ticket_id = :t", t=ticket_id)
+    assert [row[0] for row in owed] == ["received"]  # nothing more is owed to a reporter who opted out
+
+
+def test_quiet_hours_and_gap_rules() -> None:
+    policy = StagePolicy(gap=timedelta(hours=4), quiet=(time(21), time(7)))
+    at = datetime(2026, 12, 4, 20, 0, tzinfo=HELSINKI)
+    assert policy.send_at(at, None, HELSINKI) == at
+    assert policy.send_at(at, at - timedelta(hours=1), HELSINKI) == datetime(
+        2026, 12, 5, 7, 0, tzinfo=HELSINKI
+    )
+    assert policy.send_at(at.replace(hour=2), None, HELSINKI) == datetime(2026, 12, 4, 7, 0, tzinfo=HELSINKI)
+    day_quiet = StagePolicy(gap=timedelta(0), quiet=(time(12), time(13)))
+    assert day_quiet.send_at(at.replace(hour=12, minute=30), None, HELSINKI) == at.replace(hour=13, minute=0)
+    assert stage_of("closed", "duplicate", None) == "duplicate"
+    assert stage_of("resolved", "referred", None) == "referred"
+    assert stage_of("new", None, None) == "received"
+
+
+@pytest.mark.parametrize(
+    ("stages_raw", "gap", "quiet", "words"),
+    [
+        ("received,teleported", "4", "", "unknown stage 'teleported'"),
+        ("", "soon", "", "must be a number"),
+        ("", "-1", "", "cannot be negative"),
+        ("", "4", "9pm-7am", "must look like 21:00-07:00"),
+        ("", "4", "07:00-07:00", "the same"),
+    ],
+)
+def test_bad_stage_settings_are_refused_in_one_line(
+    stages_raw: str, gap: str, quiet: str, words: str
+) -> None:
+    with pytest.raises(StagePolicyError, match=words):
+        load_policy(stages_raw, "", gap, quiet)
