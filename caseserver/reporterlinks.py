@@ -31,9 +31,11 @@ _KEY_NAME = "reporter-links"
 class LinkRefused(Exception):
     """The link cannot be used; `reason` is 'bad', 'expired' or 'used' (a key of the page texts)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, lang: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: The reporter's language, when the link's signature held (an expired link).
+        self.lang = lang
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def read(key: bytes, token: str, purpose: str, now: datetime | None = None) -> L
     except (KeyError, TypeError, ValueError):
         raise LinkRefused("bad") from None
     if (now or utcnow()) > link.expires:
-        raise LinkRefused("expired")
+        raise LinkRefused("expired", link.lang)
     return link
 
 

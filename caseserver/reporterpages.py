@@ -67,19 +67,12 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         )
         return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
-    def refused(request: Request, reason: str, link: reporterlinks.Link | None = None) -> HTMLResponse:
-        lang = (
-            link.lang
-            if link
-            else language(
-                request.query_params.get("lang") or request.headers.get("accept-language"),
-                settings.default_language,
-            )
-        )
-        text = PAGE[lang][f"link_{reason}"] if reason in REFUSED_STATUS else reason
-        return page(
-            lang, REFUSED_STATUS.get(reason, 400), title=PAGE[lang]["request"], message=text, refused=True
-        )
+    def refused(request: Request, exc: reporterlinks.LinkRefused) -> HTMLResponse:
+        """A page saying why the link cannot be used, in the link's language when it can be trusted."""
+        wanted = request.query_params.get("lang") or request.headers.get("accept-language")
+        lang = exc.lang if exc.lang in PAGE else language(wanted, settings.default_language)
+        text = PAGE[lang][f"link_{exc.reason}"]
+        return page(lang, REFUSED_STATUS[exc.reason], title=PAGE[lang]["request"], message=text, refused=True)
 
     def read(purpose: str, token: str) -> reporterlinks.Link:
         with db.read() as session:
@@ -127,9 +120,9 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
             try:
                 link = read(purpose, k)
             except reporterlinks.LinkRefused as exc:
-                return refused(request, exc.reason)
+                return refused(request, exc)
             if purpose in reporterlinks.SINGLE_USE and was_used(link):
-                return refused(request, "used", link)
+                return refused(request, reporterlinks.LinkRefused("used", link.lang))
             return confirm_page(purpose, link, k)
 
         show.__name__ = f"reporter_{purpose}_page"
@@ -144,7 +137,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
             link = read("fixed", str(form.get("k") or request.query_params.get("k", "")))
             await run_in_threadpool(notfixed.fixed, db, link)
         except reporterlinks.LinkRefused as exc:
-            return refused(request, exc.reason)
+            return refused(request, exc)
         t = PAGE[link.lang]
         return page(link.lang, title=t["fixed_title"], message=t["fixed_done"], status_link=status_link(link))
 
@@ -155,7 +148,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
             link = read("unsubscribe", str(form.get("k") or request.query_params.get("k", "")))
             await run_in_threadpool(notfixed.unsubscribe, db, link)
         except reporterlinks.LinkRefused as exc:
-            return refused(request, exc.reason)
+            return refused(request, exc)
         t = PAGE[link.lang]
         return page(link.lang, title=t["unsubscribe_title"], message=t["unsubscribe_done"])
 
@@ -175,7 +168,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         try:
             link = read("not_fixed", token)
         except reporterlinks.LinkRefused as exc:
-            return refused(request, exc.reason)
+            return refused(request, exc)
         t = PAGE[link.lang]
         comment = str(form.get("comment") or "")
         if len(comment) > notfixed.MAX_COMMENT:
@@ -198,7 +191,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
                 notfixed.not_fixed, db, link, comment, photo, settings.reopen_days
             )
         except reporterlinks.LinkRefused as exc:
-            return refused(request, exc.reason, link)
+            return refused(request, reporterlinks.LinkRefused(exc.reason, link.lang))
         done = t["not_fixed_done"] if answer.kind == "reopened" else t["follow_up_done"]
         return page(link.lang, title=t["not_fixed_title"], message=done, status_link=status_link(link))
 

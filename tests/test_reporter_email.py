@@ -96,7 +96,8 @@ def notification(setup: Setup, ticket_id: str) -> Any:
     """The outcome's notification (the earlier stages' are not sent in these tests)."""
     rows = query(
         setup.server,
-        "SELECT status, attempts, last_error, key FROM notifications WHERE ticket_id = :t AND stage = 'resolved'",
+        "SELECT status, attempts, last_error, key FROM notifications"
+        " WHERE ticket_id = :t AND stage = 'resolved'",
         t=ticket_id,
     )
     assert len(rows) == 1, rows

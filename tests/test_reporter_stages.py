@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from reporterkit import MailServer, query, resolve_on_device, wait_for
+from reporterkit import MailServer, query, resolve_on_device
 from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
 
 from caseserver.config import Settings
