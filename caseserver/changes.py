@@ -685,7 +685,8 @@ def insert_new(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     columns = [key] if isinstance(key, str) else list(key)
     stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=columns)
-    return int(session.connection().execute(stmt, rows).rowcount)
+    # One row goes as a single execute: only then is the row count reliable on every driver.
+    return int(session.connection().execute(stmt, rows[0] if len(rows) == 1 else rows).rowcount)
 
 
 def core_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -48,6 +48,18 @@ REFUSED_STATUS = {"bad": 400, "expired": 410, "used": 409}
 #: Room for the form's other fields around the photo.
 FORM_OVERHEAD = 64 * 1024
 
+def _html(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The HTML pages a route answers besides 200 (declared for clients and the fuzzer)."""
+    words = {
+        400: "The link is not valid (tampered with, or for another purpose)",
+        409: "The link was already used",
+        410: "The link has expired",
+        413: "The photo is larger than the limit",
+        422: "The comment or the photo cannot be used",
+    }
+    return {code: {"description": words[code], "content": {"text/html": {}}} for code in statuses}
+
+
 PATHS = {
     "not_fixed": "/reporter/not-fixed",
     "fixed": "/reporter/fixed",
@@ -115,7 +127,12 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         )
 
     def add_get(purpose: str) -> None:
-        @router.get(PATHS[purpose], response_class=HTMLResponse, summary=f"Reporter link: {purpose}")
+        @router.get(
+            PATHS[purpose],
+            response_class=HTMLResponse,
+            summary=f"Reporter link: {purpose} (a page with one button)",
+            responses=_html(400, 409, 410),
+        )
         def show(request: Request, k: str = "") -> HTMLResponse:
             try:
                 link = read(purpose, k)
@@ -130,7 +147,9 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
     for purpose in PATHS:
         add_get(purpose)
 
-    @router.post(PATHS["fixed"], response_class=HTMLResponse, summary="Reporter: it is fixed")
+    @router.post(
+        PATHS["fixed"], response_class=HTMLResponse, summary="Reporter: it is fixed", responses=_html(400, 410)
+    )
     async def say_fixed(request: Request) -> HTMLResponse:
         form = await request.form()
         try:
@@ -141,7 +160,12 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         t = PAGE[link.lang]
         return page(link.lang, title=t["fixed_title"], message=t["fixed_done"], status_link=status_link(link))
 
-    @router.post(PATHS["unsubscribe"], response_class=HTMLResponse, summary="Reporter: stop messages")
+    @router.post(
+        PATHS["unsubscribe"],
+        response_class=HTMLResponse,
+        summary="Reporter: stop messages (also RFC 8058 one-click)",
+        responses=_html(400, 410),
+    )
     async def say_unsubscribe(request: Request) -> HTMLResponse:
         form = await request.form()  # RFC 8058 one-click: List-Unsubscribe=One-Click, token in the URL
         try:
@@ -156,6 +180,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         PATHS["not_fixed"],
         response_class=HTMLResponse,
         summary="Reporter: the problem is still there (comment and optional photo)",
+        responses=_html(400, 409, 410, 413, 422),
     )
     async def say_not_fixed(request: Request) -> HTMLResponse:
         declared = request.headers.get("content-length", "")

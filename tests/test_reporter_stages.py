@@ -8,17 +8,19 @@ so the 4-hour gap and the quiet hours are seen without waiting for them.
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from time import sleep
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from reporterkit import MailServer, query, resolve_on_device
+from reporterkit import MailServer, query, reporter_env, resolve_on_device, wait_for
 from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
 
 from caseserver.config import Settings
@@ -249,3 +251,62 @@ def test_bad_stage_settings_are_refused_in_one_line(
 ) -> None:
     with pytest.raises(StagePolicyError, match=words):
         load_policy(stages_raw, "", gap, quiet)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CASESERVER_TEST_DATABASE_URL"), reason="several server processes need PostgreSQL"
+)
+def test_two_server_processes_send_each_stage_once_and_keep_the_gap(tmp_path: Path) -> None:
+    """Two processes on PostgreSQL share the outbox: no stage twice, and the least gap holds across them."""
+    gap_seconds = 1.5
+    mail = MailServer(tmp_path / "mail", free_port())
+    mail.start()
+    env = {
+        **reporter_env(mail, tmp_path / "blobs"),
+        "CASESERVER_NOTIFY_STAGES": "assigned,en_route,in_progress,resolved",
+        "CASESERVER_NOTIFY_GAP_HOURS": str(gap_seconds / 3600),
+    }
+    with fresh_database_url("postgresql", tmp_path) as url:
+        server = start_server(url, tmp_path, workers=2, **env)
+        try:
+            office = server.token("sanna")
+            crew = Device(tmp_path / "aino", server, "aino")
+            reports = []
+            for _ in range(6):
+                email = f"reporter-{uuid.uuid4().hex[:10]}@example.org"
+                ticket = server.create_ticket(office, assigned_crew="north", reporter_email=email)
+                reports.append((str(ticket["id"]), email))
+            crew.sync()
+            for status in ("en_route", "in_progress"):
+                for ticket_id, _ in reports:
+                    crew.set(ticket_id, "status", status)
+                crew.sync()
+                sleep(0.5)
+            for ticket_id, _ in reports:
+                crew.set(ticket_id, "resolution_code", "fixed")
+                crew.set(ticket_id, "status", "resolved")
+            crew.sync()
+            for _, email in reports:
+                wait_for(
+                    lambda email=email: any("resolved" in str(m["Subject"]) for m in mail.messages_to(email))
+                )
+            sleep(2)
+            for ticket_id, email in reports:
+                messages = mail.messages_to(email)
+                ids = [m["Message-ID"] for m in messages]
+                assert len(ids) == len(set(ids)), ids  # no stage twice
+                assert [m for m in messages if "resolved" in str(m["Subject"])] != []
+                assert len(messages) >= 2  # scheduled, then (the gap later) the latest stage
+                sent = query(
+                    server,
+                    "SELECT stage, sent_at FROM notifications WHERE ticket_id = :t AND status = 'sent' ORDER BY sent_at",
+                    t=ticket_id,
+                )
+                assert len(sent) == len(messages)  # one message per stage that was sent
+                assert len({stage for stage, _ in sent}) == len(sent)
+                times = [at if at.tzinfo else at.replace(tzinfo=UTC) for _, at in sent]
+                for earlier, later in zip(times, times[1:], strict=False):
+                    assert (later - earlier).total_seconds() >= gap_seconds - 0.01, sent
+        finally:
+            server.stop()
+            mail.stop()
