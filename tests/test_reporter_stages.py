@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
+from itertools import pairwise
 from pathlib import Path
 from time import sleep
 from zoneinfo import ZoneInfo
@@ -299,13 +300,14 @@ def test_two_server_processes_send_each_stage_once_and_keep_the_gap(tmp_path: Pa
                 assert len(messages) >= 2  # scheduled, then (the gap later) the latest stage
                 sent = query(
                     server,
-                    "SELECT stage, sent_at FROM notifications WHERE ticket_id = :t AND status = 'sent' ORDER BY sent_at",
+                    "SELECT stage, sent_at FROM notifications"
+                    " WHERE ticket_id = :t AND status = 'sent' ORDER BY sent_at",
                     t=ticket_id,
                 )
                 assert len(sent) == len(messages)  # one message per stage that was sent
                 assert len({stage for stage, _ in sent}) == len(sent)
                 times = [at if at.tzinfo else at.replace(tzinfo=UTC) for _, at in sent]
-                for earlier, later in zip(times, times[1:], strict=False):
+                for earlier, later in pairwise(times):
                     assert (later - earlier).total_seconds() >= gap_seconds - 0.01, sent
         finally:
             server.stop()

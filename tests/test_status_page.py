@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from devtools import LAYOUT, Browser
 from PIL import Image, ImageChops
 from reporterkit import (
     GREEN,
@@ -28,6 +30,7 @@ from reporterkit import (
 from serverproc import CaseServer, Device
 
 PHONE_WIDTH = 390
+TIMELINE = "[...document.querySelectorAll('#timeline li')].map(li => li.innerText)"
 HOSTILE = "<script>document.title='pwned';document.body.innerHTML='pwned'</script> & <b>not bold</b>"
 
 
@@ -111,7 +114,7 @@ def test_status_page_shows_outcome_and_photos_in_a_browser_at_phone_width(
         assert f">{event_actor}<" not in html.lower()
 
     dom = browse(url, tmp_path, "--dump-dom").stdout
-    assert "<title>Pothole at Mannerheimintie 5, Helsinki" in dom  # the title was not rewritten
+    assert "<title>Pothole, Mannerheimintie 5, Helsinki" in dom  # the title was not rewritten
     assert "&lt;script&gt;document.title='pwned'" in dom  # shown as text, not run
     assert "<b>not bold</b>" not in dom
 
@@ -159,3 +162,35 @@ def test_unknown_requests_get_a_404_page(page_server: tuple[CaseServer, Path], t
     assert r.headers["content-type"].startswith("text/html")
     assert "Request not found" in r.text
     assert "<script>alert" not in r.text
+
+
+def test_status_page_timeline_in_finnish_fits_a_phone_with_readable_text(
+    page_server: tuple[CaseServer, Path], tmp_path: Path
+) -> None:
+    """At 390 x 844 in headless chromium: no horizontal scroll, no text under 16 px, the reader's language."""
+    server, blob_dir = page_server
+    ticket_id, _ = resolved_ticket(server, blob_dir, tmp_path)
+    browser = Browser(tmp_path, PHONE_WIDTH, 844)
+    try:
+        for url, lang, words in (
+            (f"{server.url}/requests/{ticket_id}?lang=fi", "fi", ("Ilmoitettu", "Työ käynnissä", "Korjattu")),
+            (f"{server.url}/requests/{ticket_id}?lang=sv", "sv", ("Anmäld", "Arbetet pågår", "Åtgärdad")),
+            (f"{server.url}/requests/{ticket_id}", "en", ("Reported", "Work in progress", "Resolved")),
+            (f"{server.url}/requests/{uuid.uuid4()}?lang=fi", "fi", ("Ilmoitusta ei löytynyt",)),
+            (f"{server.url}/reporter/not-fixed?k=broken&lang=sv", "sv", ("Länken är inte giltig",)),
+        ):
+            browser.open(url)
+            layout = browser.evaluate(LAYOUT)
+            assert layout["lang"] == lang, url
+            assert layout["scrollWidth"] <= layout["innerWidth"] == PHONE_WIDTH, (url, layout)
+            assert layout["smallest"] >= 16, (url, layout)
+            text = browser.evaluate("document.body.innerText")
+            for word in words:
+                assert word in text, (url, word)
+            if url.endswith("?lang=fi") and ticket_id in url:
+                steps = browser.evaluate(TIMELINE)
+                # Reported (to a crew at once), in progress, resolved: oldest first, each with its time.
+                assert [s.splitlines()[-1] for s in steps] == ["Ilmoitettu", "Työ käynnissä", "Korjattu"]
+                assert all(" klo " in s for s in steps)
+    finally:
+        browser.close()
