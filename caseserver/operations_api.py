@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from caseserver.auth import Caller
 from caseserver.db import Database
 from caseserver.models import utcnow
+from caseserver.satisfaction import Satisfaction, satisfaction
 from caseserver.stats import stats, without_ids
 from sync.operations import EscalationRule, OpsFigures
 from sync.wire import API_PREFIX
@@ -44,5 +45,15 @@ def operations_router(
             figures = stats(session, caller_, rules, utcnow())
         body = figures.model_dump(mode="json") if ids else without_ids(figures)
         return JSONResponse(body)
+
+    @router.get(
+        f"{API_PREFIX}/satisfaction",
+        response_model=Satisfaction,
+        summary='Reporters\' answers to "is it fixed?" per service, over the last `days` days',
+        description='Scoped like the change feed. `fixed_share` is the share of "fixed" among the answers.',
+    )
+    def get_satisfaction(caller_: CallerDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> Satisfaction:
+        with database.read() as session:
+            return satisfaction(session, caller_, days, utcnow())
 
     return router

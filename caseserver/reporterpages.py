@@ -48,6 +48,7 @@ REFUSED_STATUS = {"bad": 400, "expired": 410, "used": 409}
 #: Room for the form's other fields around the photo.
 FORM_OVERHEAD = 64 * 1024
 
+
 def _html(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The HTML pages a route answers besides 200 (declared for clients and the fuzzer)."""
     words = {
@@ -148,7 +149,10 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         add_get(purpose)
 
     @router.post(
-        PATHS["fixed"], response_class=HTMLResponse, summary="Reporter: it is fixed", responses=_html(400, 410)
+        PATHS["fixed"],
+        response_class=HTMLResponse,
+        summary="Reporter: it is fixed",
+        responses=_html(400, 410),
     )
     async def say_fixed(request: Request) -> HTMLResponse:
         form = await request.form()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -82,6 +83,17 @@ def execute(database_url: str, sql: str, **params: object) -> None:
             conn.execute(text(sql), params)
     finally:
         engine.dispose()
+
+
+def answers(loop: Loop) -> dict[str, Any]:
+    """The supervisor's satisfaction figures for potholes (zeros before any answer)."""
+    r = requests.get(
+        f"{loop.server.url}/api/v1/satisfaction",
+        headers={"Authorization": f"Bearer {loop.office}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return dict(r.json()["by_service"].get("pothole", {"fixed": 0, "not_fixed": 0, "fixed_share": None}))
 
 
 def token_of(url: str) -> str:
@@ -191,10 +203,14 @@ def test_tampered_expired_and_misused_links_are_refused_with_a_page(loop: Loop) 
     assert page.status_code == 200 and "Korjattu, kiitos" in page.text
     ((satisfaction,),) = query(loop.server, "SELECT satisfaction FROM tickets WHERE id = :t", t=ticket_id)
     assert satisfaction is None  # opening the page (a mail scanner) records nothing
+    before = answers(loop)
     done = requests.post(f"{loop.server.url}/reporter/fixed", data={"k": fixed}, timeout=30)
     assert done.status_code == 200 and "Kiitos tiedosta" in done.text
     ((satisfaction,),) = query(loop.server, "SELECT satisfaction FROM tickets WHERE id = :t", t=ticket_id)
     assert satisfaction == "fixed"
+    after = answers(loop)
+    assert after["fixed"] == before["fixed"] + 1 and after["not_fixed"] == before["not_fixed"]
+    assert after["fixed_share"] == round(after["fixed"] / (after["fixed"] + after["not_fixed"]), 3)
 
 
 def test_not_fixed_after_the_reopening_period_logs_a_linked_follow_up(loop: Loop) -> None:
