@@ -677,16 +677,24 @@ class ChangeSet:
 
 def insert_new(
     session: Session, model: type[Any], key: str | tuple[str, ...], rows: list[dict[str, Any]]
-) -> int:
+) -> None:
     """Insert the rows whose `key` (a column, or the columns of a composite key) is not there
     yet; a concurrent insert of the same key (another transaction, another server process)
-    is not an error. Returns how many were inserted (reliable for a single row)."""
+    is not an error."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     columns = [key] if isinstance(key, str) else list(key)
     stmt = insert(model.__table__).on_conflict_do_nothing(index_elements=columns)
-    # One row goes as a single execute: only then is the row count reliable on every driver.
-    return int(session.connection().execute(stmt, rows[0] if len(rows) == 1 else rows).rowcount)
+    session.connection().execute(stmt, rows)
+
+
+def insert_if_new(session: Session, model: type[Any], key: str, row: dict[str, Any]) -> bool:
+    """Insert one row unless its `key` is taken (also by a concurrent transaction); whether it was."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    column = model.__table__.c[key]
+    stmt = insert(model.__table__).values(row).on_conflict_do_nothing(index_elements=[key]).returning(column)
+    return session.connection().execute(stmt).first() is not None
 
 
 def core_insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from caseserver import reporterlinks
 from caseserver.auth import Caller
 from caseserver.blobstore import BlobStore, fsync_path
-from caseserver.changes import ChangeSet, TicketRow, insert_new
+from caseserver.changes import ChangeSet, TicketRow, insert_if_new
 from caseserver.db import Database
 from caseserver.images import ImageInfo, check_jpeg
 from caseserver.models import AuditEvent, Ticket, User, utcnow
@@ -61,7 +61,7 @@ def reporter_caller(session: Session) -> Caller:
                 "role": REPORTER_ROLE,
                 "password_hash": "!",
             }
-            if insert_new(session, User, "username", [{**values, "active": False, "created_at": utcnow()}]):
+            if insert_if_new(session, User, "username", {**values, "active": False, "created_at": utcnow()}):
                 break
         user = session.scalars(select(User).where(User.role == REPORTER_ROLE)).one()
     return Caller(

@@ -72,7 +72,11 @@ LEASE = timedelta(minutes=10)
 #: Longest wait between two attempts.
 MAX_BACKOFF = timedelta(hours=6)
 #: Notifications handled per round before the worker looks at its stop flag again.
-ROUND = 200
+ROUND = 500
+#: Notifications claimed (and their outcomes recorded) per write transaction.
+BATCH = 25
+#: A row whose reporter another process is sending to looks again after this.
+RECHECK_SENDING = timedelta(seconds=2)
 #: How `last_error` of a notification waiting for photo bytes begins (the mark `photo_arrived` wakes).
 WAITING = "waiting for "
 
@@ -91,6 +95,15 @@ class Claim:
     stage: str
     attempts: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a claimed row: the values to write, and when it was sent (None: it was not)."""
+
+    claim: Claim
+    values: dict[str, object]
+    sent_at: datetime | None = None
 
 
 def backoff(base_seconds: float, attempts: int) -> timedelta:
@@ -150,22 +163,34 @@ class NotificationWorker:
             self._wake.clear()
 
     def run_once(self) -> int:
-        """Handle every notification that is due now; returns how many were handled."""
+        """Handle every notification that is due now; returns how many were handled.
+
+        Rows are claimed a batch at a time and their outcomes recorded together: two
+        short write transactions per batch rather than per message.
+        """
         handled = 0
         try:
             while handled < ROUND and not self._stop.is_set() and self._any_due():
-                claim = self._claim()
-                if claim is None:
+                claims, settled = self._claim_batch(BATCH)
+                if not claims and not settled:
                     break
-                if isinstance(claim, Claim):
-                    self._handle(claim)
-                handled += 1
+                outcomes = []
+                for claim in claims:
+                    try:
+                        outcome = self._handle(claim)
+                    except Exception as exc:  # one bad row never holds up the others' outcomes
+                        log.exception("reporter message %s could not be handled", claim.key)
+                        outcome = self._failed_attempt(claim, SendError(f"cannot handle it: {exc}"))
+                    if outcome is not None:
+                        outcomes.append(outcome)
+                self._record(outcomes)
+                handled += len(claims) + settled
         finally:
             self.connection.close()  # no connection is kept open between rounds
         return handled
 
     # -- claiming ------------------------------------------------------------------
-    def _due(self, now: datetime):  # type: ignore[no-untyped-def]
+    def _due(self, now: datetime, limit: int = 1):  # type: ignore[no-untyped-def]
         return (
             select(Notification)
             .where(
@@ -174,48 +199,56 @@ class NotificationWorker:
                 Notification.next_attempt_at <= now,
             )
             .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(1)
+            .limit(limit)
         )
 
     def _any_due(self) -> bool:
         """A cheap read first, so an idle server never takes SQLite's write lock."""
         with self.db.read() as session:
-            return (
-                session.scalars(self._due(self.clock()).with_only_columns(Notification.id)).first()
-                is not None
-            )
+            due = self._due(self.clock()).with_only_columns(Notification.id)
+            return session.scalars(due).first() is not None
 
-    def _claim(self) -> Claim | str | None:
-        """The next due row claimed for sending; a word when it was settled here (skipped or
-        put off); None when nothing is due."""
+    def _claim_batch(self, limit: int) -> tuple[list[Claim], int]:
+        """Up to `limit` due rows: those claimed for sending, and how many were settled here
+        (skipped, or put off by the reporter's gap, the quiet hours or another process)."""
         now = self.clock()
+        claims: list[Claim] = []
+        settled = 0
         with self.db.write() as session:
-            stmt = self._due(now)
+            stmt = self._due(now, limit)
             if not self.db.is_sqlite:
                 stmt = stmt.with_for_update(skip_locked=True)
-            row = session.scalars(stmt).first()
-            if row is None:
-                return None
-            if (row.last_error or "").startswith(WAITING):
-                row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
-            stage = row.stage or "resolved"
-            reporter_id = row.reporter_ticket_id or row.ticket_id
-            why_not = self._why_not(session, reporter_id, stage)
-            if why_not is not None:
-                row.status, row.last_error = "skipped", why_not
-                return "skipped"
-            contact = self._contact(session, reporter_id)
-            if contact.sending_until is not None and contact.sending_until > now:
-                row.next_attempt_at = contact.sending_until  # another process is sending to this reporter
-                return "later"
-            at = self.policy.send_at(now, contact.last_sent_at, self.tz)
-            if at > now:
-                row.next_attempt_at = at
-                row.last_error = f"held until {at.isoformat(timespec='minutes')}: least gap or quiet hours"
-                return "later"
-            row.next_attempt_at = now + LEASE
-            contact.sending_until = now + LEASE
-            return Claim(row.id, row.key, row.ticket_id, reporter_id, stage, row.attempts, row.created_at)
+            for row in session.scalars(stmt).all():
+                claim = self._claim(session, row, now)
+                if claim is None:
+                    settled += 1
+                else:
+                    claims.append(claim)
+        return claims, settled
+
+    def _claim(self, session: Session, row: Notification, now: datetime) -> Claim | None:
+        """Claim one due row for sending, or settle it here (None)."""
+        if (row.last_error or "").startswith(WAITING):
+            row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
+        stage = row.stage or "resolved"
+        reporter_id = row.reporter_ticket_id or row.ticket_id
+        why_not = self._why_not(session, reporter_id, stage)
+        if why_not is not None:
+            row.status, row.last_error = "skipped", why_not
+            return None
+        contact = self._contact(session, reporter_id)
+        if contact.sending_until is not None and contact.sending_until > now:
+            # Another message to this reporter is on its way: look again shortly (then the gap applies).
+            row.next_attempt_at = min(contact.sending_until, now + RECHECK_SENDING)
+            return None
+        at = self.policy.send_at(now, contact.last_sent_at, self.tz)
+        if at > now:
+            row.next_attempt_at = at
+            row.last_error = f"held until {at.isoformat(timespec='minutes')}: least gap or quiet hours"
+            return None
+        row.next_attempt_at = now + LEASE
+        contact.sending_until = now + LEASE
+        return Claim(row.id, row.key, row.ticket_id, reporter_id, stage, row.attempts, row.created_at)
 
     def _why_not(self, session: Session, reporter_id: str, stage: str) -> str | None:
         """Why this stage's message must not go to this reporter (None: it may)."""
@@ -239,21 +272,39 @@ class NotificationWorker:
             stmt = stmt.with_for_update()
         return session.scalars(stmt).one()
 
-    def _record(self, claim: Claim, *, sent: bool = False, **values: object) -> None:
-        """Write the outcome of a claim and release the reporter (their last message, when sent)."""
-        now = self.clock()
+    def _record(self, outcomes: list[Outcome]) -> None:
+        """Write what became of claimed rows, and release their reporters (with the last message
+        time of those sent to), in one transaction."""
+        if not outcomes:
+            return
         with self.db.write() as session:
-            session.execute(
-                update(Notification)
-                .where(Notification.id == claim.id, Notification.status == "pending")
-                .values(**values)
-            )
-            contact = {"sending_until": None, **({"last_sent_at": now} if sent else {})}
-            session.execute(
-                update(ReporterContact)
-                .where(ReporterContact.reporter_ticket_id == claim.reporter_id)
-                .values(**contact)
-            )
+            for outcome in outcomes:
+                session.execute(
+                    update(Notification)
+                    .where(Notification.id == outcome.claim.id, Notification.status == "pending")
+                    .values(**outcome.values)
+                )
+                contact: dict[str, object] = {"sending_until": None}
+                if outcome.sent_at is not None:
+                    contact["last_sent_at"] = outcome.sent_at
+                session.execute(
+                    update(ReporterContact)
+                    .where(ReporterContact.reporter_ticket_id == outcome.claim.reporter_id)
+                    .values(**contact)
+                )
+
+    def _failed_attempt(self, claim: Claim, exc: SendError) -> Outcome:
+        attempts = claim.attempts + 1
+        gave_up = exc.permanent or attempts >= self.settings.notify_max_attempts
+        return Outcome(
+            claim,
+            {
+                "attempts": attempts,
+                "last_error": str(exc)[:2000],
+                "status": "failed" if gave_up else "pending",
+                "next_attempt_at": self.clock() + backoff(self.settings.notify_retry_seconds, attempts),
+            },
+        )
 
     def _wait_for_photos(self, claim: Claim, recheck_at: datetime) -> None:
         """Mark the row as waiting for photo bytes, due again at `recheck_at` or when they arrive.
@@ -281,21 +332,18 @@ class NotificationWorker:
             session.execute(update(Notification).where(*mine).values(**values))
 
     # -- deciding and sending ------------------------------------------------------
-    def _handle(self, claim: Claim) -> None:
+    def _handle(self, claim: Claim) -> Outcome | None:
+        """Send one claimed row's message; what became of it (None: it waits for photos, recorded)."""
         now = self.clock()
-        outcome = claim.stage in OUTCOME_STAGES
         with self.db.read() as session:
             reporter = session.get(Ticket, claim.reporter_id)
             if reporter is None:
-                self._record(claim, status="skipped", last_error="the ticket no longer exists")
-                return
+                return Outcome(claim, {"status": "skipped", "last_error": "the ticket no longer exists"})
             stage, shown = current_stage(session, reporter)
             if stage != claim.stage:
-                self._record(
-                    claim, status="skipped", last_error=f"the report has moved on to the stage {stage!r}"
-                )
-                return
-            photos = reporter_photos(session, shown.id) if outcome else []
+                why = f"the report has moved on to the stage {stage!r}"
+                return Outcome(claim, {"status": "skipped", "last_error": why})
+            photos = reporter_photos(session, shown.id) if claim.stage in OUTCOME_STAGES else []
             changed_at = self._stage_time(session, shown)
             session.expunge(reporter)
             if shown is not reporter:
@@ -305,7 +353,7 @@ class NotificationWorker:
         if missing and now < deadline:
             recheck = min(timedelta(seconds=self.settings.notify_retry_seconds), deadline - now)
             self._wait_for_photos(claim, now + recheck)
-            return
+            return None
         key = self._key()
         copies = self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived])
         message = self._message(claim, reporter, shown, changed_at, key, now, copies)
@@ -313,26 +361,16 @@ class NotificationWorker:
         try:
             email = build_message(self.templates, self.smtp.sender, message, now)
         except Exception as exc:  # e.g. an address the office typed that no mail system accepts
-            self._record(
-                claim, attempts=attempts, status="failed", last_error=f"cannot build the message: {exc}"
-            )
-            return
+            why = f"cannot build the message: {exc}"
+            return Outcome(claim, {"attempts": attempts, "status": "failed", "last_error": why})
         try:
             self.connection.send(email)
         except SendError as exc:
-            gave_up = exc.permanent or attempts >= self.settings.notify_max_attempts
             log.warning("reporter message %s not sent (attempt %d): %s", claim.key, attempts, exc)
-            self._record(
-                claim,
-                attempts=attempts,
-                last_error=str(exc)[:2000],
-                status="failed" if gave_up else "pending",
-                next_attempt_at=now + backoff(self.settings.notify_retry_seconds, attempts),
-            )
-            return
-        self._record(
-            claim, sent=True, attempts=attempts, status="sent", sent_at=self.clock(), last_error=None
-        )
+            return self._failed_attempt(claim, exc)
+        sent_at = self.clock()
+        values = {"attempts": attempts, "status": "sent", "sent_at": sent_at, "last_error": None}
+        return Outcome(claim, values, sent_at)
 
     def _key(self) -> bytes:
         """The links' signing key, made and stored by the first process that needs it."""

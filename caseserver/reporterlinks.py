@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import orjson
 from sqlalchemy.orm import Session
 
-from caseserver.changes import insert_new
+from caseserver.changes import insert_if_new, insert_new
 from caseserver.models import ServerSecret, UsedLink, utcnow
 
 PURPOSES: frozenset[str] = frozenset({"not_fixed", "fixed", "unsubscribe"})
@@ -116,8 +116,6 @@ def use(session: Session, link: Link) -> None:
     """Record a single-use link as used (in the caller's transaction), or LinkRefused('used')."""
     if link.purpose not in SINGLE_USE:
         return
-    added = insert_new(
-        session, UsedLink, "nonce", [{"nonce": link.nonce, "purpose": link.purpose, "used_at": utcnow()}]
-    )
-    if not added:
+    row = {"nonce": link.nonce, "purpose": link.purpose, "used_at": utcnow()}
+    if not insert_if_new(session, UsedLink, "nonce", row):
         raise LinkRefused("used")

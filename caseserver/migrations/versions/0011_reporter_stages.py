@@ -49,8 +49,6 @@ def downgrade() -> None:
     op.drop_table('used_links')
     op.drop_table('server_secrets')
     op.drop_table('reporter_contacts')
-    with op.batch_alter_table('notifications') as batch:
-        batch.drop_column('stage')
-    with op.batch_alter_table('tickets') as batch:
-        for name in ('follow_up_of', 'reopened_by_reporter_at', 'satisfaction_at', 'satisfaction', 'reporter_locale'):
-            batch.drop_column(name)
+    op.drop_column('notifications', 'stage')
+    for name in ('follow_up_of', 'reopened_by_reporter_at', 'satisfaction_at', 'satisfaction', 'reporter_locale'):
+        op.drop_column('tickets', name)
