@@ -11,9 +11,10 @@ change sets:
    en route, resolved) before the notifier runs: 10,000 stage changes in all, of which
    only the latest per reporter may be sent (the rest are skipped as moved on).
 
-Each time the notifier (`NotificationWorker.run_once`, in this process) drains the
-database queue to an aiosmtpd process writing a Maildir, and the messages that arrive
-are counted. The floor, in the same run: the same number of messages built from the
+Each time the notifier (`NotificationWorker.run_once`, in this process, with its
+`CASESERVER_NOTIFY_SENDERS` connections) drains the database queue to a local aiosmtpd
+process that accepts each message and writes down its Message-ID (bench/smtpcount.py);
+the messages that arrived are counted, and none may arrive twice. The floor, in the same run: the same number of messages built from the
 same templates and sent over one SMTP connection, with no database at all.
 Goal: over 200 messages/s to a local SMTP server, with the database as the only queue.
 """
@@ -21,7 +22,8 @@ Goal: over 200 messages/s to a local SMTP server, with the database as the only 
 from __future__ import annotations
 
 import argparse
-import mailbox
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +35,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from reporterkit import MailServer  # noqa: E402
 from serverproc import free_port  # noqa: E402
 
 from caseserver.changes import ChangeSet  # noqa: E402
@@ -91,8 +92,23 @@ def drain(worker: NotificationWorker) -> float:
     return time.perf_counter() - started
 
 
-def count_mail(folder: Path) -> int:
-    return len(list(mailbox.Maildir(folder, create=False).iterkeys()))
+def mail_server(ids: Path, port: int) -> subprocess.Popen[bytes]:
+    handler = ["-c", "bench.smtpcount.MessageIds", str(ids)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", *handler], cwd=REPO
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the SMTP server did not start")
+
+
+def arrived(ids: Path) -> list[str]:
+    return ids.read_text().split() if ids.exists() else []
 
 
 def floor(config: SmtpConfig, count: int) -> float:
@@ -134,10 +150,11 @@ def main() -> None:
         db = Database(url)
         with db.write() as session:
             ensure_crews_and_users(session)
-        mail = MailServer(folder / "mail", free_port())
-        mail.start()
+        ids = folder / "message-ids.txt"
+        port = free_port()
+        mail = mail_server(ids, port)
         try:
-            smtp = SmtpConfig.from_url(f"smtp://127.0.0.1:{mail.port}?from=noreply@city.example")
+            smtp = SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?from=noreply@city.example")
             assert smtp is not None
             settings = Settings(
                 database_url=url,
@@ -153,7 +170,7 @@ def main() -> None:
             add_reports(db, args.changes, ())
             print(f"{args.changes} reports logged in {time.perf_counter() - added:.1f} s")
             seconds = drain(worker)
-            sent = count_mail(folder / "mail")
+            sent = len(arrived(ids))
             print(
                 f"one stage each: {sent} messages in {seconds:.1f} s = {sent / seconds:.0f} messages/s "
                 f"(goal > {GOAL:.0f})"
@@ -163,19 +180,23 @@ def main() -> None:
             add_reports(db, reports, ("assigned", "in_progress", "resolved"))
             before = sent
             seconds = drain(worker)
-            sent = count_mail(folder / "mail") - before
+            sent = len(arrived(ids)) - before
             print(
                 f"four stages each ({reports * 4} changes): {sent} messages (the latest stage of each of "
                 f"{reports} reporters) and {reports * 3} skipped in {seconds:.1f} s = "
                 f"{reports * 4 / seconds:.0f} changes/s"
             )
+            assert len(set(arrived(ids))) == len(arrived(ids)), "a message arrived twice"
+            print(f"sent over {settings.notify_senders} connections; no message arrived twice")
             floor_seconds = floor(smtp, args.changes)
             print(
-                f"floor (no database, one connection): {args.changes} messages in {floor_seconds:.1f} s = "
+                f"floor (no database, one thread, one connection): {args.changes} messages in {floor_seconds:.1f} s = "
                 f"{args.changes / floor_seconds:.0f} messages/s"
             )
         finally:
-            mail.stop()
+            worker.senders.shutdown()
+            mail.terminate()
+            mail.wait(10)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ class Settings:
     notify_photo_wait_hours: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_NOTIFY_PHOTO_WAIT_HOURS", 6))
     )
+    #: SMTP connections each server process sends reporter messages over at once.
+    notify_senders: int = field(default_factory=lambda: int(os.environ.get("CASESERVER_NOTIFY_SENDERS", 4)))
     #: Stages reporters hear about (comma-separated, see caseserver/reporterstages.py); empty: the defaults.
     notify_stages: str = field(default_factory=lambda: os.environ.get("CASESERVER_NOTIFY_STAGES", ""))
     #: A JSON file {service_code: [stage, ...]} of the stages sent per service; empty: none.

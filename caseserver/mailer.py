@@ -10,7 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -89,7 +89,7 @@ class SmtpConnection:
             client.login(config.username, config.password or "")
         return client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand the message to the mail server, or raise SendError saying why not."""
         config = self.config
         try:

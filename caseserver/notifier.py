@@ -37,11 +37,13 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, defer
 
 from caseserver import reporterlinks
 from caseserver.blobstore import BlobStore
@@ -49,7 +51,7 @@ from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.mailer import EmailPhoto, SendError, SmtpConfig, SmtpConnection, SmtpUrlError
-from caseserver.models import AuditEvent, Notification, Photo, ReporterContact, Ticket, utcnow
+from caseserver.models import Notification, Photo, ReporterContact, Ticket, utcnow
 from caseserver.publicview import (
     REPORTER_KINDS,
     local_time,
@@ -111,9 +113,29 @@ def backoff(base_seconds: float, attempts: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def _states(session: Session, ids: list[str]) -> dict[str, Any]:
+    """What the stage rules read of these tickets, by id (one query)."""
+    if not ids:
+        return {}
+    columns = (
+        Ticket.id,
+        Ticket.status,
+        Ticket.resolution_code,
+        Ticket.duplicate_of,
+        Ticket.service_code,
+        Ticket.reporter_notify,
+        Ticket.reporter_email,
+    )
+    return {row.id: row for row in session.execute(select(*columns).where(Ticket.id.in_(ids)))}
+
+
+#: A ticket as a message needs it: not its device document.
+_LIGHT = (defer(Ticket.doc), defer(Ticket.possible_duplicates))
+
+
 def current_stage(session: Session, reporter: Ticket) -> tuple[str, Ticket]:
     """What `reporter`'s reporter hears now, and the ticket it is about (the main one when merged)."""
-    main = session.get(Ticket, reporter.duplicate_of) if reporter.duplicate_of else None
+    main = session.get(Ticket, reporter.duplicate_of, options=_LIGHT) if reporter.duplicate_of else None
     stage = reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
     return stage, main if main is not None else reporter
 
@@ -128,7 +150,11 @@ class NotificationWorker:
         self.clock = clock
         self.policy = stage_policy(settings)
         self.templates = templates(settings.templates_dir)
-        self.connection = SmtpConnection(smtp)
+        #: Messages of a batch go out over this many SMTP connections at once.
+        self.senders = ThreadPoolExecutor(max(1, settings.notify_senders), thread_name_prefix="reporter-send")
+        self._local = threading.local()
+        self._connections: list[SmtpConnection] = []
+        self._connections_lock = threading.Lock()
         self.store = BlobStore(settings.blob_dir)
         self.tz = zone(settings.timezone)
         self._link_key: bytes | None = None
@@ -152,6 +178,7 @@ class NotificationWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self.senders.shutdown(wait=False)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -174,20 +201,33 @@ class NotificationWorker:
                 claims, settled = self._claim_batch(BATCH)
                 if not claims and not settled:
                     break
-                outcomes = []
-                for claim in claims:
-                    try:
-                        outcome = self._handle(claim)
-                    except Exception as exc:  # one bad row never holds up the others' outcomes
-                        log.exception("reporter message %s could not be handled", claim.key)
-                        outcome = self._failed_attempt(claim, SendError(f"cannot handle it: {exc}"))
-                    if outcome is not None:
-                        outcomes.append(outcome)
+                outcomes = [o for o in self.senders.map(self._handle_safely, claims) if o is not None]
                 self._record(outcomes)
                 handled += len(claims) + settled
         finally:
-            self.connection.close()  # no connection is kept open between rounds
+            self._close_connections()  # no connection is kept open between rounds
         return handled
+
+    def _handle_safely(self, claim: Claim) -> Outcome | None:
+        try:
+            return self._handle(claim)
+        except Exception as exc:  # one bad row never holds up the others' outcomes
+            log.exception("reporter message %s could not be handled", claim.key)
+            return self._failed_attempt(claim, SendError(f"cannot handle it: {exc}"))
+
+    def _connection(self) -> SmtpConnection:
+        """This sender thread's connection to the mail server (opened at its first message)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = SmtpConnection(self.smtp)
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
+    def _close_connections(self) -> None:
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
 
     # -- claiming ------------------------------------------------------------------
     def _due(self, now: datetime, limit: int = 1):  # type: ignore[no-untyped-def]
@@ -210,7 +250,11 @@ class NotificationWorker:
 
     def _claim_batch(self, limit: int) -> tuple[list[Claim], int]:
         """Up to `limit` due rows: those claimed for sending, and how many were settled here
-        (skipped, or put off by the reporter's gap, the quiet hours or another process)."""
+        (skipped, or put off by the reporter's gap, the quiet hours or another process).
+
+        The rows' tickets and their reporters' contact rows (locked) are read with one
+        query each, whatever the batch's size.
+        """
         now = self.clock()
         claims: list[Claim] = []
         settled = 0
@@ -218,25 +262,36 @@ class NotificationWorker:
             stmt = self._due(now, limit)
             if not self.db.is_sqlite:
                 stmt = stmt.with_for_update(skip_locked=True)
-            for row in session.scalars(stmt).all():
-                claim = self._claim(session, row, now)
+            rows = session.scalars(stmt).all()
+            if not rows:
+                return [], 0
+            reporter_ids = sorted({row.reporter_ticket_id or row.ticket_id for row in rows})
+            tickets = _states(session, reporter_ids)
+            tickets.update(
+                _states(session, sorted({t.duplicate_of for t in tickets.values() if t.duplicate_of}))
+            )
+            contacts = self._contacts(session, reporter_ids)
+            for row in rows:
+                claim = self._claim(row, now, tickets, contacts)
                 if claim is None:
                     settled += 1
                 else:
                     claims.append(claim)
         return claims, settled
 
-    def _claim(self, session: Session, row: Notification, now: datetime) -> Claim | None:
+    def _claim(
+        self, row: Notification, now: datetime, tickets: dict[str, Any], contacts: dict[str, ReporterContact]
+    ) -> Claim | None:
         """Claim one due row for sending, or settle it here (None)."""
         if (row.last_error or "").startswith(WAITING):
             row.last_error = None  # claimed: no longer a row `photo_arrived` may wake
         stage = row.stage or "resolved"
         reporter_id = row.reporter_ticket_id or row.ticket_id
-        why_not = self._why_not(session, reporter_id, stage)
+        why_not = self._why_not(tickets, reporter_id, stage)
         if why_not is not None:
             row.status, row.last_error = "skipped", why_not
             return None
-        contact = self._contact(session, reporter_id)
+        contact = contacts[reporter_id]
         if contact.sending_until is not None and contact.sending_until > now:
             # Another message to this reporter is on its way: look again shortly (then the gap applies).
             row.next_attempt_at = min(contact.sending_until, now + RECHECK_SENDING)
@@ -250,48 +305,62 @@ class NotificationWorker:
         contact.sending_until = now + LEASE
         return Claim(row.id, row.key, row.ticket_id, reporter_id, stage, row.attempts, row.created_at)
 
-    def _why_not(self, session: Session, reporter_id: str, stage: str) -> str | None:
+    def _why_not(self, tickets: dict[str, Any], reporter_id: str, stage: str) -> str | None:
         """Why this stage's message must not go to this reporter (None: it may)."""
-        reporter = session.get(Ticket, reporter_id)
+        reporter = tickets.get(reporter_id)
         if reporter is None:
             return "the ticket no longer exists"
         if reporter.reporter_notify != "email" or not (reporter.reporter_email or "").strip():
             return "the reporter did not ask for email"
-        now_stage, _ = current_stage(session, reporter)
+        main = tickets.get(reporter.duplicate_of) if reporter.duplicate_of else None
+        now_stage = reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
         if now_stage != stage:
             return f"the report has moved on to the stage {now_stage!r}"
         if not self.policy.sends(reporter.service_code, stage):
             return f"the city does not send the stage {stage!r} for {reporter.service_code!r}"
         return None
 
-    def _contact(self, session: Session, reporter_id: str) -> ReporterContact:
-        """The reporter's contact row, locked (made on first use)."""
-        insert_new(session, ReporterContact, "reporter_ticket_id", [{"reporter_ticket_id": reporter_id}])
-        stmt = select(ReporterContact).where(ReporterContact.reporter_ticket_id == reporter_id)
+    def _contacts(self, session: Session, reporter_ids: list[str]) -> dict[str, ReporterContact]:
+        """The reporters' contact rows, locked (made on first use)."""
+        insert_new(
+            session, ReporterContact, "reporter_ticket_id", [{"reporter_ticket_id": r} for r in reporter_ids]
+        )
+        stmt = select(ReporterContact).where(ReporterContact.reporter_ticket_id.in_(reporter_ids))
         if not self.db.is_sqlite:
-            stmt = stmt.with_for_update()
-        return session.scalars(stmt).one()
+            stmt = stmt.order_by(ReporterContact.reporter_ticket_id).with_for_update()
+        return {c.reporter_ticket_id: c for c in session.scalars(stmt)}
 
     def _record(self, outcomes: list[Outcome]) -> None:
         """Write what became of claimed rows, and release their reporters (with the last message
-        time of those sent to), in one transaction."""
+        time of those sent to), in one transaction: one statement per kind of outcome."""
         if not outcomes:
             return
+        notifications: dict[tuple[str, ...], list[dict[str, object]]] = {}
+        for outcome in outcomes:
+            values = outcome.values
+            notifications.setdefault(tuple(sorted(values)), []).append(
+                {"notification_id": outcome.claim.id, **values}
+            )
+        released = [{"reporter": o.claim.reporter_id} for o in outcomes if o.sent_at is None]
+        told = [
+            {"reporter": o.claim.reporter_id, "sent": o.sent_at} for o in outcomes if o.sent_at is not None
+        ]
         with self.db.write() as session:
-            for outcome in outcomes:
-                session.execute(
-                    update(Notification)
-                    .where(Notification.id == outcome.claim.id, Notification.status == "pending")
-                    .values(**outcome.values)
+            connection = session.connection()
+            for columns, params in notifications.items():
+                stmt = (
+                    update(Notification.__table__)
+                    .where(Notification.id == bindparam("notification_id"), Notification.status == "pending")
+                    .values({name: bindparam(name) for name in columns})
                 )
-                contact: dict[str, object] = {"sending_until": None}
-                if outcome.sent_at is not None:
-                    contact["last_sent_at"] = outcome.sent_at
-                session.execute(
-                    update(ReporterContact)
-                    .where(ReporterContact.reporter_ticket_id == outcome.claim.reporter_id)
-                    .values(**contact)
-                )
+                connection.execute(stmt, params)
+            contact = update(ReporterContact.__table__).where(
+                ReporterContact.reporter_ticket_id == bindparam("reporter")
+            )
+            if released:
+                connection.execute(contact.values(sending_until=None), released)
+            if told:
+                connection.execute(contact.values(sending_until=None, last_sent_at=bindparam("sent")), told)
 
     def _failed_attempt(self, claim: Claim, exc: SendError) -> Outcome:
         attempts = claim.attempts + 1
@@ -336,7 +405,7 @@ class NotificationWorker:
         """Send one claimed row's message; what became of it (None: it waits for photos, recorded)."""
         now = self.clock()
         with self.db.read() as session:
-            reporter = session.get(Ticket, claim.reporter_id)
+            reporter = session.get(Ticket, claim.reporter_id, options=_LIGHT)
             if reporter is None:
                 return Outcome(claim, {"status": "skipped", "last_error": "the ticket no longer exists"})
             stage, shown = current_stage(session, reporter)
@@ -344,7 +413,6 @@ class NotificationWorker:
                 why = f"the report has moved on to the stage {stage!r}"
                 return Outcome(claim, {"status": "skipped", "last_error": why})
             photos = reporter_photos(session, shown.id) if claim.stage in OUTCOME_STAGES else []
-            changed_at = self._stage_time(session, shown)
             session.expunge(reporter)
             if shown is not reporter:
                 session.expunge(shown)
@@ -356,7 +424,8 @@ class NotificationWorker:
             return None
         key = self._key()
         copies = self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived])
-        message = self._message(claim, reporter, shown, changed_at, key, now, copies)
+        # The row was queued in the change's transaction: its time is when the stage began.
+        message = self._message(claim, reporter, shown, claim.created_at, key, now, copies)
         attempts = claim.attempts + 1
         try:
             email = build_message(self.templates, self.smtp.sender, message, now)
@@ -364,7 +433,7 @@ class NotificationWorker:
             why = f"cannot build the message: {exc}"
             return Outcome(claim, {"attempts": attempts, "status": "failed", "last_error": why})
         try:
-            self.connection.send(email)
+            self._connection().send(email)
         except SendError as exc:
             log.warning("reporter message %s not sent (attempt %d): %s", claim.key, attempts, exc)
             return self._failed_attempt(claim, exc)
@@ -378,17 +447,6 @@ class NotificationWorker:
             with self.db.write() as session:
                 self._link_key = reporterlinks.signing_key(session)
         return self._link_key
-
-    @staticmethod
-    def _stage_time(session: Session, shown: Ticket) -> datetime:
-        """When the shown ticket's status last moved (its creation when it never did)."""
-        found = session.scalar(
-            select(AuditEvent.at)
-            .where(AuditEvent.ticket_id == shown.id, AuditEvent.field.in_(("status", "created")))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
-        return found or shown.updated_at
 
     def _message(
         self,

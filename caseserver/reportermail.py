@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.header import Header
+from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,8 +107,12 @@ def _clean_name(name: str | None) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", " ", name or "").strip()[:120]
 
 
-def build_message(env: Environment, sender: str, message: ReporterMessage, sent_at: datetime) -> EmailMessage:
-    """Text and HTML parts, the before/after photos inline (public copies), an unsubscribe header."""
+def build_message(env: Environment, sender: str, message: ReporterMessage, sent_at: datetime) -> Message:
+    """Text and HTML parts, the before/after photos inline (public copies), an unsubscribe header.
+
+    Built with the email package's compat32 classes: several times faster than EmailMessage's
+    parsed headers, which matters when a city's morning fans out to thousands of messages.
+    """
     assert message.stage in STAGES and message.lang in LANGUAGES
     context = {
         "m": message,
@@ -114,29 +121,29 @@ def build_message(env: Environment, sender: str, message: ReporterMessage, sent_
         "greeting": _clean_name(message.to_name),
     }
     folder = f"reporter/{message.lang}"
-    subject = " ".join(env.get_template(f"{folder}/subject.txt").render(context).split())
-    email = EmailMessage()
-    email["Subject"] = subject[:200]
-    email["From"] = Address(message.agency, addr_spec=sender)
-    email["To"] = Address(_clean_name(message.to_name), addr_spec=message.to_email)
+    subject = " ".join(env.get_template(f"{folder}/subject.txt").render(context).split())[:200]
+    text = MIMEText(env.get_template(f"{folder}/message.txt").render(context), "plain", "utf-8")
+    html: Message = MIMEText(
+        env.get_template(f"{folder}/message.html").render({**context, "subject": subject}), "html", "utf-8"
+    )
+    if message.photos:
+        related = MIMEMultipart("related")
+        related.attach(html)
+        for index, photo in enumerate(message.photos):
+            image = MIMEImage(photo.jpeg, "jpeg")
+            image["Content-ID"] = f"<{photo.kind}.{index}>"
+            image.add_header("Content-Disposition", "inline", filename=f"{photo.kind}.jpg")
+            related.attach(image)
+        html = related
+    email = MIMEMultipart("alternative", _subparts=[text, html])
+    email["Subject"] = Header(subject, "utf-8")
+    email["From"] = formataddr((message.agency, sender), "utf-8")
+    email["To"] = formataddr((_clean_name(message.to_name), message.to_email), "utf-8")
     email["Date"] = format_datetime(sent_at)
     domain = sender.rpartition("@")[2] or "localhost"
     email["Message-ID"] = f"<{re.sub(r'[^A-Za-z0-9.-]', '.', message.key)}@{domain}>"
+    email["Content-Language"] = message.lang
     # One-click unsubscribe (RFC 8058): mail clients show their own button for it.
     email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.set_content(env.get_template(f"{folder}/message.txt").render(context))
-    html = env.get_template(f"{folder}/message.html").render({**context, "subject": subject})
-    email.add_alternative(html, subtype="html")
-    email["Content-Language"] = message.lang  # after the parts: setting content clears Content-* headers
-    html_part = email.get_payload()[1]  # type: ignore[index]
-    for index, photo in enumerate(message.photos):
-        html_part.add_related(
-            photo.jpeg,
-            maintype="image",
-            subtype="jpeg",
-            cid=f"<{photo.kind}.{index}>",
-            filename=f"{photo.kind}.jpg",
-            disposition="inline",
-        )
     return email
