@@ -8,14 +8,15 @@ change sets:
 
 1. **one stage each**: `--changes` reports arrive (each reporter is owed "received");
 2. **four stages each**: `--changes / 4` reports arrive and move on three times (assigned,
-   en route, resolved) before the notifier runs: 10,000 stage changes in all, of which
+   in progress, resolved) before the notifier runs: 10,000 stage changes in all, of which
    only the latest per reporter may be sent (the rest are skipped as moved on).
 
 Each time the notifier (`NotificationWorker.run_once`, in this process, with its
 `CASESERVER_NOTIFY_SENDERS` connections) drains the database queue to a local aiosmtpd
 process that accepts each message and writes down its Message-ID (bench/smtpcount.py);
-the messages that arrived are counted, and none may arrive twice. The floor, in the same run: the same number of messages built from the
-same templates and sent over one SMTP connection, with no database at all.
+the messages that arrived are counted, and none may arrive twice. The floor, in the same
+run: as many messages built from the same templates and sent over one SMTP connection,
+with no database at all.
 Goal: over 200 messages/s to a local SMTP server, with the database as the only queue.
 """
 
@@ -190,8 +191,8 @@ def main() -> None:
             print(f"sent over {settings.notify_senders} connections; no message arrived twice")
             floor_seconds = floor(smtp, args.changes)
             print(
-                f"floor (no database, one thread, one connection): {args.changes} messages in {floor_seconds:.1f} s = "
-                f"{args.changes / floor_seconds:.0f} messages/s"
+                f"floor (no database, one thread, one connection): {args.changes} messages "
+                f"in {floor_seconds:.1f} s = {args.changes / floor_seconds:.0f} messages/s"
             )
         finally:
             worker.senders.shutdown()

@@ -16,6 +16,7 @@ from email.message import Message
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,8 @@ from caseserver.publicwords import LANGUAGES
 from caseserver.reporterstages import STAGES, StagePolicy, StagePolicyError, load_policy
 
 TEMPLATE_NAMES: tuple[str, ...] = ("subject.txt", "message.txt", "message.html")
+#: Header lines up to SMTP's limit: a long link in List-Unsubscribe stays on one line.
+_HEADERS = compat32.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def build_message(env: Environment, sender: str, message: ReporterMessage, sent_
             image.add_header("Content-Disposition", "inline", filename=f"{photo.kind}.jpg")
             related.attach(image)
         html = related
-    email = MIMEMultipart("alternative", _subparts=[text, html])
+    email = MIMEMultipart("alternative", _subparts=[text, html], policy=_HEADERS)
     email["Subject"] = Header(subject, "utf-8")
     email["From"] = formataddr((message.agency, sender), "utf-8")
     email["To"] = formataddr((_clean_name(message.to_name), message.to_email), "utf-8")
