@@ -358,3 +358,21 @@ def test_settings_screen_retranslates_itself_when_the_language_changes(qtbot, qa
     qtbot.waitUntil(lambda: screen.title.text() == "Inställningar", timeout=2000)
     assert screen.theme_buttons["sunlight"].text() == "Solljus"
     assert screen.language_buttons["system"].text() == "Enhetens språk"
+
+
+def test_the_reporters_not_fixed_reads_in_each_language(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The history lines a reporter's "not fixed" leaves on a supervisor's device."""
+    from fieldapp.screens.tickethistory import history_line
+
+    at = "2026-12-04T08:00:00+00:00"
+    reopened = {"field": "not_fixed", "at": at, "actor": "reporter", "old": None, "new": "The hole is back"}
+    follow_up = {"field": "follow_up", "at": at, "actor": "reporter", "old": None, "new": "0123456789abcdef"}
+    expected = {
+        "en": ("Reopened: the reporter says it is not fixed", "new ticket 01234567"),
+        "fi": ("Avattu uudelleen: ilmoittajan mukaan", "uusi tiketti 01234567"),
+        "sv": ("Öppnad igen: anmälaren säger", "nytt ärende 01234567"),
+    }
+    for language, (reopened_words, follow_up_words) in expected.items():
+        i18n.install_language(language)
+        assert reopened_words in history_line(reopened) and "“The hole is back”" in history_line(reopened)
+        assert follow_up_words in history_line(follow_up)

@@ -142,6 +142,14 @@ def test_not_fixed_with_a_photo_reopens_the_ticket_on_the_supervisors_device(loo
     assert 'id="reopened"' in page
     ((satisfaction,),) = query(loop.server, "SELECT satisfaction FROM tickets WHERE id = :t", t=ticket_id)
     assert satisfaction == "not_fixed"
+    # The reopen counts in the supervisor's operations figures.
+    stats = requests.get(
+        f"{loop.server.url}/api/v1/stats",
+        params={"ids": "true"},
+        headers={"Authorization": f"Bearer {loop.office}"},
+        timeout=30,
+    ).json()
+    assert ticket_id in stats["reopen_rate_by_service"]["pothole"]["ticket_ids"]
 
     # The link works once: a second use changes nothing.
     again = requests.post(

@@ -26,6 +26,12 @@ def history_line(event: dict[str, Any]) -> str:
         return f"{when} " + tr("⧉ Possible duplicate: a new report of the same service close by")
     if event["field"] == "merged":
         return f"{when} " + tr("⧉ Another report of the same problem was merged into this ticket")
+    if event["field"] == "not_fixed":
+        text = tr("↺ Reopened: the reporter says it is not fixed: “{words}”")
+        return f"{when} " + text.format(words=event["new"])
+    if event["field"] == "follow_up":
+        text = tr("↺ The reporter says it is not fixed: new ticket {ticket}")
+        return f"{when} " + text.format(ticket=str(event["new"])[:8])
     return (
         f"{when} {event['actor']}: {field_label(event['field'])} "
         f"{field_value_label(event['field'], event['old'])} → "

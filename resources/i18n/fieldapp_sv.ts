@@ -1102,6 +1102,14 @@ The counts and medians, without ticket ids (sync.opscounts): those come on a tap
         <translation>⧉ En annan anmälan om samma problem slogs ihop med detta ärende</translation>
     </message>
     <message>
+        <source>↺ Reopened: the reporter says it is not fixed: “{words}”</source>
+        <translation>↺ Öppnad igen: anmälaren säger att det inte är åtgärdat: “{words}”</translation>
+    </message>
+    <message>
+        <source>↺ The reporter says it is not fixed: new ticket {ticket}</source>
+        <translation>↺ Anmälaren säger att det inte är åtgärdat: nytt ärende {ticket}</translation>
+    </message>
+    <message>
         <source>← My work</source>
         <extracomment>The pages between header and action bar, by name (also `MainWindow.prepare_screenshot`&apos;s panels). A horizontal move this long (px) and mostly sideways is a swipe. Two columns of details from this width on (landscape tablets). The user changed something (queued locally); the window starts a sync.</extracomment>
         <translation>← Mina uppdrag</translation>
