@@ -54,16 +54,10 @@ from caseserver.mailer import EmailPhoto, SendError, SmtpConfig, SmtpConnection,
 from caseserver.models import Notification, Photo, ReporterContact, Ticket, utcnow
 from caseserver.publicview import (
     REPORTER_KINDS,
-    local_time,
-    outcome_words,
     reporter_photos,
-    service_name,
-    status_page_url,
-    status_words,
     zone,
 )
-from caseserver.publicwords import language
-from caseserver.reportermail import ReporterMessage, build_message, stage_policy, templates
+from caseserver.reportermail import build_message, compose, stage_policy, templates
 from caseserver.reporterstages import OUTCOME_STAGES, StagePolicyError, reporter_stage
 from caseserver.stagequeue import public_stage
 
@@ -425,7 +419,18 @@ class NotificationWorker:
         key = self._key()
         copies = self._public_copies([(p.kind, p.sha256) for p in photos if p.arrived])
         # The row was queued in the change's transaction: its time is when the stage began.
-        message = self._message(claim, reporter, shown, claim.created_at, key, now, copies)
+        message = compose(
+            self.settings,
+            self.tz,
+            key,
+            claim.key,
+            claim.stage,
+            reporter,
+            shown,
+            claim.created_at,
+            now,
+            copies,
+        )
         attempts = claim.attempts + 1
         try:
             email = build_message(self.templates, self.smtp.sender, message, now)
@@ -447,52 +452,6 @@ class NotificationWorker:
             with self.db.write() as session:
                 self._link_key = reporterlinks.signing_key(session)
         return self._link_key
-
-    def _message(
-        self,
-        claim: Claim,
-        reporter: Ticket,
-        shown: Ticket,
-        changed_at: datetime,
-        key: bytes,
-        now: datetime,
-        photos: list[EmailPhoto],
-    ) -> ReporterMessage:
-        lang = language(reporter.reporter_locale, self.settings.default_language)
-        public = self.settings.public_url
-        valid = timedelta(days=self.settings.reporter_link_days)
-
-        def token(purpose: str) -> str:
-            return reporterlinks.make(key, purpose, reporter.id, lang, valid, now)
-
-        outcome = claim.stage in OUTCOME_STAGES
-        # The status page link carries the "not fixed?" token, so the page offers it to this reporter.
-        not_fixed = token("not_fixed") if outcome else None
-        page = f"{status_page_url(public, reporter.id)}?lang={lang}" + (
-            f"&k={not_fixed}" if not_fixed else ""
-        )
-        words = outcome_words(shown, lang) if outcome or claim.stage == "cancelled" else None
-        return ReporterMessage(
-            key=claim.key,
-            stage=claim.stage,
-            lang=lang,
-            to_email=(reporter.reporter_email or "").strip(),
-            to_name=reporter.reporter_name,
-            agency=self.settings.agency_name,
-            service=service_name(reporter.service_code, lang),
-            address=reporter.address,
-            description=reporter.description,
-            reported_at=local_time(reporter.created_at, self.tz, lang),
-            changed_at=local_time(changed_at, self.tz, lang),
-            status=status_words(shown.status, lang),
-            outcome=words,
-            link=page,
-            merged=shown.id != reporter.id,
-            unsubscribe_url=f"{public}/reporter/unsubscribe?k={token('unsubscribe')}",
-            fixed_url=f"{public}/reporter/fixed?k={token('fixed')}" if outcome else None,
-            not_fixed_url=f"{public}/reporter/not-fixed?k={not_fixed}" if not_fixed else None,
-            photos=photos,
-        )
 
     def _public_copies(self, arrived: list[tuple[str, str]]) -> list[EmailPhoto]:
         """The public copies (upright, resized, no EXIF) of (kind, sha256) photos whose bytes arrived."""

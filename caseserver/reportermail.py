@@ -1,4 +1,5 @@
-"""One message to a reporter: its words from the city's templates, in the reporter's language.
+"""One message to a reporter: what it says (`compose`), and its words from the city's
+templates in the reporter's language (`build_message`).
 
 Templates are Jinja files, `reporter/<lang>/subject.txt`, `message.txt` and
 `message.html` (fi, sv, en). A city edits them without touching code by putting
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.header import Header
 from email.message import Message
 from email.mime.image import MIMEImage
@@ -20,6 +21,7 @@ from email.policy import compat32
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import (
     ChoiceLoader,
@@ -30,10 +32,13 @@ from jinja2 import (
     select_autoescape,
 )
 
+from caseserver import reporterlinks
 from caseserver.config import Settings
 from caseserver.mailer import EmailPhoto
-from caseserver.publicwords import LANGUAGES
-from caseserver.reporterstages import STAGES, StagePolicy, StagePolicyError, load_policy
+from caseserver.models import Ticket
+from caseserver.publicview import local_time, outcome_words, service_name, status_page_url, status_words
+from caseserver.publicwords import LANGUAGES, language
+from caseserver.reporterstages import OUTCOME_STAGES, STAGES, StagePolicy, StagePolicyError, load_policy
 
 TEMPLATE_NAMES: tuple[str, ...] = ("subject.txt", "message.txt", "message.html")
 #: Header lines up to SMTP's limit: a long link in List-Unsubscribe stays on one line.
@@ -150,3 +155,51 @@ def build_message(env: Environment, sender: str, message: ReporterMessage, sent_
     email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return email
+
+
+def compose(
+    settings: Settings,
+    tz: ZoneInfo,
+    link_key: bytes,
+    key: str,
+    stage: str,
+    reporter: Ticket,
+    shown: Ticket,
+    changed_at: datetime,
+    now: datetime,
+    photos: list[EmailPhoto],
+) -> ReporterMessage:
+    """The message owed to `reporter`'s reporter (notification `key`) for `stage` of `shown`
+    (their own ticket, or the one it was merged into), with its signed links."""
+    lang = language(reporter.reporter_locale, settings.default_language)
+    public = settings.public_url
+    valid = timedelta(days=settings.reporter_link_days)
+
+    def token(purpose: str) -> str:
+        return reporterlinks.make(link_key, purpose, reporter.id, lang, valid, now)
+
+    outcome = stage in OUTCOME_STAGES
+    # The status page link carries the "not fixed?" token, so the page offers it to this reporter.
+    not_fixed = token("not_fixed") if outcome else None
+    page = f"{status_page_url(public, reporter.id)}?lang={lang}" + (f"&k={not_fixed}" if not_fixed else "")
+    return ReporterMessage(
+        key=key,
+        stage=stage,
+        lang=lang,
+        to_email=(reporter.reporter_email or "").strip(),
+        to_name=reporter.reporter_name,
+        agency=settings.agency_name,
+        service=service_name(reporter.service_code, lang),
+        address=reporter.address,
+        description=reporter.description,
+        reported_at=local_time(reporter.created_at, tz, lang),
+        changed_at=local_time(changed_at, tz, lang),
+        status=status_words(shown.status, lang),
+        outcome=outcome_words(shown, lang) if outcome or stage == "cancelled" else None,
+        link=page,
+        merged=shown.id != reporter.id,
+        unsubscribe_url=f"{public}/reporter/unsubscribe?k={token('unsubscribe')}",
+        fixed_url=f"{public}/reporter/fixed?k={token('fixed')}" if outcome else None,
+        not_fixed_url=f"{public}/reporter/not-fixed?k={not_fixed}" if not_fixed else None,
+        photos=photos,
+    )
