@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -26,14 +25,7 @@ from caseserver.images import ImageRefused
 from caseserver.models import UsedLink
 from caseserver.publicview import status_page_url
 from caseserver.publicwords import PAGE, language
-from caseserver.statuspage import SECURITY_HEADERS
-
-_templates = Environment(
-    loader=PackageLoader("caseserver", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from caseserver.statuspage import PAGE_TEMPLATES, SECURITY_HEADERS
 
 #: These pages post their own form back.
 PAGE_HEADERS = {
@@ -75,7 +67,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
 
     def page(lang: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("form", None)
-        html = _templates.get_template("reporter_page.html").render(
+        html = PAGE_TEMPLATES.get_template("reporter_page.html").render(
             agency=settings.agency_name, lang=lang, t=PAGE[lang], **context
         )
         return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
@@ -148,37 +140,32 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
     for purpose in PATHS:
         add_get(purpose)
 
-    @router.post(
-        PATHS["fixed"],
-        response_class=HTMLResponse,
-        summary="Reporter: it is fixed",
-        responses=_html(400, 410),
-    )
-    async def say_fixed(request: Request) -> HTMLResponse:
-        form = await request.form()
-        try:
-            link = read("fixed", str(form.get("k") or request.query_params.get("k", "")))
-            await run_in_threadpool(notfixed.fixed, db, link)
-        except reporterlinks.LinkRefused as exc:
-            return refused(request, exc)
-        t = PAGE[link.lang]
-        return page(link.lang, title=t["fixed_title"], message=t["fixed_done"], status_link=status_link(link))
+    def add_one_button(purpose: str, act: Any, summary: str, title: str, done: str) -> None:
+        """The POST behind a page's one button: `act(db, link)`, then a page saying it was done."""
 
-    @router.post(
-        PATHS["unsubscribe"],
-        response_class=HTMLResponse,
-        summary="Reporter: stop messages (also RFC 8058 one-click)",
-        responses=_html(400, 410),
+        @router.post(PATHS[purpose], response_class=HTMLResponse, summary=summary, responses=_html(400, 410))
+        async def say(request: Request) -> HTMLResponse:
+            form = (
+                await request.form()
+            )  # RFC 8058 one-click posts List-Unsubscribe=One-Click, the token in the URL
+            try:
+                link = read(purpose, str(form.get("k") or request.query_params.get("k", "")))
+                await run_in_threadpool(act, db, link)
+            except reporterlinks.LinkRefused as exc:
+                return refused(request, exc)
+            t = PAGE[link.lang]
+            return page(link.lang, title=t[title], message=t[done], status_link=status_link(link))
+
+        say.__name__ = f"reporter_{purpose}"
+
+    add_one_button("fixed", notfixed.fixed, "Reporter: it is fixed", "fixed_title", "fixed_done")
+    add_one_button(
+        "unsubscribe",
+        notfixed.unsubscribe,
+        "Reporter: stop messages (also RFC 8058 one-click)",
+        "unsubscribe_title",
+        "unsubscribe_done",
     )
-    async def say_unsubscribe(request: Request) -> HTMLResponse:
-        form = await request.form()  # RFC 8058 one-click: List-Unsubscribe=One-Click, token in the URL
-        try:
-            link = read("unsubscribe", str(form.get("k") or request.query_params.get("k", "")))
-            await run_in_threadpool(notfixed.unsubscribe, db, link)
-        except reporterlinks.LinkRefused as exc:
-            return refused(request, exc)
-        t = PAGE[link.lang]
-        return page(link.lang, title=t["unsubscribe_title"], message=t["unsubscribe_done"])
 
     @router.post(
         PATHS["not_fixed"],

@@ -32,7 +32,8 @@ from caseserver.publicview import (
 )
 from caseserver.publicwords import PAGE, language, our_language
 
-_templates = Environment(
+#: The public pages' templates (status page, reporter pages).
+PAGE_TEMPLATES = Environment(
     loader=PackageLoader("caseserver", "templates"),
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
@@ -55,7 +56,7 @@ def status_page_router(db: Database, settings: Settings) -> APIRouter:
     tz = zone(settings.timezone)
 
     def page(template: str, status_code: int, lang: str = "en", **context: object) -> HTMLResponse:
-        html = _templates.get_template(template).render(
+        html = PAGE_TEMPLATES.get_template(template).render(
             agency=settings.agency_name, lang=lang, t=PAGE[lang], **context
         )
         headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=60"}

@@ -21,7 +21,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from reporterkit import MailServer, query, reporter_env, resolve_on_device, wait_for
+from reporterkit import (
+    OPEN311_KEY,
+    MailServer,
+    query,
+    reporter_env,
+    resolve_on_device,
+    running_reporter_server,
+    wait_for,
+)
 from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
 
 from caseserver.config import Settings
@@ -112,19 +120,9 @@ class Stages:
 @pytest.fixture(scope="module")
 def stages(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stages]:
     folder = tmp_path_factory.mktemp(f"stages-{backend}")
-    mail = MailServer(folder / "mail", free_port())
-    mail.start()
-    try:
-        with fresh_database_url(backend, folder) as url:
-            server = start_server(
-                url, folder, CASESERVER_PUBLIC_URL=PUBLIC_URL, CASESERVER_BLOB_DIR=str(folder / "blobs")
-            )
-            try:
-                yield Stages(server, mail, folder)
-            finally:
-                server.stop()
-    finally:
-        mail.stop()
+    # The server's own worker is off (no SMTP URL): the test's worker, on the test's clock, sends.
+    with running_reporter_server(backend, folder, CASESERVER_SMTP_URL="") as setup:
+        yield Stages(setup.server, setup.mail, folder)
 
 
 def test_stages_go_in_order_in_the_reporters_language_with_gap_and_quiet_hours(stages: Stages) -> None:
@@ -193,6 +191,7 @@ def test_open311_locale_picks_swedish_and_unsubscribe_stops_later_stages(stages:
         "email": f"anna-{uuid.uuid4().hex[:8]}@example.org",
         "first_name": "Anna",
         "locale": "sv_FI",
+        "api_key": OPEN311_KEY,
     }
     r = requests.post(f"{stages.server.url}/open311/v2/requests.json", data=form, timeout=30)
     assert r.status_code == 201, r.text
