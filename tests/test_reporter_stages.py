@@ -12,7 +12,9 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from itertools import pairwise
 from pathlib import Path
@@ -30,12 +32,13 @@ from reporterkit import (
     running_reporter_server,
     wait_for,
 )
-from serverproc import CaseServer, Device, free_port, fresh_database_url, start_server
+from serverproc import CaseServer, Device, free_port, fresh_database_url, run_caseserver, start_server
 
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.mailer import SmtpConfig
 from caseserver.notifier import NotificationWorker
+from caseserver.reportermail import ReporterMessage, build_message, templates
 from caseserver.reporterstages import StagePolicy, StagePolicyError, load_policy, stage_of
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -311,3 +314,60 @@ def test_two_server_processes_send_each_stage_once_and_keep_the_gap(tmp_path: Pa
         finally:
             server.stop()
             mail.stop()
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"CASESERVER_NOTIFY_QUIET_HOURS": "9pm-7am"}, "must look like 21:00-07:00"),
+        ({"CASESERVER_NOTIFY_STAGES": "received,fixed"}, "unknown stage 'fixed'"),
+        ({"CASESERVER_DEFAULT_LANGUAGE": "de"}, "must be one of fi, sv, en"),
+        ({"CASESERVER_NOTIFY_SERVICE_STAGES": "{stages}"}, "'teleport' is not a service"),
+        ({"CASESERVER_TEMPLATES_DIR": "{templates}"}, "template reporter/fi/subject.txt"),
+    ],
+)
+def test_serve_refuses_bad_reporter_settings_in_one_line(
+    tmp_path: Path, env: dict[str, str], says: str
+) -> None:
+    stages = tmp_path / "stages.json"
+    stages.write_text('{"teleport": ["resolved"]}')
+    templates = tmp_path / "templates"
+    (templates / "reporter" / "fi").mkdir(parents=True)
+    (templates / "reporter" / "fi" / "subject.txt").write_text("{% if stage %}unclosed")
+    values = {k: v.format(stages=stages, templates=templates) for k, v in env.items()}
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    done = run_caseserver(url, "serve", "--port", "1", **values)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], done.stderr
+    assert not (tmp_path / "db.sqlite").exists()  # nothing was touched
+
+
+def test_a_citys_own_template_replaces_the_shipped_one(tmp_path: Path) -> None:
+    """A file in CASESERVER_TEMPLATES_DIR wins; the languages and parts it leaves out stay shipped."""
+    own = tmp_path / "reporter" / "en"
+    own.mkdir(parents=True)
+    (own / "subject.txt").write_text("City of Example: {{ m.service }} is {{ stage }}\n")
+    message = ReporterMessage(
+        key="stage:received:t:1",
+        stage="received",
+        lang="en",
+        to_email="maija@example.org",
+        to_name="Maija",
+        agency="City of Example",
+        service="Pothole",
+        address="Main Street 1",
+        description="A hole",
+        reported_at="4 Dec 2026, 10:00",
+        changed_at="4 Dec 2026, 10:00",
+        status="Received",
+        outcome=None,
+        link="https://city.example/requests/t?lang=en",
+        unsubscribe_url="https://city.example/reporter/unsubscribe?k=x",
+    )
+    email = build_message(templates(str(tmp_path)), "noreply@city.example", message, datetime.now(UTC))
+    assert email["Subject"] == "City of Example: Pothole is received"
+    finnish = build_message(
+        templates(str(tmp_path)), "noreply@city.example", replace(message, lang="fi"), datetime.now(UTC)
+    )
+    assert str(make_header(decode_header(finnish["Subject"]))).startswith("Ilmoituksesi on vastaanotettu")
