@@ -142,9 +142,13 @@ def test_a_resolution_owes_the_reporter_exactly_one_message(server: CaseServer) 
     _resolve(server, aino, opted_out)
     owed = _rows(
         server,
-        "SELECT ticket_id, status, key FROM notifications WHERE ticket_id IN (:a, :b)",
+        "SELECT ticket_id, status, key FROM notifications WHERE ticket_id IN (:a, :b) AND stage = 'resolved'",
         a=wants,
         b=opted_out,
     )
     assert len(owed) == 1
-    assert owed[0][0] == wants and owed[0][1] == "pending" and owed[0][2].startswith(f"resolved:{wants}:")
+    assert (
+        owed[0][0] == wants and owed[0][1] == "pending" and owed[0][2].startswith(f"stage:resolved:{wants}:")
+    )
+    # The reporter who opted out is owed nothing at any stage.
+    assert _rows(server, "SELECT key FROM notifications WHERE ticket_id = :b", b=opted_out) == []
