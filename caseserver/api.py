@@ -34,6 +34,7 @@ from caseserver.duplicates import flag_arrival
 from caseserver.errordocs import describe_errors, error_responses
 from caseserver.escalations import EscalationWorker, load_rules
 from caseserver.head import HeadAsGet
+from caseserver.health import health_router
 from caseserver.metrics import Metrics, MetricsMiddleware, metrics_router
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
@@ -45,6 +46,7 @@ from caseserver.photos_api import photos_router, public_photos_router
 from caseserver.positions_api import positions_router
 from caseserver.push import push
 from caseserver.reporterpages import PATHS, reporter_pages_router
+from caseserver.requestlog import RequestIds
 from caseserver.routing import crew_services, route_arrival
 from caseserver.routing_api import routing_router
 from caseserver.secheaders import SecurityHeaders
@@ -233,7 +235,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.add_middleware(HeadAsGet)  # HEAD wherever GET works
     app.add_middleware(MetricsMiddleware, metrics=metrics, uploads_prefix=f"{UPLOADS_PATH}/")
-    app.add_middleware(SecurityHeaders)  # outermost: error answers carry the headers too
+    app.add_middleware(SecurityHeaders)  # error answers carry the headers too
+    app.add_middleware(RequestIds)  # outermost: every answer has its id, every request its access line
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -274,6 +277,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.include_router(health_router(database, settings))  # liveness and readiness for load balancers
 
     login_guard = LoginGuard(Throttle(database))  # per user name and address, in the database
 

@@ -22,6 +22,7 @@ from caseserver.migrate import upgrade
 from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
 from caseserver.reportermail import stage_policy
 from caseserver.reporterstages import StagePolicyError
+from caseserver.requestlog import log_config
 from caseserver.routing import (
     RoutingError,
     RoutingRuleDoc,
@@ -69,8 +70,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.access_log,
+        log_config=log_config(args.log_level, args.log_format == "json", args.access_log),
+        access_log=False,  # the app writes the access lines, with each request's id
+        # On SIGTERM: stop taking connections, finish the requests in flight (at most this long).
+        timeout_graceful_shutdown=settings.shutdown_seconds,
     )
 
 
@@ -258,6 +261,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema first")
     s.add_argument("--log-level", default="info")
     s.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    s.add_argument(
+        "--log-format",
+        choices=("json", "text"),
+        default=os.environ.get("CASESERVER_LOG_FORMAT", "json"),
+        help="one JSON object per line (default; CASESERVER_LOG_FORMAT), or plain text",
+    )
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser("migrate", help="upgrade the database schema")

@@ -111,6 +111,10 @@ class Settings:
     escalation_poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_ESCALATION_POLL_SECONDS", 60))
     )
+    #: On SIGTERM, how long `serve` lets the requests in flight finish before it stops, in seconds.
+    shutdown_seconds: int = field(
+        default_factory=lambda: int(os.environ.get("CASESERVER_SHUTDOWN_SECONDS", 30))
+    )
     #: Bearer token a Prometheus scrape of /metrics must carry; empty: /metrics is open.
     metrics_token: str = field(default_factory=lambda: os.environ.get("CASESERVER_METRICS_TOKEN", ""))
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fieldapp.devicelog import start_device_log
 from fieldapp.workcli import add_work_commands
 from sync.engine import SyncEngine, sign_in
 from sync.errors import LocalError, SyncError
@@ -579,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         _check_text_arguments(args)
+        start_device_log(Path(args.profile))  # once the arguments are known to be good
         args.func(args, Output(args.json))
     except SyncError as exc:
         print(f"fieldapp: {exc}", file=sys.stderr)

@@ -9,6 +9,9 @@ a body of the wrong type or shape). Only the case server's own words become
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -79,6 +82,9 @@ def check_push_results(payload: Any, ops: list[dict[str, Any]]) -> list[dict[str
     return results
 
 
+log = logging.getLogger("sync.client")
+
+
 class CaseServerClient:
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -96,7 +102,10 @@ class CaseServerClient:
         return Offline(f"{text} ({why})" if why else text)
 
     def _request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        headers = {"Accept": "application/json"}
+        # The server logs this id with everything it does for the request, and answers with it:
+        # the device's log line and the servers' lines of one sync can be put side by side.
+        request_id = uuid.uuid4().hex
+        headers = {"Accept": "application/json", "X-Request-Id": request_id}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = None
@@ -104,6 +113,7 @@ class CaseServerClient:
             data = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
         url = f"{self.base_url}{API_PREFIX}{path}"
+        started = time.perf_counter()
         try:
             response = self.session.request(
                 method,
@@ -116,7 +126,12 @@ class CaseServerClient:
         except requests.exceptions.InvalidURL as exc:
             raise Offline(f"not a valid server address: {self.base_url}") from exc
         except requests.RequestException as exc:  # refused, reset, timed out, cut mid-answer
+            log.info("%s %s: no answer (%s), request id %s", method, path, _why(exc), request_id)
             raise self.unreachable(_why(exc)) from exc
+        took = (time.perf_counter() - started) * 1000
+        log.info(
+            "%s %s: HTTP %s in %.0f ms, request id %s", method, path, response.status_code, took, request_id
+        )
         return self._answer(response)
 
     def _answer(self, response: requests.Response) -> Any:

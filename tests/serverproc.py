@@ -174,9 +174,11 @@ def start_server(
     seed: bool = True,
     workers: int = 1,
     port: int | None = None,
+    access_log: bool = False,
     **env: str,
 ) -> CaseServer:
-    """A real `caseserver serve` process; `port` reuses an address (a restart).
+    """A real `caseserver serve` process; `port` reuses an address (a restart); `access_log`:
+    a line per request (at level info) in its log.
 
     Its data folder (blob store, unfinished uploads) is `folder` unless `env` says otherwise.
     """
@@ -195,9 +197,9 @@ def start_server(
             "serve",
             "--port",
             str(port),
-            "--no-access-log",
+            "--access-log" if access_log else "--no-access-log",
             "--log-level",
-            "warning",
+            "info" if access_log else "warning",
             "--workers",
             str(workers),
         ],
