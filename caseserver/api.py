@@ -35,6 +35,7 @@ from caseserver.errordocs import describe_errors, error_responses
 from caseserver.escalations import EscalationWorker, load_rules
 from caseserver.head import HeadAsGet
 from caseserver.health import health_router
+from caseserver.loadshed import LoadShedder
 from caseserver.metrics import Metrics, MetricsMiddleware, metrics_router
 from caseserver.models import Crew, Device, Ticket, User, utcnow
 from caseserver.notifier import start_worker
@@ -233,6 +234,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         streamed_prefix=f"{UPLOADS_PATH}/",
         own_limit=frozenset({PATHS["not_fixed"]}),  # a reporter's photo: the page checks its size itself
     )
+    # More API requests than this process can work on at once: 503 and Retry-After at once.
+    app.add_middleware(LoadShedder, limit=settings.max_in_flight, retry_after=settings.busy_retry_seconds)
     app.add_middleware(HeadAsGet)  # HEAD wherever GET works
     app.add_middleware(MetricsMiddleware, metrics=metrics, uploads_prefix=f"{UPLOADS_PATH}/")
     app.add_middleware(SecurityHeaders)  # error answers carry the headers too

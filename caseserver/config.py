@@ -111,6 +111,12 @@ class Settings:
     escalation_poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("CASESERVER_ESCALATION_POLL_SECONDS", 60))
     )
+    #: API requests one process works on at once; more are answered 503 with Retry-After (0: no limit).
+    max_in_flight: int = field(default_factory=lambda: int(os.environ.get("CASESERVER_MAX_IN_FLIGHT", 64)))
+    #: The Retry-After of a busy answer, in seconds.
+    busy_retry_seconds: int = field(
+        default_factory=lambda: int(os.environ.get("CASESERVER_BUSY_RETRY_SECONDS", 5))
+    )
     #: On SIGTERM, how long `serve` lets the requests in flight finish before it stops, in seconds.
     shutdown_seconds: int = field(
         default_factory=lambda: int(os.environ.get("CASESERVER_SHUTDOWN_SECONDS", 30))

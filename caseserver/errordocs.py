@@ -101,10 +101,11 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
     """Install the OpenAPI builder that declares every operation's implied errors as ErrorDoc.
 
     Implied: 401 where the bearer token is read (the `Authorization` header), 413 where
-    a body is read (and 400 for JSON that cannot be parsed), 422 wherever a parameter or
-    body is validated (replacing FastAPI's list-of-errors schema, which the server never
-    sends). Routes declare the rest themselves (`error_responses`). `refine` functions
-    amend the finished document (the tus headers, for example).
+    a body is read (and 400 for JSON that cannot be parsed), 503 with `Retry-After` on every
+    API route (a busy process), 422 wherever a parameter or body is validated (replacing
+    FastAPI's list-of-errors schema, which the server never sends). Routes declare the rest
+    themselves (`error_responses`). `refine` functions amend the finished document (the tus
+    headers, for example).
     """
     build = app.openapi
     described: list[dict[str, Any]] = []  # the document last amended (FastAPI caches it)
@@ -113,10 +114,12 @@ def describe_errors(app: FastAPI, *refine: Callable[[dict[str, Any]], None]) -> 
         schema = build()
         if described and described[0] is schema:
             return schema
-        for operations in schema.get("paths", {}).values():
+        for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 _declare_implied(method.upper(), operation)
                 _bearer_as_security(operation)
+                if path.startswith("/api/"):  # a busy process turns API requests away (loadshed.py)
+                    operation.setdefault("responses", {}).setdefault("503", error_responses(503)[503])
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})["bearer"] = BEARER_SCHEME
         schemas = components.setdefault("schemas", {})

@@ -13,12 +13,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import orjson
 import requests
 
-from sync.errors import AuthRequired, Offline, RequestRefused, ServerFailure
+from sync.errors import AuthRequired, Offline, RequestRefused, ServerBusy, ServerFailure
 from sync.wire import API_PREFIX, DEFAULT_FEED_PAGE
 
 T = TypeVar("T")
@@ -84,6 +86,25 @@ def check_push_results(payload: Any, ops: list[dict[str, Any]]) -> list[dict[str
 
 log = logging.getLogger("sync.client")
 
+#: The longest wait a server's Retry-After can impose on a device.
+MAX_RETRY_AFTER = 600.0
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds (a number, or an HTTP date), at most MAX_RETRY_AFTER; None without one."""
+    raw = response.headers.get("Retry-After", "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(when.tzinfo or UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
 
 class CaseServerClient:
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
@@ -138,6 +159,9 @@ class CaseServerClient:
         status = response.status_code
         if status == 204:
             return None
+        wait = retry_after(response) if status in (429, 503) else None
+        if wait is not None:  # back-pressure: the server (or its load balancer) says when to come back
+            raise ServerBusy(f"the case server is busy: it asked to try again in {wait:.0f} s", wait)
         if status in GATEWAY_FAILURES and not is_json(response):
             raise self.unreachable(f"the gateway answered HTTP {status}")
         payload = None

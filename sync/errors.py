@@ -23,6 +23,15 @@ class RequestRefused(SyncError):
         self.status = status
 
 
+class ServerBusy(SyncError):
+    """The server asked the device to come back later (429 or 503 with `Retry-After`)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        #: Seconds the server asked the device to wait before it tries again.
+        self.retry_after = retry_after
+
+
 class ServerFailure(SyncError):
     """The server failed (5xx) or answered something that is not the API."""
 

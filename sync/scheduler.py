@@ -28,7 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from sync.engine import SyncEngine, SyncReport
-from sync.errors import AuthRequired, SyncError
+from sync.errors import AuthRequired, ServerBusy, SyncError
 from sync.reachability import Reachability, ReachabilityProbe
 
 if TYPE_CHECKING:  # the tus client is imported only by those who upload
@@ -44,6 +44,14 @@ def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) ->
     """Seconds before retry number `failures` (1, 2, ...): base·2^(n-1), capped, ±50% jitter."""
     delay = min(cap, base * (2 ** max(0, failures - 1)))
     return delay * rng.uniform(0.5, 1.5)
+
+
+def retry_delay(exc: SyncError, failures: int, base: float, cap: float, rng: random.Random) -> float:
+    """The wait before retrying after `exc`: what a busy server asked for (spread by up to half
+    again, so devices told the same moment do not all come back at once), else the backoff."""
+    if isinstance(exc, ServerBusy):
+        return exc.retry_after * rng.uniform(1.0, 1.5)
+    return backoff_delay(failures, base, cap, rng)
 
 
 class SyncScheduler:
@@ -191,7 +199,7 @@ class SyncScheduler:
             self.last_upload_error = exc
             self.upload_failures += 1
             cap = self.retry_cap if isinstance(exc, AuthRequired) else None
-            delay = cap or backoff_delay(self.upload_failures, self.retry_base, self.retry_cap, self._rng)
+            delay = cap or retry_delay(exc, self.upload_failures, self.retry_base, self.retry_cap, self._rng)
             self._schedule_upload(delay)
             return
         except Exception:  # a bug must not stop uploads for good
@@ -217,7 +225,7 @@ class SyncScheduler:
         except SyncError as exc:
             self.last_error = exc
             self.failures += 1
-            self._schedule(backoff_delay(self.failures, self.retry_base, self.retry_cap, self._rng))
+            self._schedule(retry_delay(exc, self.failures, self.retry_base, self.retry_cap, self._rng))
             return
         except Exception as exc:  # a bug must not stop background sync for good
             log.exception("sync failed unexpectedly")
