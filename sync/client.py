@@ -159,22 +159,23 @@ class CaseServerClient:
         status = response.status_code
         if status == 204:
             return None
-        wait = retry_after(response) if status in (429, 503) else None
-        if wait is not None:  # back-pressure: the server (or its load balancer) says when to come back
-            raise ServerBusy(f"the case server is busy: it asked to try again in {wait:.0f} s", wait)
-        if status in GATEWAY_FAILURES and not is_json(response):
-            raise self.unreachable(f"the gateway answered HTTP {status}")
         payload = None
         if is_json(response):
             try:
                 payload = orjson.loads(response.content)
             except orjson.JSONDecodeError:
                 payload = None
+        detail = payload.get("detail") if isinstance(payload, dict) else None
+        wait = retry_after(response) if status in (429, 503) else None
+        if wait is not None:  # back-pressure: the server (or its load balancer) says when to come back
+            said = detail if isinstance(detail, str) else "the case server is busy"
+            raise ServerBusy(f"{said} (it asked to try again in {wait:.0f} s)", wait)
+        if status in GATEWAY_FAILURES and not is_json(response):
+            raise self.unreachable(f"the gateway answered HTTP {status}")
         if 200 <= status < 300:
             if payload is None:
                 raise self.unreachable("the answer was cut off or did not come from the case server")
             return payload
-        detail = payload.get("detail") if isinstance(payload, dict) else None
         message = detail if isinstance(detail, str) else f"HTTP {status}"
         if status == 401:
             raise AuthRequired(message)
