@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_sync_storm.py [--devices 300] [--crews 30] [--workers 1 2]
         [--ops 20] [--changed 200] [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--server-env CASESERVER_BUSY_RETRY_SECONDS=1 ...]
 
 For each `--workers` count a scratch database is made on the PostgreSQL server of
 `--admin-url` (and dropped afterwards), with the server's schema, `--crews` crews (a crew
@@ -268,7 +269,7 @@ def run(args: argparse.Namespace, workers: int) -> None:
     try:
         upgrade(url)
         codes = seed(url, args.crews, args.changed)
-        server = start_server(url, folder, seed=False, workers=workers)
+        server = start_server(url, folder, seed=False, workers=workers, **dict(args.server_env))
         try:
             tablets = [
                 Tablet(user=codes[n % len(codes)], crew=codes[n % len(codes)]) for n in range(args.devices)
@@ -396,6 +397,13 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=20, help="queued ops per device")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--server-env",
+        nargs="*",
+        default=[],
+        type=lambda pair: tuple(pair.split("=", 1)),
+        help="settings for the server, e.g. CASESERVER_MAX_IN_FLIGHT=32 CASESERVER_BUSY_RETRY_SECONDS=1",
+    )
     args = parser.parse_args()
     for workers in args.workers:
         run(args, workers)
