@@ -74,6 +74,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         access_log=False,  # the app writes the access lines, with each request's id
         # On SIGTERM: stop taking connections, finish the requests in flight (at most this long).
         timeout_graceful_shutdown=settings.shutdown_seconds,
+        # Idle connections stay open longer than a device waits when told to come back, and
+        # than a load balancer's idle timeout: a request never meets a connection closing under it.
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

@@ -117,6 +117,10 @@ class Settings:
     busy_retry_seconds: int = field(
         default_factory=lambda: int(os.environ.get("CASESERVER_BUSY_RETRY_SECONDS", 5))
     )
+    #: How long `serve` keeps an idle keep-alive connection open, in seconds.
+    keep_alive_seconds: int = field(
+        default_factory=lambda: int(os.environ.get("CASESERVER_KEEP_ALIVE_SECONDS", 75))
+    )
     #: On SIGTERM, how long `serve` lets the requests in flight finish before it stops, in seconds.
     shutdown_seconds: int = field(
         default_factory=lambda: int(os.environ.get("CASESERVER_SHUTDOWN_SECONDS", 30))
