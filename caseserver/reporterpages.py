@@ -149,7 +149,8 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
                 await request.form()
             )  # RFC 8058 one-click posts List-Unsubscribe=One-Click, the token in the URL
             try:
-                link = read(purpose, str(form.get("k") or request.query_params.get("k", "")))
+                token = str(form.get("k") or request.query_params.get("k", ""))
+                link = await run_in_threadpool(read, purpose, token)  # the database, off the event loop
                 await run_in_threadpool(act, db, link)
             except reporterlinks.LinkRefused as exc:
                 return refused(request, exc)
@@ -182,7 +183,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
         form = await request.form(max_files=1, max_fields=4)
         token = str(form.get("k") or "")
         try:
-            link = read("not_fixed", token)
+            link = await run_in_threadpool(read, "not_fixed", token)
         except reporterlinks.LinkRefused as exc:
             return refused(request, exc)
         t = PAGE[link.lang]
