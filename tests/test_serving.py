@@ -12,8 +12,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,19 +19,9 @@ from typing import Any
 import pytest
 import requests
 from photohelpers import jpeg_with_gps, north_ticket, push_photo
-from serverproc import PASSWORDS, REPO, CaseServer, fresh_database_url, start_server
+from serverproc import PASSWORDS, CaseServer, fresh_database_url, start_server
 from sqlalchemy import create_engine, text
-
-
-def fieldapp(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldapp", "--profile", str(profile), *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from test_cli import fieldapp
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:
