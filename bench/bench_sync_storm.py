@@ -66,7 +66,6 @@ RETRY_BASE = 5.0
 @dataclass
 class Tablet:
     user: str
-    crew: str
     token: str = ""
     cursor: int = 0
     #: Ticket id -> (status, version) as the tablet saw it yesterday.
@@ -271,9 +270,7 @@ def run(args: argparse.Namespace, workers: int) -> None:
         codes = seed(url, args.crews, args.changed)
         server = start_server(url, folder, seed=False, workers=workers, **dict(args.server_env))
         try:
-            tablets = [
-                Tablet(user=codes[n % len(codes)], crew=codes[n % len(codes)]) for n in range(args.devices)
-            ]
+            tablets = [Tablet(user=codes[n % len(codes)]) for n in range(args.devices)]
             for tablet in tablets:
                 client = CaseServerClient(server.url)
                 tablet.token = client.login(tablet.user, PASSWORD, "storm tablet", None)["token"]

@@ -58,8 +58,8 @@ from caseserver.publicview import (
     zone,
 )
 from caseserver.reportermail import build_message, compose, stage_policy, templates
-from caseserver.reporterstages import OUTCOME_STAGES, StagePolicyError, reporter_stage
-from caseserver.stagequeue import public_stage
+from caseserver.reporterstages import OUTCOME_STAGES, StagePolicyError
+from caseserver.stagequeue import heard_stage
 
 log = logging.getLogger("caseserver.notifier")
 
@@ -130,8 +130,7 @@ _LIGHT = (defer(Ticket.doc), defer(Ticket.possible_duplicates))
 def current_stage(session: Session, reporter: Ticket) -> tuple[str, Ticket]:
     """What `reporter`'s reporter hears now, and the ticket it is about (the main one when merged)."""
     main = session.get(Ticket, reporter.duplicate_of, options=_LIGHT) if reporter.duplicate_of else None
-    stage = reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
-    return stage, main if main is not None else reporter
+    return heard_stage(reporter, main), main if main is not None else reporter
 
 
 class NotificationWorker:
@@ -307,7 +306,7 @@ class NotificationWorker:
         if reporter.reporter_notify != "email" or not (reporter.reporter_email or "").strip():
             return "the reporter did not ask for email"
         main = tickets.get(reporter.duplicate_of) if reporter.duplicate_of else None
-        now_stage = reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
+        now_stage = heard_stage(reporter, main)
         if now_stage != stage:
             return f"the report has moved on to the stage {now_stage!r}"
         if not self.policy.sends(reporter.service_code, stage):

@@ -37,6 +37,11 @@ def public_stage(ticket: TicketState) -> str:
     return stage_of(ticket.status, ticket.resolution_code, ticket.duplicate_of)
 
 
+def heard_stage(reporter: TicketState, main: TicketState | None) -> str:
+    """The stage `reporter`'s reporter hears of: their own, or (merged into `main`) its outcome."""
+    return reporter_stage(public_stage(reporter), public_stage(main) if main is not None else None)
+
+
 def _wants_email(ticket: Any) -> bool:
     return ticket.reporter_notify == "email" and bool((ticket.reporter_email or "").strip())
 
@@ -76,7 +81,7 @@ def owed_messages(
             continue
         if _wants_email(ticket):
             main = mains.get(ticket.duplicate_of or "")
-            owe(reporter_stage(after, main and public_stage(main)), main or ticket, ticket)
+            owe(heard_stage(ticket, main), main or ticket, ticket)
         if after in OUTCOME_STAGES:
             for duplicate in _merged_into(session, ticket.id, touched):
                 if _wants_email(duplicate):
