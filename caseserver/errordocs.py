@@ -155,6 +155,12 @@ def _declare_implied(method: str, operation: dict[str, Any]) -> None:
             codes.append(400)
     answers = operation.setdefault("responses", {})
     if "422" in answers or params or body:
-        answers["422"] = error_responses(422)[422]
+        implied = error_responses(422)[422]
+        declared = answers.get("422", {}).get("content", {})
+        if declared and "application/json" not in declared:
+            # The route's own 422 (an HTML page, say) stays; validation's JSON comes beside it.
+            answers["422"]["content"] = {**declared, **implied["content"]}
+        else:
+            answers["422"] = implied
     for code, answer in error_responses(*codes).items():
         answers.setdefault(str(code), answer)

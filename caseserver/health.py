@@ -60,7 +60,12 @@ def health_router(db: Database, settings: Settings) -> APIRouter:
     @router.get(
         "/health/ready",
         summary="Readiness: the database answers and the blob store takes writes",
-        responses={503: {"description": "Not ready: what failed, and Retry-After"}},
+        responses={
+            503: {
+                "description": "Not ready: what failed (each check 'ok' or why), and Retry-After",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
     )
     def ready() -> JSONResponse:
         checks: dict[str, Any] = {"database": _database(db), "blob_store": _blob_store(settings)}

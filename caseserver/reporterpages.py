@@ -124,7 +124,7 @@ def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
             PATHS[purpose],
             response_class=HTMLResponse,
             summary=f"Reporter link: {purpose} (a page with one button)",
-            responses=_html(400, 409, 410),
+            responses=_html(400, 409, 410) if purpose in reporterlinks.SINGLE_USE else _html(400, 410),
         )
         def show(request: Request, k: str = "") -> HTMLResponse:
             try:
