@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseserver import feed
 from caseserver.auth import AuthError, Caller, authenticate, caller_for, check_credentials, issue_token
+from caseserver.blobstore import open_blob_store
 from caseserver.changes import ChangeSet
 from caseserver.config import Settings
 from caseserver.db import Database
@@ -56,7 +57,7 @@ from caseserver.statuspage import status_page_router
 from caseserver.throttle import LoginGuard, Throttle, Throttled, client_address
 from caseserver.tiles import tiles_router
 from caseserver.tusprotocol import describe_tus
-from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_dir, uploads_router
+from caseserver.uploads import UPLOADS_PATH, sweep_expired_uploads_forever, uploads_router
 from caseserver.workrecords import load_catalogue
 from caseserver.workrecords_api import work_router
 from sync.wire import (
@@ -206,11 +207,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     rules = load_rules(settings.escalation_rules_file)  # RulesError: the serve command says why
     catalogue = load_catalogue(settings.work_catalogue_file)  # likewise CatalogueError
     metrics = Metrics(database, rules)
+    store = open_blob_store(settings)  # photos: a folder, or an S3-compatible object store
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
-        sweeper = asyncio.create_task(sweep_expired_uploads_forever(uploads_dir(settings)))
+        sweeper = asyncio.create_task(sweep_expired_uploads_forever(store, database))
         escalations = EscalationWorker(database, rules, settings.escalation_poll_seconds)
         escalations.start()
         try:
@@ -265,11 +267,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
     app.include_router(tiles_router(settings.public_url))  # public basemap tiles from CASESERVER_TILES_DIR
-    app.include_router(uploads_router(settings, database, current_caller))  # tus photo uploads
-    app.include_router(photos_router(settings, database, current_caller))
-    app.include_router(public_photos_router(settings, database))
+    app.include_router(uploads_router(settings, database, store, current_caller))  # tus photo uploads
+    app.include_router(photos_router(database, store, current_caller))
+    app.include_router(public_photos_router(database, store))
     app.include_router(status_page_router(database, settings))  # public status pages
-    app.include_router(reporter_pages_router(database, settings))  # "not fixed?", "fixed", unsubscribe
+    app.include_router(reporter_pages_router(database, settings, store))  # "not fixed?", "fixed", unsubscribe
     app.include_router(open311_router(database, settings))  # Open311 GeoReport v2
     app.include_router(operations_router(database, rules, current_caller))  # stats, escalation rules
     app.include_router(metrics_router(metrics, settings.metrics_token))  # Prometheus
@@ -281,7 +283,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(health_router(database, settings))  # liveness and readiness for load balancers
+    app.include_router(health_router(database, store))  # liveness and readiness for load balancers
 
     login_guard = LoginGuard(Throttle(database))  # per user name and address, in the database
 

@@ -30,6 +30,9 @@ class Settings:
     blob_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("CASESERVER_BLOB_DIR") or _data_dir() / "blobs")
     )
+    #: Photos in an S3-compatible object store: s3://bucket[/prefix] (endpoint, region and
+    #: credentials from boto3's AWS_* settings); empty: the folder `blob_dir`.
+    blob_url: str = field(default_factory=lambda: os.environ.get("CASESERVER_BLOB_URL", "").strip())
     #: Largest photo upload accepted, in bytes.
     max_photo_bytes: int = field(
         default_factory=lambda: int(os.environ.get("CASESERVER_MAX_PHOTO_BYTES", 25 * 1024 * 1024))

@@ -10,15 +10,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from caseserver.config import Settings
+from caseserver.blobstore import BlobStore
 from caseserver.db import Database
 
 log = logging.getLogger("caseserver.health")
@@ -34,23 +32,15 @@ def _database(db: Database) -> str | None:
     return None
 
 
-def _blob_store(settings: Settings) -> str | None:
-    """Write, flush and remove a small file where photos are stored."""
-    probe = settings.blob_dir / f".ready-{uuid.uuid4().hex}"
-    try:
-        settings.blob_dir.mkdir(parents=True, exist_ok=True)
-        with open(probe, "wb") as out:
-            out.write(b"ready")
-            out.flush()
-            os.fsync(out.fileno())
-        probe.unlink()
-    except OSError as exc:
-        log.warning("readiness: the blob store takes no writes: %s", exc)
-        return f"the blob store takes no writes: {exc.strerror or type(exc).__name__}"
-    return None
+def _blob_store(store: BlobStore) -> str | None:
+    """Write, read back and remove a small object where photos are stored."""
+    why = store.probe()
+    if why is not None:
+        log.warning("readiness: %s (%s)", why, store.location)
+    return why
 
 
-def health_router(db: Database, settings: Settings) -> APIRouter:
+def health_router(db: Database, store: BlobStore) -> APIRouter:
     router = APIRouter(tags=["meta"])
 
     @router.get("/health/live", summary="Liveness: the process answers")
@@ -68,7 +58,7 @@ def health_router(db: Database, settings: Settings) -> APIRouter:
         },
     )
     def ready() -> JSONResponse:
-        checks: dict[str, Any] = {"database": _database(db), "blob_store": _blob_store(settings)}
+        checks: dict[str, Any] = {"database": _database(db), "blob_store": _blob_store(store)}
         failed = {name: why for name, why in checks.items() if why is not None}
         if failed:
             body = {"status": "not ready", **{name: failed.get(name, "ok") for name in checks}}

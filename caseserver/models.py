@@ -311,6 +311,29 @@ class BlobHolder(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Upload(Base):
+    """An unfinished (or just finished) tus upload of a photo's bytes, shared by every server process.
+
+    The bytes are parts in the blob store (caseserver.blobstore.part_key); `parts` lists,
+    as JSON ``[[start, end, token], ...]``, the ones that count. A request moves
+    `received` (the tus offset) only from the value it read (caseserver.uploadstate), so two requests for
+    one upload on two processes can never both append.
+    """
+
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    photo_id: Mapped[str] = mapped_column(String(36))
+    upload_metadata: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    parts: Mapped[str] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Notification(Base):
     """One message owed to a reporter: sent by a background worker, retried with backoff.
 

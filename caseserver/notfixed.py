@@ -12,7 +12,6 @@ link works once and a refused request changes nothing.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,16 +23,16 @@ from sqlalchemy.orm import Session
 
 from caseserver import reporterlinks
 from caseserver.auth import Caller
-from caseserver.blobstore import BlobStore, fsync_path
+from caseserver.blobstore import BlobStore
 from caseserver.changes import ChangeSet, TicketRow, insert_if_new
 from caseserver.db import Database
 from caseserver.images import ImageInfo, check_jpeg
 from caseserver.models import AuditEvent, Ticket, User, utcnow
 from caseserver.photoaccess import record_holder
+from caseserver.photointake import record_blob
 from caseserver.publicview import NOT_FIXED
 from caseserver.routing import route_arrival
 from caseserver.services import BY_CODE
-from caseserver.uploads import record_blob
 from sync.wire import PhotoMeta
 from sync.workflow import Status
 
@@ -73,13 +72,7 @@ def store_photo(store: BlobStore, database: Database, data: bytes) -> tuple[str,
     """Check a reporter's photo as a crew photo is checked, and keep it; ImageRefused if it is not one."""
     info = check_jpeg(data)
     sha256 = hashlib.sha256(data).hexdigest()
-    staging = store.root / "incoming" / f"reporter-{uuid.uuid4().hex}"
-    with open(staging, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    fsync_path(staging.parent)
-    store.adopt(staging, sha256)
+    store.store(sha256, data)
     record_blob(database, sha256, len(data), info)
     return sha256, info
 

@@ -46,7 +46,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defer
 
 from caseserver import reporterlinks
-from caseserver.blobstore import BlobStore
+from caseserver.blobstore import open_blob_store
 from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
@@ -148,7 +148,7 @@ class NotificationWorker:
         self._local = threading.local()
         self._connections: list[SmtpConnection] = []
         self._connections_lock = threading.Lock()
-        self.store = BlobStore(settings.blob_dir)
+        self.store = open_blob_store(settings)
         self.tz = zone(settings.timezone)
         self._link_key: bytes | None = None
         self._stop = threading.Event()
@@ -457,7 +457,7 @@ class NotificationWorker:
         photos = []
         for kind, sha256 in arrived:
             try:
-                photos.append(EmailPhoto(kind, self.store.public_copy(sha256).read_bytes()))
+                photos.append(EmailPhoto(kind, self.store.public_copy(sha256)))
             except Exception as exc:  # an unreadable image is left out, never blocks the message
                 log.warning("no public copy of photo %s for a reporter message: %s", sha256, exc)
         return photos

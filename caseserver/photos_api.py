@@ -20,17 +20,15 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from caseserver.auth import Caller
-from caseserver.blobstore import PUBLIC_EDGE, BlobStore, UndecodablePhoto
-from caseserver.config import Settings
+from caseserver.blobstore import PUBLIC_EDGE, BlobMissing, BlobStore, StoreUnavailable, UndecodablePhoto
 from caseserver.db import Database
 from caseserver.errordocs import error_responses, jpeg_responses
 from caseserver.models import Blob, Photo, Ticket
@@ -56,8 +54,7 @@ class BlobDoc(BaseModel):
     height: int | None
 
 
-def photos_router(settings: Settings, database: Database, caller: Callable[..., Caller]) -> APIRouter:
-    store = BlobStore(settings.blob_dir)
+def photos_router(database: Database, store: BlobStore, caller: Callable[..., Caller]) -> APIRouter:
     router = APIRouter(tags=["photos"])
     CallerDep = Annotated[Caller, Depends(caller)]
     IfNoneMatch = Annotated[str | None, Header()]
@@ -78,17 +75,19 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     @router.get(
         f"{API_PREFIX}/photos/{{photo_id}}/original",
         summary="The photo as uploaded",
-        responses=jpeg_responses(404),
+        responses=jpeg_responses(404, 503),
     )
     def get_original(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
             sha = _visible_sha256(session, photo_id, caller)
-        return _file(store.path_for(sha), sha, PRIVATE_CACHE, if_none_match)
+        if _matches(if_none_match, sha):
+            return _not_modified(sha, PRIVATE_CACHE)
+        return _jpeg(_stored(store.read, sha), sha, PRIVATE_CACHE)
 
     @router.get(
         f"{API_PREFIX}/photos/{{photo_id}}/thumb",
         summary=f"The photo, at most {THUMB_EDGE} px",
-        responses=jpeg_responses(404, 422),
+        responses=jpeg_responses(404, 422, 503),
     )
     def get_thumb(photo_id: str, caller: CallerDep, if_none_match: IfNoneMatch = None) -> Response:
         with database.read() as session:
@@ -98,14 +97,13 @@ def photos_router(settings: Settings, database: Database, caller: Callable[..., 
     return router
 
 
-def public_photos_router(settings: Settings, database: Database) -> APIRouter:
-    store = BlobStore(settings.blob_dir)
+def public_photos_router(database: Database, store: BlobStore) -> APIRouter:
     router = APIRouter(tags=["public"])
 
     @router.get(
         "/public/photos/{photo_id}.jpg",
         summary="A photo the crew marked for the reporter",
-        responses=jpeg_responses(404, 422),
+        responses=jpeg_responses(404, 422, 503),
     )
     def get_public_photo(photo_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
         with database.read() as session:
@@ -119,13 +117,27 @@ def public_photos_router(settings: Settings, database: Database) -> APIRouter:
     return router
 
 
-def _smaller(store: BlobStore, sha256: str, edge: int) -> FilePath:
+def _smaller(store: BlobStore, sha256: str, edge: int) -> bytes:
     """The EXIF-free copy at most `edge` px; 422 when the stored bytes cannot be decoded."""
     try:
-        return store.public_copy(sha256, edge)
+        return _stored(lambda sha: store.public_copy(sha, edge), sha256)
     except UndecodablePhoto as exc:
         log.error("%s", exc)
         raise HTTPException(422, "the photo's image data is damaged: it cannot be shown smaller") from exc
+
+
+def _stored(read: Callable[[str], bytes], sha256: str) -> bytes:
+    """Bytes from the store: 404 when they are gone from it, 503 when it does not answer."""
+    try:
+        return read(sha256)
+    except BlobMissing as exc:
+        log.error("the stored photo %s is missing from the blob store", sha256)
+        raise HTTPException(404, "the photo's bytes are missing from the store") from exc
+    except StoreUnavailable as exc:
+        log.error("the blob store did not give %s: %s", sha256, exc)
+        raise HTTPException(
+            503, "the photo store does not answer just now", headers={"Retry-After": "30"}
+        ) from exc
 
 
 def _photo(session: Session, photo_id: str) -> Photo | None:
@@ -158,15 +170,13 @@ def _not_modified(sha256: str, cache: str) -> Response:
     return Response(status_code=304, headers={"ETag": f'"{sha256}"', "Cache-Control": cache})
 
 
-def _copy(path: FilePath, cache: str, if_none_match: str | None) -> Response:
+def _copy(data: bytes, cache: str, if_none_match: str | None) -> Response:
     """A derived copy (thumbnail, public copy), tagged with the hash of its own bytes."""
-    etag = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _file(path, etag, cache, if_none_match)
+    etag = hashlib.sha256(data).hexdigest()
+    if _matches(if_none_match, etag):
+        return _not_modified(etag, cache)
+    return _jpeg(data, etag, cache)
 
 
-def _file(path: FilePath, sha256: str, cache: str, if_none_match: str | None) -> Response:
-    if _matches(if_none_match, sha256):
-        return _not_modified(sha256, cache)
-    return FileResponse(
-        path, media_type="image/jpeg", headers={"ETag": f'"{sha256}"', "Cache-Control": cache}
-    )
+def _jpeg(data: bytes, etag: str, cache: str) -> Response:
+    return Response(data, media_type="image/jpeg", headers={"ETag": f'"{etag}"', "Cache-Control": cache})

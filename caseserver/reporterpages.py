@@ -60,9 +60,8 @@ PATHS = {
 }
 
 
-def reporter_pages_router(db: Database, settings: Settings) -> APIRouter:
+def reporter_pages_router(db: Database, settings: Settings, store: BlobStore) -> APIRouter:
     router = APIRouter(tags=["public"])
-    store = BlobStore(settings.blob_dir)
     photo_limit = settings.max_photo_bytes
 
     def page(lang: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -1,10 +1,8 @@
-"""What tus 1.0.0 asks of a request, checked before tuspyserver touches an upload, and the
+"""What tus 1.0.0 asks of a request, checked before an upload is read or touched, and the
 endpoint's OpenAPI description (headers, bodies, every answer).
 
-tuspyserver checks `Tus-Resumable` and `Content-Type` only after its own dependency has
-appended a PATCH body to the upload, and it advertises extensions the photo checks
-refuse; `tus_headers` refuses a bad request first, so a refused request writes nothing,
-and OPTIONS (`options_route`) lists only what works.
+`tus_headers` refuses a request whose headers are wrong before anything else happens, so a
+refused request writes nothing; OPTIONS (`options_route`) lists the extensions that work.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the dependencies' signatures.
@@ -12,8 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import HTTPException, Request, Response
 from starlette.datastructures import Headers
 
 from caseserver.errordocs import error_responses
@@ -22,8 +19,8 @@ from sync.wire import API_PREFIX, PHOTO_STORED_HEADER
 UPLOADS_PATH = f"{API_PREFIX}/uploads"
 TUS_VERSION = "1.0.0"
 UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
-#: The tus extensions this endpoint supports, as OPTIONS advertises them (tuspyserver's list
-#: also names creation-defer-length and concatenation, which the photo checks refuse).
+#: The tus extensions this endpoint supports, as OPTIONS advertises them (not
+#: creation-defer-length nor concatenation: a photo's length is known, and it is one upload).
 TUS_EXTENSIONS = ("creation", "creation-with-upload", "expiration", "termination")
 OFFSET_OCTETS = "application/offset+octet-stream"
 _DIGITS = re.compile(r"^[0-9]{1,15}$")
@@ -51,15 +48,10 @@ def options_route(max_bytes: int) -> Callable[[], Response]:
 
 
 def tus_headers(max_bytes: int) -> Callable[[Request], Any]:
-    """Refusals that need only the request: before tuspyserver reads, creates or writes anything.
-
-    The library checks `Tus-Resumable` and `Content-Type` only after its own dependency
-    has appended a PATCH body to the upload, which left a refused PATCH's bytes in place
-    (and the offset at the end, without the completion check).
-    """
+    """Refusals that need only the request: before anything is read, created or written."""
 
     async def tus_headers(request: Request) -> None:
-        uid = request.path_params.get("uuid")
+        uid = request.path_params.get("upload_id")
         if uid is not None and not UPLOAD_ID_RE.match(uid):
             raise HTTPException(404, "no such upload")
         headers = request.headers
@@ -127,7 +119,7 @@ DISCOVERY_HEADERS = {
     "Tus-Max-Size": {"description": "The largest upload accepted, in bytes", "schema": {"type": "integer"}},
 }
 #: Per method: the success answer and the errors a tus route gives (401 is declared for every route).
-_TUS_ANSWERS: dict[str, dict[int | str, dict[str, Any]]] = {
+TUS_ANSWERS: dict[str, dict[int | str, dict[str, Any]]] = {
     "POST": {
         201: {
             "description": "Upload created at `Location`; with a body (creation-with-upload), "
@@ -171,17 +163,8 @@ _TUS_ANSWERS: dict[str, dict[int | str, dict[str, Any]]] = {
     },
 }
 _BYTES = {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-#: Headers of tuspyserver's routes this endpoint refuses, or that HTTP itself sets.
+#: Headers the routes read that HTTP itself sets, or that this endpoint refuses.
 _UNDECLARED = {"upload-defer-length", "upload-concat", "content-type", "content-length"}
-
-
-def describe_routes(tus: APIRouter) -> None:
-    """Declare what each tus route answers: its success headers (no body) and its errors."""
-    for route in tus.routes:
-        if isinstance(route, APIRoute):
-            (method,) = route.methods
-            route.responses.update(_TUS_ANSWERS[method])
-            route.response_class = Response
 
 
 def describe_tus(openapi: dict[str, Any]) -> None:
@@ -190,11 +173,7 @@ def describe_tus(openapi: dict[str, Any]) -> None:
         if not path.startswith(UPLOADS_PATH):
             continue
         for method, operation in operations.items():
-            params = [
-                p
-                for p in operation.get("parameters", [])
-                if p["name"].lower() not in _UNDECLARED and p["in"] != "query"  # tuspyserver's post_request
-            ]
+            params = [p for p in operation.get("parameters", []) if p["name"].lower() not in _UNDECLARED]
             for param in params:
                 name = param["name"].lower()
                 if name == "tus-resumable":

@@ -18,15 +18,33 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from reporterkit import ReporterServer, running_reporter_server
+from s3server import S3Server, s3_server
 from serverproc import CaseServer, fresh_database_url, serving, start_server
 
 PG_URL = os.environ.get("CASESERVER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+#: (database, photo store) pairs the photo tests run on: the file store on each database,
+#: and object storage beside the database a city runs it with.
+PHOTO_SETUPS = [(b, "file") for b in BACKENDS] + [(BACKENDS[-1], "s3")]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="session", params=PHOTO_SETUPS, ids=["-".join(p) for p in PHOTO_SETUPS])
+def photo_setup(request: pytest.FixtureRequest) -> tuple[str, S3Server | None]:
+    """A database backend, and the S3 server when the photo store is object storage (else None)."""
+    backend, store = request.param
+    return backend, request.getfixturevalue("s3") if store == "s3" else None
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server process (moto's) for this worker's session; a bucket per test server."""
+    with s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

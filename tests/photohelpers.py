@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 from PIL import ExifTags, Image
+from s3server import S3Server
 from serverproc import CaseServer, fresh_database_url, start_server
 from tusclient.client import TusClient
 from tusclient.uploader import Uploader
@@ -51,32 +52,55 @@ def auth(token: str) -> dict[str, str]:
 
 @dataclass
 class PhotoServer:
-    """A case server process whose blob store is a folder of the test's own."""
+    """A case server process whose photo store is the test's own: a folder, or a bucket of a real
+    S3-compatible server. The helpers read the store from outside, by its keys."""
 
     server: CaseServer
     blob_dir: Path
     env: dict[str, str]
+    s3: S3Server | None = None
+    bucket: str = ""
 
     @property
     def url(self) -> str:
         return self.server.url
 
-    def stored_blobs(self) -> list[Path]:
-        return sorted(p for p in (self.blob_dir / "blobs").rglob("*") if p.is_file())
+    def keys(self, prefix: str) -> list[str]:
+        """The store's keys under `prefix` (e.g. "blobs/", "uploads/<id>/")."""
+        if self.s3 is not None:
+            return [k.removeprefix("photos/") for k in self.s3.keys(self.bucket, f"photos/{prefix}")]
+        root = self.blob_dir / prefix
+        return sorted(p.relative_to(self.blob_dir).as_posix() for p in root.rglob("*") if p.is_file())
 
-    def uploads_left(self) -> list[Path]:
-        folder = self.blob_dir / "uploads"
-        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+    def read(self, key: str) -> bytes:
+        if self.s3 is not None:
+            return self.s3.read(self.bucket, f"photos/{key}")
+        return (self.blob_dir / key).read_bytes()
+
+    def stored_blobs(self) -> list[str]:
+        return self.keys("blobs/")
+
+    def stored_bytes(self, sha: str) -> bytes:
+        return self.read(f"blobs/{sha[:2]}/{sha[2:4]}/{sha}")
+
+    def uploads_left(self) -> list[str]:
+        return self.keys("uploads/")
+
+    def upload_bytes_held(self, upload_id: str) -> int:
+        """Bytes the store holds for an unfinished upload (every part, counted or not)."""
+        return sum(len(self.read(key)) for key in self.keys(f"uploads/{upload_id}/"))
 
 
 @contextmanager
-def photo_server(backend: str, folder: Path, **env: str) -> Iterator[PhotoServer]:
+def photo_server(backend: str, folder: Path, s3: S3Server | None = None, **env: str) -> Iterator[PhotoServer]:
+    """A server with a fresh database of `backend` and its own photo store (a bucket when `s3`)."""
     blob_dir = folder / "blobs"
-    settings = {"CASESERVER_BLOB_DIR": str(blob_dir), **env}
+    bucket = s3.new_bucket() if s3 is not None else ""
+    settings = {"CASESERVER_BLOB_DIR": str(blob_dir), **(s3.env(bucket) if s3 is not None else {}), **env}
     with fresh_database_url(backend, folder) as url:
         server = start_server(url, folder, **settings)
         try:
-            yield PhotoServer(server, blob_dir, settings)
+            yield PhotoServer(server, blob_dir, settings, s3, bucket)
         finally:
             server.stop()
 
