@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system packages the app needs that pip cannot install: the shared libraries of
 # Qt's window plugin (xcb), WebEngine, Multimedia and Positioning; python3-venv before
-# the venv exists; with --ci also chromium (the status page tests' browser).
+# the venv exists; with --ci also chromium (the status page tests' browser) and haproxy
+# (the load balancer in front of two server processes in the scale-out tests).
 #
 # Finds what is missing (`ldd ... | grep 'not found'` over the PySide6 wheel), maps each
 # library to its Debian/Ubuntu package (packaging/system-libs.txt) and, as root with
@@ -73,6 +74,9 @@ fi
 
 if [ "$ci" = 1 ] && ! command -v chromium >/dev/null; then
     add_package "chromium"
+fi
+if [ "$ci" = 1 ] && ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+    add_package "haproxy"
 fi
 
 if [ ${#unknown[@]} -gt 0 ]; then

@@ -11,11 +11,17 @@ import pytest
 import requests
 from photohelpers import PhotoServer, auth, jpeg_with_gps, photo_server, push_photo, sha256, uploader
 from PIL import ExifTags, Image
+from s3server import S3Server
+
+from caseserver.blobstore import blob_key
 
 
 @pytest.fixture(scope="module")
-def photos(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhotoServer]:
-    with photo_server(backend, tmp_path_factory.mktemp(f"photo-access-{backend}")) as server:
+def photos(
+    photo_setup: tuple[str, S3Server | None], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PhotoServer]:
+    backend, s3 = photo_setup
+    with photo_server(backend, tmp_path_factory.mktemp(f"photo-access-{backend}"), s3) as server:
         yield server
 
 
@@ -122,8 +128,7 @@ def test_a_stored_photo_damaged_on_disk_is_a_clear_422_not_a_server_error(
 ) -> None:
     photo_id, data = _north_photo(photos, tmp_path, for_reporter=True)
     digest = sha256(data)
-    stored = photos.blob_dir / "blobs" / digest[:2] / digest[2:4] / digest
-    stored.write_bytes(data[:200] + b"\x00" * (len(data) - 200))  # the disk lost the pixels
+    photos.write(blob_key(digest), data[:200] + b"\x00" * (len(data) - 200))  # the store lost the pixels
     token = photos.server.token("aino")
     for path, who in ((f"/api/v1/photos/{photo_id}/thumb", token), (f"/public/photos/{photo_id}.jpg", None)):
         r = _get(photos, path, who)

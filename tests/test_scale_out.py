@@ -1,0 +1,99 @@
+"""Two server processes that share only the database and an S3 bucket, behind haproxy.
+
+Each process has a data folder of its own: whatever one process took of an upload is
+in the database and the bucket, so the other continues it, and serves what it stored.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from conftest import BACKENDS
+from loadbalancer import haproxy_program, load_balancer
+from photohelpers import auth, head_offset, jpeg_with_gps, north_ticket, push_photo, sha256, uploader
+from s3server import S3Server
+from serverproc import CaseServer, fresh_database_url, start_server
+
+from sync.wire import PHOTO_STORED_HEADER
+
+pytestmark = pytest.mark.skipif(haproxy_program() is None, reason="haproxy is not installed")
+CUT_MESSAGE = "the connection was cut after"
+
+
+def _cut_patch(upload_url: str, token: str, data: bytes, send: int) -> None:
+    """A PATCH announcing the whole photo whose line drops after `send` bytes of it."""
+    target = urlsplit(upload_url)
+    head = (
+        f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    )
+    with socket.create_connection((target.hostname, target.port)) as conn:
+        conn.sendall(head.encode() + data[:send])
+        time.sleep(0.5)  # the bytes reach the process; then the line drops
+
+
+def _took_the_cut(processes: list[CaseServer]) -> CaseServer:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        took = [p for p in processes if CUT_MESSAGE in p.log()]
+        if took:
+            assert len(took) == 1
+            return took[0]
+        time.sleep(0.05)
+    raise AssertionError("no process recorded the cut upload")
+
+
+def test_an_upload_cut_on_one_process_is_resumed_through_the_other(s3: S3Server, tmp_path: Path) -> None:
+    """Begun and cut on one process; that process stops; the device resumes through the load
+    balancer and sends again at most 5% of the photo; a third process serves the stored photo."""
+    env = s3.env(s3.new_bucket())
+    folders = [tmp_path / name for name in ("a", "b", "c")]
+    for folder in folders:
+        folder.mkdir()
+    with fresh_database_url(BACKENDS[-1], tmp_path) as database_url:
+        first = start_server(database_url, folders[0], access_log=True, **env)
+        second = start_server(database_url, folders[1], seed=False, access_log=True, **env)
+        try:
+            with load_balancer(tmp_path, [first.url, second.url]) as front_url:
+                front = replace(first, url=front_url)
+                token = front.token("aino")
+                data = jpeg_with_gps(2400, 1800, seed=77)
+                path = tmp_path / "photo.jpg"
+                path.write_bytes(data)
+                photo_id = push_photo(front, token, north_ticket(front), data)
+                up = uploader(front_url, token, path, photo_id=photo_id, chunk_size=len(data))
+                up.set_url(up.create_url())
+                sent_first = len(data) * 3 // 5
+                _cut_patch(up.url, token, data, sent_first)
+                took = _took_the_cut([first, second])
+                took.stop()  # the process that took the bytes is gone; its folder holds nothing of them
+                survivor = second if took is first else first
+
+                up.offset = up.get_offset()  # HEAD through the load balancer
+                sent_again = sent_first - up.offset
+                assert 0 <= sent_again <= len(data) * 0.05, (sent_first, up.offset)
+                up.upload()
+                assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+                assert int(head_offset(up.url, token).headers["Upload-Offset"]) == len(data)
+                assert CUT_MESSAGE not in survivor.log()
+                assert not any((took.log_path.parent / "blobs").rglob("uploads/*/*"))
+
+            third = start_server(database_url, folders[2], seed=False, **env)
+            try:
+                for process in (survivor, third):
+                    original = requests.get(
+                        f"{process.url}/api/v1/photos/{photo_id}/original", headers=auth(token), timeout=30
+                    )
+                    assert original.status_code == 200 and original.content == data
+            finally:
+                third.stop()
+        finally:
+            first.stop()
+            second.stop()
