@@ -1,4 +1,5 @@
-"""`caseserver` command: serve, migrate, seed-demo, user add, device revoke, routing, crew services."""
+"""`caseserver` command: serve, migrate, seed-demo, user add, device revoke, routing, crew services,
+blobs migrate / verify."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from caseserver.auth import hash_password
+from caseserver.blobmigrate import copy_store, verify_store
+from caseserver.blobstore import BlobStore, StoreUnavailable, open_blob_store
 from caseserver.config import Settings
 from caseserver.db import Database
 from caseserver.escalations import RulesError, load_rules
+from caseserver.filestore import FileBlobStore
 from caseserver.migrate import upgrade
 from caseserver.models import Crew, Device, SupervisedCrew, User, utcnow
 from caseserver.reportermail import stage_policy
@@ -57,10 +61,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     try:
+        open_blob_store(settings)  # a malformed CASESERVER_BLOB_URL stops here, in one line
         load_rules(settings.escalation_rules_file)  # a bad rules file stops here, in one line
         load_catalogue(settings.work_catalogue_file)  # likewise a bad work catalogue
         stage_policy(settings)  # and the reporter stages, quiet hours, templates and language
-    except (RulesError, CatalogueError, StagePolicyError) as exc:
+    except (RulesError, CatalogueError, StagePolicyError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     if not args.no_migrate:
         upgrade(settings.database_url)
@@ -78,6 +83,51 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # than a load balancer's idle timeout: a request never meets a connection closing under it.
         timeout_keep_alive=settings.keep_alive_seconds,
     )
+
+
+def _store(url: str, settings: Settings) -> BlobStore:
+    """The store at an s3:// address or a folder path; the configured one for ''."""
+    try:
+        if url.startswith("s3:"):
+            from caseserver.s3store import S3BlobStore  # boto3 only where object storage is used
+
+            return S3BlobStore.from_url(url)
+        return FileBlobStore(url) if url else open_blob_store(settings)
+    except (ValueError, OSError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def cmd_blobs_migrate(args: argparse.Namespace) -> None:
+    """Copy the folder store (or --from) into object storage; then check it against the database."""
+    settings = _settings(args)
+    source = _store(args.source or str(settings.blob_dir), settings)
+    if not args.to.startswith("s3:"):
+        raise CommandError(f"--to must be s3://bucket[/prefix], not {args.to!r}")
+    target = _store(args.to, settings)
+    why = target.probe()
+    if why is not None:
+        raise CommandError(f"{target.location}: {why}")
+    try:
+        copied = copy_store(source, target)
+    except StoreUnavailable as exc:
+        raise CommandError(f"the copy stopped (run it again to continue): {exc}") from exc
+    print(f"{source.location} -> {target.location}: {copied.line()}")
+    checked = verify_store(Database(settings.database_url), target)
+    print(f"{target.location}: {checked.line()}")
+    if copied.failed or copied.damaged or not checked.ok:
+        raise CommandError("the store is not whole yet: see above")
+
+
+def cmd_blobs_verify(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    store = _store(args.store or "", settings)
+    try:
+        checked = verify_store(Database(settings.database_url), store)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{store.location}: {checked.line()}")
+    if not checked.ok:
+        raise CommandError("photos are missing or damaged: see above")
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
@@ -312,6 +362,15 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--day", required=True, help="YYYY-MM-DD, in CASESERVER_TIMEZONE")
     w.add_argument("--crew", help="one crew's code (default: every crew)")
     w.set_defaults(func=cmd_work_record)
+
+    b = sub.add_parser("blobs", help="the photo store").add_subparsers(dest="action", required=True)
+    bm = b.add_parser("migrate", help="copy the photo folder into object storage (resumable), then verify")
+    bm.add_argument("--to", required=True, metavar="s3://BUCKET[/PREFIX]")
+    bm.add_argument("--from", dest="source", metavar="FOLDER", help="default: CASESERVER_BLOB_DIR")
+    bm.set_defaults(func=cmd_blobs_migrate)
+    bv = b.add_parser("verify", help="check that every photo the database knows is stored whole")
+    bv.add_argument("--store", metavar="s3://BUCKET[/PREFIX] or FOLDER", help="default: the configured store")
+    bv.set_defaults(func=cmd_blobs_verify)
 
     c = sub.add_parser("crew", help="manage crews").add_subparsers(dest="action", required=True)
     cs = c.add_parser("services", help="show or set the services a crew handles")
