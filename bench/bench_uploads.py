@@ -15,7 +15,7 @@ free loopback port with its blob store in a temporary folder. The benchmark make
    (`Photo-Stored`).
    **tuspy alone**: the same photos, records pushed apart, uploaded with `tuspy` itself,
    one upload per photo in one PATCH; each then confirmed (timed apart). The server
-   checks the hash and the JPEG's structure, flushes the file, moves it into the
+   checks the hash and the JPEG's structure, writes the bytes durably into the
    content-addressed store and writes the `blobs` row.
 2. **bytes only**: the same bytes POSTed with `requests` (a new connection per photo,
    like tuspy) to a trivial `http.server` in another process that reads and discards
@@ -23,8 +23,8 @@ free loopback port with its blob store in a temporary folder. The benchmark make
 3. **plain upload**: the same POSTs to a one-route FastAPI app served by uvicorn in
    another process, as `caseserver serve` runs (same HTTP implementation and event
    loop), that streams the body into a file: a plain HTTP upload of the same bytes.
-   Reported again with the file then kept by the case server's own `accept_upload`
-   (hash, JPEG check, fsync, move into a blob store, `blobs` row), as a finished tus
+   Reported again with the bytes then kept by the case server's own `photointake.accept`
+   (hash, JPEG check, a durable write into the blob store, `blobs` row), as a finished tus
    upload is: the same work over plain HTTP, so the difference is the protocol.
 4. **dropped connections**: the uploads go through a TCP proxy that closes whatever
    connection is open each time another `--cut-mb` MB of client bytes has passed; tuspy
@@ -74,10 +74,10 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from serverproc import start_server  # noqa: E402
 
-from caseserver.blobstore import BlobStore  # noqa: E402
 from caseserver.db import Database  # noqa: E402
+from caseserver.filestore import FileBlobStore  # noqa: E402
 from caseserver.migrate import upgrade  # noqa: E402
-from caseserver.uploads import accept_upload  # noqa: E402
+from caseserver.photointake import accept  # noqa: E402
 from sync.engine import SyncEngine, sign_in  # noqa: E402
 from sync.errors import Offline, ServerFailure  # noqa: E402
 from sync.photos import ProcessedPhoto  # noqa: E402
@@ -138,8 +138,8 @@ def _serve_discard(port: int) -> None:
 def _serve_plain_upload(port: int, folder: str, checked: bool) -> None:
     """uvicorn + FastAPI as `caseserver serve` runs them: the body streamed into a file.
 
-    With `checked`, the file is then kept by the case server's own `accept_upload`, as
-    a finished tus upload is: hashed, checked, flushed to disk, moved into a blob store
+    With `checked`, the bytes are then kept by the case server's own `photointake.accept`,
+    as a finished tus upload's are: hashed, checked, written durably into a blob store
     and recorded in the `blobs` table of a SQLite database made with the server's schema.
     The only difference from the tus upload left is the protocol.
     """
@@ -148,17 +148,17 @@ def _serve_plain_upload(port: int, folder: str, checked: bool) -> None:
         database_url = f"sqlite:///{Path(folder) / 'plain.sqlite'}"
         upgrade(database_url)
         database = Database(database_url)
-        store = BlobStore(Path(folder) / "blobs")
+        store = FileBlobStore(Path(folder) / "blobs")
 
     @app.post("/upload")
     async def upload(request: Request) -> Response:
-        target = Path(folder) / uuid.uuid4().hex
-        with open(target, "wb") as stream:
-            async for chunk in request.stream():
-                stream.write(chunk)
+        chunks = [chunk async for chunk in request.stream()]
         if checked:
-            metadata = {"sha256": request.headers["x-sha256"]}
-            await run_in_threadpool(accept_upload, target, metadata, store, database)
+            data = b"".join(chunks)
+            await run_in_threadpool(accept, store, database, data, request.headers["x-sha256"], None)
+        else:
+            with open(Path(folder) / uuid.uuid4().hex, "wb") as stream:
+                stream.writelines(chunks)
         return Response(status_code=204)
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -542,7 +542,7 @@ def main() -> None:
             for name, seconds in (
                 ("bytes only (POST to http.server, discarded):", bytes_s),
                 ("bare plain upload (POST to uvicorn + FastAPI, into a file):", plain_s),
-                ("plain upload + the same accept_upload as tus:", checked_s),
+                ("plain upload + the same photointake.accept as tus:", checked_s),
             ):
                 print(row.format(name, seconds, mib / seconds, queue_s / seconds, upload_s / seconds))
             print(
