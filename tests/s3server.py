@@ -30,8 +30,8 @@ CREDENTIALS = {
 
 
 class S3Server:
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         program = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or "moto_server"
         self.log = (folder / f"moto-{self.port}.log").open("ab")

@@ -19,6 +19,7 @@ from loadbalancer import haproxy_program, load_balancer
 from photohelpers import auth, head_offset, jpeg_with_gps, north_ticket, push_photo, sha256, uploader
 from s3server import S3Server
 from serverproc import CaseServer, fresh_database_url, start_server
+from tusclient.exceptions import TusUploadFailed
 
 from sync.wire import PHOTO_STORED_HEADER
 
@@ -97,3 +98,58 @@ def test_an_upload_cut_on_one_process_is_resumed_through_the_other(s3: S3Server,
         finally:
             first.stop()
             second.stop()
+
+
+def test_an_object_store_that_stops_answering_loses_no_photo(tmp_path: Path) -> None:
+    """The store stops: the process is not ready, the last bytes of an upload get 503 and the
+    upload stays unfinished; the store comes back empty (its parts lost): the device is told to
+    start again, and its new upload is stored."""
+    store = S3Server(tmp_path)
+    bucket = store.new_bucket()
+    with fresh_database_url(BACKENDS[-1], tmp_path) as database_url:
+        server = start_server(database_url, tmp_path, **store.env(bucket))
+        try:
+            token = server.token("aino")
+            data = jpeg_with_gps(seed=88)
+            path = tmp_path / "p.jpg"
+            path.write_bytes(data)
+            photo_id = push_photo(server, token, north_ticket(server), data)
+            up = uploader(server.url, token, path, photo_id=photo_id, chunk_size=40_000)
+            up.upload(stop_at=40_000)
+            store.stop()
+
+            ready = requests.get(f"{server.url}/health/ready", timeout=60)
+            assert ready.status_code == 503 and "object store" in ready.json()["blob_store"]
+            assert requests.get(f"{server.url}/health/live", timeout=10).status_code == 200
+            rest = requests.patch(
+                up.url,
+                data=data[40_000:],
+                headers={
+                    **auth(token),
+                    "Tus-Resumable": "1.0.0",
+                    "Upload-Offset": "40000",
+                    "Content-Type": "application/offset+octet-stream",
+                },
+                timeout=60,
+            )
+            assert rest.status_code == 503 and "Retry-After" in rest.headers
+            assert int(head_offset(up.url, token).headers["Upload-Offset"]) < len(data)  # not finished
+
+            store = S3Server(tmp_path, port=store.port)  # back, but empty: the parts are gone
+            store.client.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"}
+            )
+            up.offset = up.get_offset()
+            with pytest.raises(TusUploadFailed) as lost:
+                up.upload()
+            assert lost.value.status_code in (404, 410)
+            again = uploader(server.url, token, path, photo_id=photo_id, chunk_size=len(data))
+            again.upload()
+            assert again.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
+            original = requests.get(
+                f"{server.url}/api/v1/photos/{photo_id}/original", headers=auth(token), timeout=30
+            )
+            assert original.content == data
+        finally:
+            server.stop()
+            store.stop()
