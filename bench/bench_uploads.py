@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/bench_uploads.py [--photos 50] [--cut-mb 2] [--chunks 256 512 1024 4096]
     .venv/bin/python bench/bench_uploads.py --photos 20 --round-trip 8   # creation-with-upload only
+    .venv/bin/python bench/bench_uploads.py --store s3   # photos in a bucket of moto's S3 server
 
 A fresh SQLite case server (`caseserver serve`, tests/serverproc.start_server) runs on a
-free loopback port with its blob store in a temporary folder. The benchmark makes
+free loopback port with its blob store in a temporary folder (or, with `--store s3`, a
+bucket of moto's S3 server on loopback, tests/s3server.py). The benchmark makes
 `--photos` distinct photo-like JPEGs of about 4 MB each (Pillow), then:
 
 1. **the device's upload queue** (the judged figure): a crew device signs in, the photos
@@ -41,6 +43,7 @@ Figures are printed; docs/benchmarks.md keeps them with the command.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import hashlib
 import io
@@ -72,6 +75,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+from s3server import S3Server  # noqa: E402
 from serverproc import start_server  # noqa: E402
 
 from caseserver.db import Database  # noqa: E402
@@ -85,6 +89,8 @@ from sync.replica import Replica  # noqa: E402
 from sync.uploads import UploadQueue, UploadReport  # noqa: E402
 
 MB = 1024 * 1024
+#: The case servers' photo store settings: empty for a folder; `--store s3` fills them.
+STORE_ENV: dict[str, str] = {}
 
 
 def make_photos(
@@ -314,7 +320,10 @@ def creation_round_trip(folder: Path, count: int, rounds: int) -> None:
     for each (median of the rounds) and the difference: the round trip saved per photo.
     """
     server = start_server(
-        f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+        f"sqlite:///{folder / 'caseserver.sqlite'}",
+        folder,
+        CASESERVER_BLOB_DIR=str(folder / "blobs"),
+        **STORE_ENV,
     )
     per_photo: dict[str, list[float]] = {"created, then PATCH": [], "in the creation request": []}
     try:
@@ -359,7 +368,10 @@ def queue_through_cuts(paths: list[Path], folder: Path, cut_bytes: int) -> tuple
     resuming from the server's offset, until every photo is confirmed.
     """
     server = start_server(
-        f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+        f"sqlite:///{folder / 'caseserver.sqlite'}",
+        folder,
+        CASESERVER_BLOB_DIR=str(folder / "blobs"),
+        **STORE_ENV,
     )
     proxy = CuttingProxy(int(server.url.rsplit(":", 1)[1]), cut_bytes)
     try:
@@ -496,8 +508,20 @@ def main() -> None:
         metavar="ROUNDS",
         help="only measure creation-with-upload: the device's queue with and without it, ROUNDS rounds",
     )
+    parser.add_argument(
+        "--store",
+        choices=("folder", "s3"),
+        default="folder",
+        help="the case servers' photo store: a folder, or a bucket of moto's S3 server on loopback",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
+    if args.store == "s3":
+        s3_folder = Path(tempfile.mkdtemp(prefix="bench-s3-"))
+        s3 = S3Server(s3_folder)
+        atexit.register(s3.stop)
+        STORE_ENV.update(s3.env(s3.new_bucket()))
+        print(f"photo store: a bucket of moto's S3 server at {s3.url}")
     if args.round_trip:
         with tempfile.TemporaryDirectory(prefix="bench-uploads-") as tmp:
             creation_round_trip(Path(tmp), args.photos, args.round_trip)
@@ -514,7 +538,10 @@ def main() -> None:
             f"made in {time.perf_counter() - start:.1f} s"
         )
         server = start_server(
-            f"sqlite:///{folder / 'caseserver.sqlite'}", folder, CASESERVER_BLOB_DIR=str(folder / "blobs")
+            f"sqlite:///{folder / 'caseserver.sqlite'}",
+            folder,
+            CASESERVER_BLOB_DIR=str(folder / "blobs"),
+            **STORE_ENV,
         )
         try:
             token = requests.post(
