@@ -329,6 +329,8 @@ class Upload(Base):
     length: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger)
     parts: Mapped[str] = mapped_column(Text)
+    #: While a request is taking bytes for the upload: until when (renewed as bytes come).
+    receiving_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -30,6 +30,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -66,6 +67,12 @@ SWEEP_SECONDS = 3600.0
 SHA256_CHARS = frozenset("0123456789abcdef")
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
 NOT_STORED = "the photo could not be stored just now: send its last byte again (HEAD gives the offset)"
+NOT_KEPT = "the bytes could not be kept just now: send them again"
+BUSY = "another request is sending this upload's bytes: HEAD gives the offset once it is done"
+#: While bytes keep coming, a request renews its hold on the upload this often.
+RENEW_SECONDS = uploadstate.RECEIVING.total_seconds() / 2
+#: How often a request waiting for another's bytes looks again.
+SETTLE_POLL_SECONDS = 0.05
 LOST = "the upload's bytes were lost on the server: start a new upload"
 Metadata = Annotated[str | None, Header(alias="Upload-Metadata")]
 Length = Annotated[str | None, Header(alias="Upload-Length")]
@@ -111,7 +118,7 @@ def uploads_router(
 
     async def head(upload_id: str, who: CallerDep, tus_resumable: Resumable = None) -> Response:
         """How many bytes of the upload the server holds (all of them once it is finished)."""
-        upload = await _owned(database, upload_id, who)
+        upload = await _settled(database, await _owned(database, upload_id, who))
         return Response(
             status_code=200,
             headers={
@@ -131,7 +138,7 @@ def uploads_router(
         tus_resumable: Resumable = None,
     ) -> Response:
         """The next bytes of the upload, from its offset; the last ones store the photo."""
-        upload = await _owned(database, upload_id, who)
+        upload = await _settled(database, await _owned(database, upload_id, who))
         offset, body = int(upload_offset or 0), int(request.headers.get("content-length", "0"))
         if offset != upload.received:
             raise HTTPException(409, f"Upload-Offset {offset} is not the upload's offset {upload.received}")
@@ -216,14 +223,15 @@ async def _receive(
 ) -> tuple[int, bool]:
     """Read the body (all of it, or up to a cut), keep it as a part and count it; the offset after
     it, and whether it finished the upload with the photo stored."""
-    chunks: list[bytes] = []
+    if not await run_in_threadpool(uploadstate.claim, database, upload):
+        raise HTTPException(409, BUSY)
     try:
-        async for chunk in request.stream():
-            chunks.append(chunk)
-    except ClientDisconnect:
-        log.info("upload %s: the connection was cut after %d bytes", upload.id, sum(map(len, chunks)))
-    data = b"".join(chunks)
+        data = await _body(request, database, upload)
+    except BaseException:
+        await run_in_threadpool(uploadstate.release, database, upload)
+        raise
     if not data:
+        await run_in_threadpool(uploadstate.release, database, upload)
         return upload.received, False
     part = Part(upload.received, upload.received + len(data), uuid.uuid4().hex[:12])
     if part.end == upload.length:
@@ -233,13 +241,40 @@ async def _receive(
         await run_in_threadpool(store.put_part, upload.id, part.start, part.token, data)
     except StoreUnavailable as exc:
         log.error("upload %s: its bytes could not be kept: %s", upload.id, exc)
-        raise HTTPException(
-            503, "the bytes could not be kept just now: send them again", headers={"Retry-After": "30"}
-        ) from exc
+        await run_in_threadpool(uploadstate.release, database, upload)
+        raise HTTPException(503, NOT_KEPT, headers={"Retry-After": "30"}) from exc
     if not await run_in_threadpool(uploadstate.append, database, upload, part):
         await run_in_threadpool(store.delete_prefix, part_key(upload.id, part.start, part.token))
         raise HTTPException(409, "another request moved the upload's offset first: HEAD gives it")
     return part.end, False
+
+
+async def _body(request: Request, database: Database, upload: UploadState) -> bytes:
+    """The request's bytes, up to its end or a cut connection; the hold on the upload is renewed
+    while they keep coming."""
+    chunks: list[bytes] = []
+    renewed = time.monotonic()
+    try:
+        async for chunk in request.stream():
+            chunks.append(chunk)
+            if time.monotonic() - renewed > RENEW_SECONDS:
+                await run_in_threadpool(uploadstate.renew, database, upload)
+                renewed = time.monotonic()
+    except ClientDisconnect:
+        log.info("upload %s: the connection was cut after %d bytes", upload.id, sum(map(len, chunks)))
+    return b"".join(chunks)
+
+
+async def _settled(database: Database, upload: UploadState) -> UploadState:
+    """The upload once no request is taking its bytes (or the hold ran out): what a HEAD tells,
+    and where a PATCH must start."""
+    while upload.receiving(datetime.now(UTC)):
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+        fresh = await run_in_threadpool(uploadstate.load, database, upload.id)
+        if fresh is None:
+            raise HTTPException(404, "no such upload")
+        upload = fresh
+    return upload
 
 
 async def _complete(

@@ -4,7 +4,10 @@ A row per upload (caseserver.models.Upload): its owner, the photo it carries, it
 how many bytes arrived (`received`, the tus offset) and the parts of the blob store that
 hold them. Each change is one conditional UPDATE on the value the request read, so an
 upload can be continued through any process, and two requests racing for the same
-bytes cannot both count theirs: the loser learns it and removes its part.
+bytes cannot both count theirs: the loser learns it and removes its part. While a request
+takes bytes it holds the upload (`receiving_until`, renewed as bytes come): a HEAD or
+PATCH elsewhere waits for it, so a device reconnecting at once after a cut is told the
+offset with every byte that arrived.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from caseserver.db import Database
 from caseserver.models import Upload
 
 #: An unfinished upload may be resumed for this many days.
 UPLOAD_DAYS = 7
+#: A request taking an upload's bytes holds it this long, renewed while bytes keep coming.
+#: Others asking where the upload stands wait for it (at most this long), so a device that
+#: reconnects at once after a cut learns the offset with the bytes that arrived before it.
+RECEIVING = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,14 @@ class UploadState:
     parts: tuple[Part, ...]
     finished: bool
     expires_at: datetime
+    receiving_until: datetime | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at < now
+
+    def receiving(self, now: datetime) -> bool:
+        """A request is taking bytes for it (its offset may be about to move)."""
+        return self.receiving_until is not None and self.receiving_until > now
 
 
 def create(
@@ -76,6 +88,44 @@ def load(database: Database, upload_id: str) -> UploadState | None:
         return _state(row) if row is not None else None
 
 
+def claim(database: Database, upload: UploadState, now: datetime | None = None) -> bool:
+    """Hold the upload while this request takes bytes at its offset; False when another does."""
+    now = now or datetime.now(UTC)
+    with database.write() as session:
+        held = session.execute(
+            update(Upload)
+            .where(
+                Upload.id == upload.id,
+                Upload.received == upload.received,
+                Upload.finished_at.is_(None),
+                or_(Upload.receiving_until.is_(None), Upload.receiving_until <= now),
+            )
+            .values(receiving_until=now + RECEIVING)
+            .returning(Upload.id)
+        ).first()
+    return held is not None
+
+
+def renew(database: Database, upload: UploadState, now: datetime | None = None) -> None:
+    """Bytes are still coming: hold the upload a while longer."""
+    with database.write() as session:
+        session.execute(
+            update(Upload)
+            .where(Upload.id == upload.id, Upload.received == upload.received)
+            .values(receiving_until=(now or datetime.now(UTC)) + RECEIVING)
+        )
+
+
+def release(database: Database, upload: UploadState) -> None:
+    """The request took nothing it keeps: others need not wait for it."""
+    with database.write() as session:
+        session.execute(
+            update(Upload)
+            .where(Upload.id == upload.id, Upload.received == upload.received)
+            .values(receiving_until=None)
+        )
+
+
 def append(database: Database, upload: UploadState, part: Part) -> bool:
     """Count `part` (the bytes after `upload.received`); False when another request moved first."""
     return _move(database, upload, (*upload.parts, part), part.end)
@@ -95,7 +145,9 @@ def finish(database: Database, upload: UploadState, now: datetime | None = None)
         session.execute(
             update(Upload)
             .where(Upload.id == upload.id)
-            .values(received=upload.length, parts="[]", finished_at=now or datetime.now(UTC))
+            .values(
+                received=upload.length, parts="[]", receiving_until=None, finished_at=now or datetime.now(UTC)
+            )
         )
 
 
@@ -115,7 +167,7 @@ def _move(database: Database, upload: UploadState, parts: tuple[Part, ...], rece
         moved = session.execute(
             update(Upload)
             .where(Upload.id == upload.id, Upload.received == upload.received, Upload.finished_at.is_(None))
-            .values(received=received, parts=encoded)
+            .values(received=received, parts=encoded, receiving_until=None)
             .returning(Upload.id)
         ).first()
     return moved is not None
@@ -133,4 +185,5 @@ def _state(row: Upload) -> UploadState:
         parts=tuple(Part(int(s), int(e), str(t)) for s, e, t in orjson.loads(row.parts)),
         finished=row.finished_at is not None,
         expires_at=row.expires_at,
+        receiving_until=row.receiving_until,
     )

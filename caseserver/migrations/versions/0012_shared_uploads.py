@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('length', sa.BigInteger(), nullable=False),
     sa.Column('received', sa.BigInteger(), nullable=False),
     sa.Column('parts', sa.Text(), nullable=False),
+    sa.Column('receiving_until', utc, nullable=True),
     sa.Column('finished_at', utc, nullable=True),
     sa.Column('created_at', utc, nullable=False),
     sa.Column('expires_at', utc, nullable=False),
