@@ -6,6 +6,7 @@ import base64
 import io
 import select
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -673,3 +674,35 @@ def _failed_store_then_fixed(photos: PhotoServer, tmp_path: Path) -> None:
     assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
     assert blob(photos.url, token, sha256(data)).status_code == 200
     assert (folder / sha256(data)).read_bytes() == data
+
+
+def test_a_head_while_bytes_arrive_waits_and_counts_every_byte_of_the_cut_request(
+    photos: PhotoServer, tmp_path: Path
+) -> None:
+    """A device reconnecting at once after a cut asks while the server still takes the cut
+    request's bytes: the answer waits for them, so nothing that arrived is sent again."""
+    data = jpeg_with_gps(1024, 768, seed=600)
+    token = photos.server.token("aino")
+    up = recorded_uploader(photos, token, _write(tmp_path, "p.jpg", data))
+    up.set_url(up.create_url())
+    target = urlsplit(up.url)
+    head = (
+        f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nAuthorization: Bearer {token}\r\n"
+        f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    )
+    sent = len(data) // 2
+    answers: list[requests.Response] = []
+    with socket.create_connection((target.hostname, target.port)) as conn:
+        conn.sendall(head.encode() + data[:sent])
+        time.sleep(0.5)  # the server holds the upload while the bytes come
+        asking = threading.Thread(target=lambda: answers.append(head_offset(up.url, token)))
+        asking.start()
+        asking.join(1.0)
+        assert answers == []  # it waits: the request in flight may still move the offset
+    asking.join(15)  # the line dropped: the bytes that came are kept, then the answer goes
+    assert answers[0].status_code == 200
+    assert int(answers[0].headers["Upload-Offset"]) == sent
+    up.offset = sent
+    up.upload()
+    assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
