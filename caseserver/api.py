@@ -187,10 +187,10 @@ def current_caller(request: Request, authorization: Annotated[str | None, Header
         raise HTTPException(401, "sign in first (missing bearer token)")
     with database.read() as session:
         try:
-            user, device = authenticate(session, token)
+            user, device, crew = authenticate(session, token)
         except AuthError as exc:
             raise HTTPException(401, str(exc)) from exc
-        caller = caller_for(session, user, device.id)
+        caller = caller_for(session, user, device.id, crew)
         last_seen = device.last_seen_at
     now = utcnow()
     if last_seen is None or (now - last_seen).total_seconds() > 300:

@@ -73,10 +73,11 @@ class Caller:
         return crew_id in self.scope_crews
 
 
-def caller_for(session: Session, user: User, device_id: str | None) -> Caller:
+def caller_for(session: Session, user: User, device_id: str | None, crew: Crew | None = None) -> Caller:
+    """Who the user is to the API; `crew` is the user's crew when the caller has it already."""
     crew_code = None
     if user.crew_id is not None:
-        crew_code = session.get(Crew, user.crew_id).code  # type: ignore[union-attr]
+        crew_code = (crew if crew is not None else session.get(Crew, user.crew_id)).code  # type: ignore[union-attr]
     supervised: tuple[str, ...] = ()
     if user.role == "admin":
         scope: frozenset[int] | None = None
@@ -150,17 +151,26 @@ def issue_token(
     return token, device, user
 
 
-def authenticate(session: Session, token: str, now: datetime | None = None) -> tuple[User, Device]:
-    """The user and device behind a bearer token, or AuthError saying why not."""
+def authenticate(
+    session: Session, token: str, now: datetime | None = None
+) -> tuple[User, Device, Crew | None]:
+    """The user, device and the user's crew behind a bearer token, or AuthError saying why not."""
     now = now or utcnow()
-    device = session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
-    if device is None:
+    # One query for the device, its user and the user's crew (which caller_for then finds
+    # in the session): every API request makes it.
+    row = session.execute(
+        select(Device, User, Crew)
+        .outerjoin(User, User.id == Device.user_id)
+        .outerjoin(Crew, Crew.id == User.crew_id)
+        .where(Device.token_hash == token_digest(token))
+    ).first()
+    if row is None:
         raise AuthError("unknown token: sign in again")
+    device, user, crew = row
     if device.revoked_at is not None:
         raise AuthError("this device was signed out by an administrator: sign in again")
     if device.expires_at <= now:
         raise AuthError("session expired: sign in again")
-    user = session.get(User, device.user_id)
     if user is None or not user.active:
         raise AuthError("account disabled")
-    return user, device
+    return user, device, crew

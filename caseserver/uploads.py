@@ -68,12 +68,12 @@ SHA256_CHARS = frozenset("0123456789abcdef")
 NO_RECORD = "the photo's record has not reached the server yet: sync first"
 NOT_STORED = "the photo could not be stored just now: send its last byte again (HEAD gives the offset)"
 NOT_KEPT = "the bytes could not be kept just now: send them again"
+LOST = "the upload's bytes were lost on the server: start a new upload"
 BUSY = "another request is sending this upload's bytes: HEAD gives the offset once it is done"
 #: While bytes keep coming, a request renews its hold on the upload this often.
 RENEW_SECONDS = uploadstate.RECEIVING.total_seconds() / 2
 #: How often a request waiting for another's bytes looks again.
 SETTLE_POLL_SECONDS = 0.05
-LOST = "the upload's bytes were lost on the server: start a new upload"
 Metadata = Annotated[str | None, Header(alias="Upload-Metadata")]
 Length = Annotated[str | None, Header(alias="Upload-Length")]
 Offset = Annotated[str | None, Header(alias="Upload-Offset")]
