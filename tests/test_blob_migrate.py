@@ -7,6 +7,7 @@ Real processes throughout: the case server on its folder, the command, a real S3
 from __future__ import annotations
 
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import requests
 from conftest import BACKENDS
@@ -36,6 +37,13 @@ def _upload(photos: PhotoServer, folder: Path, seed: int, stop_at: int | None = 
     return data, up
 
 
+def _migrate(photos: PhotoServer, target: dict[str, str], to: str | None = None) -> CompletedProcess[str]:
+    """`caseserver blobs migrate` from the server's folder into the bucket of `target` (or `to`)."""
+    settings = {**photos.env, **{k: v for k, v in target.items() if k != "CASESERVER_BLOB_URL"}}
+    where = to or target["CASESERVER_BLOB_URL"]
+    return run_caseserver(photos.server.database_url, "blobs", "migrate", "--to", where, **settings)
+
+
 def test_a_folder_moves_into_a_bucket_without_stopping_and_a_second_run_copies_what_came_meanwhile(
     s3: S3Server, tmp_path: Path
 ) -> None:
@@ -45,11 +53,7 @@ def test_a_folder_moves_into_a_bucket_without_stopping_and_a_second_run_copies_w
         token = photos.server.token("aino")
         stored = [_upload(photos, tmp_path, seed)[0] for seed in (1, 2, 3)]
         _, unfinished = _upload(photos, tmp_path, 4, stop_at=30_000)
-        env = {**photos.env, **{k: v for k, v in target.items() if k != "CASESERVER_BLOB_URL"}}
-
-        first = run_caseserver(
-            photos.server.database_url, "blobs", "migrate", "--to", target["CASESERVER_BLOB_URL"], **env
-        )
+        first = _migrate(photos, target)
         assert first.returncode == 0, first.stderr
         assert "4 objects copied" in first.stdout and "0 already there" in first.stdout  # 3 photos, 1 part
         assert "3 photos checked: 3 whole" in first.stdout
@@ -63,9 +67,7 @@ def test_a_folder_moves_into_a_bucket_without_stopping_and_a_second_run_copies_w
         )
         try:
             photos.server.stop()  # every process now on the bucket
-            second = run_caseserver(
-                photos.server.database_url, "blobs", "migrate", "--to", target["CASESERVER_BLOB_URL"], **env
-            )
+            second = _migrate(photos, target)
             assert second.returncode == 0, second.stderr
             assert "1 objects copied" in second.stdout and "4 already there" in second.stdout
             assert "4 photos checked: 4 whole" in second.stdout
@@ -97,10 +99,7 @@ def test_a_damaged_original_is_named_and_not_copied_and_bad_targets_are_one_line
         good, _ = _upload(photos, tmp_path, 11)
         bad, _ = _upload(photos, tmp_path, 12)
         (photos.blob_dir / blob_key(sha256(bad))).write_bytes(b"\0" * len(bad))  # the disk lost it
-        env = {**photos.env, **{k: v for k, v in target.items() if k != "CASESERVER_BLOB_URL"}}
-        done = run_caseserver(
-            photos.server.database_url, "blobs", "migrate", "--to", target["CASESERVER_BLOB_URL"], **env
-        )
+        done = _migrate(photos, target)
         assert done.returncode == 2
         assert f"1 originals damaged at the source (not copied): {sha256(bad)}" in done.stdout
         assert f"1 missing: {sha256(bad)}" in done.stdout
@@ -112,7 +111,7 @@ def test_a_damaged_original_is_named_and_not_copied_and_bad_targets_are_one_line
             ("s3://", "CASESERVER_BLOB_URL must be s3://bucket[/prefix]"),
             ("s3://no-such-bucket/photos", "s3://no-such-bucket/photos/: the object store takes no writes"),
         ):
-            refused = run_caseserver(photos.server.database_url, "blobs", "migrate", "--to", wrong, **env)
+            refused = _migrate(photos, target, to=wrong)
             assert refused.returncode == 2, refused
             assert refused.stderr.count("\n") == 1 and says in refused.stderr, refused.stderr
             assert "Traceback" not in refused.stderr
