@@ -26,6 +26,7 @@ from fieldapp.qt import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRect,
     QSize,
     QVBoxLayout,
     QWebEngineView,
@@ -124,6 +125,8 @@ def test_audit_reads_the_controls_inside_a_web_page(qtbot, sunlight) -> None:  #
             "<a href='#' title='roomy' style='display:block;width:60px;height:60px;color:#000'>Go</a></body>"
         )
     panel = _panel(qtbot, page)
+    # The page is measured as painted: on a busy machine the first frame comes after loadFinished.
+    qtbot.waitUntil(lambda: _painted(page, QRect(0, 0, 30, 30)), timeout=20_000)
 
     found = {f.text: f for f in audit.audit_widget(panel) if f.kind == "web control"}
 
@@ -216,3 +219,10 @@ def test_crew_view_passes_the_audit(qtbot, qapp, profile: Path, view: str, size,
     assert any(f.target for f in findings), "no controls found"
     bad = audit.failures(findings)
     assert not bad, "\n".join(f.line() for f in bad)
+
+
+def _painted(widget: QWidget, area: QRect) -> bool:
+    """Whether `area` of the widget shows more than one colour (something was drawn there)."""
+    image = widget.grab(area).toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
+    return len(colours) > 1
