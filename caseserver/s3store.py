@@ -2,7 +2,8 @@
 
 Chosen by `CASESERVER_BLOB_URL=s3://bucket/prefix`; the endpoint, region and credentials
 come from boto3's usual settings (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-`AWS_SECRET_ACCESS_KEY`, a profile or an instance role). Every key of
+`AWS_SECRET_ACCESS_KEY`, a profile or an instance role; `AWS_MAX_ATTEMPTS` and
+`AWS_RETRY_MODE` for retries). Every key of
 caseserver.blobstore lives under the prefix.
 
 A `put` sends the bytes with their Content-MD5 (the store refuses bytes that do not match
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -39,7 +41,11 @@ class S3BlobStore(BlobStore):
             "s3",
             config=Config(
                 max_pool_connections=64,
-                retries={"max_attempts": 4, "mode": "standard"},
+                # boto3's own settings decide, else 4 attempts with standard backoff.
+                retries={
+                    "mode": os.environ.get("AWS_RETRY_MODE", "standard"),  # type: ignore[typeddict-item]
+                    "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", "4")),
+                },
                 connect_timeout=5,
                 read_timeout=30,
                 # Checksums only where the operation needs one: not every S3-compatible store

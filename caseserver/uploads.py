@@ -314,6 +314,10 @@ def _set_back(store: BlobStore, database: Database, upload: UploadState, last: P
         uploadstate.set_back(database, upload, last)
     except Exception:
         log.exception("the upload %s could not be set back after its failed completion", upload.id)
+        try:  # its earlier bytes still count; nobody need wait for this request
+            uploadstate.release(database, upload)
+        except Exception:  # the database is down too: the hold runs out by itself
+            log.exception("the upload %s stays held until its hold runs out", upload.id)
 
 
 def _remove(store: BlobStore, database: Database, upload_id: str) -> None:

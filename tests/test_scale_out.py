@@ -19,6 +19,7 @@ from loadbalancer import haproxy_program, load_balancer
 from photohelpers import auth, head_offset, jpeg_with_gps, north_ticket, push_photo, sha256, uploader
 from s3server import S3Server
 from serverproc import CaseServer, fresh_database_url, start_server
+from sqlalchemy import create_engine, text
 from tusclient.exceptions import TusUploadFailed
 
 from sync.wire import PHOTO_STORED_HEADER
@@ -107,7 +108,8 @@ def test_an_object_store_that_stops_answering_loses_no_photo(tmp_path: Path) -> 
     store = S3Server(tmp_path)
     bucket = store.new_bucket()
     with fresh_database_url(BACKENDS[-1], tmp_path) as database_url:
-        server = start_server(database_url, tmp_path, **store.env(bucket))
+        # One attempt per call: the store that stopped is found out at once, not after retries.
+        server = start_server(database_url, tmp_path, AWS_MAX_ATTEMPTS="1", **store.env(bucket))
         try:
             token = server.token("aino")
             data = jpeg_with_gps(seed=88)
@@ -133,6 +135,7 @@ def test_an_object_store_that_stops_answering_loses_no_photo(tmp_path: Path) -> 
                 timeout=60,
             )
             assert rest.status_code == 503 and "Retry-After" in rest.headers
+            assert _held_until(database_url, up.url) is None  # the failed request holds nothing
             assert int(head_offset(up.url, token).headers["Upload-Offset"]) < len(data)  # not finished
 
             store = S3Server(tmp_path, port=store.port)  # back, but empty: the parts are gone
@@ -153,3 +156,14 @@ def test_an_object_store_that_stops_answering_loses_no_photo(tmp_path: Path) -> 
         finally:
             server.stop()
             store.stop()
+
+
+def _held_until(database_url: str, upload_url: str) -> object:
+    """Until when a request holds the upload (None: no request does)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT receiving_until FROM uploads WHERE id = :id")
+            return conn.execute(query, {"id": upload_url.rsplit("/", 1)[1]}).scalar_one()
+    finally:
+        engine.dispose()
