@@ -266,9 +266,10 @@ async def _body(request: Request, database: Database, upload: UploadState) -> by
 
 
 async def _settled(database: Database, upload: UploadState) -> UploadState:
-    """The upload once no request is taking its bytes (or the hold ran out): what a HEAD tells,
-    and where a PATCH must start."""
-    while upload.receiving(datetime.now(UTC)):
+    """The upload once no request is taking its bytes (or after at most one hold's length): what
+    a HEAD tells, and where a PATCH must start."""
+    deadline = time.monotonic() + uploadstate.RECEIVING.total_seconds()
+    while upload.receiving(datetime.now(UTC)) and time.monotonic() < deadline:
         await asyncio.sleep(SETTLE_POLL_SECONDS)
         fresh = await run_in_threadpool(uploadstate.load, database, upload.id)
         if fresh is None:
@@ -284,6 +285,7 @@ async def _complete(
     try:
         data = await run_in_threadpool(upload_bytes, store, upload, last, tail)
         await run_in_threadpool(accept, store, database, data, upload.sha256, upload.owner_id)
+        await run_in_threadpool(_finish, store, database, upload)
     except UploadRefused as exc:
         log.info("upload %s refused: %s", upload.id, exc)
         await run_in_threadpool(_remove, store, database, upload.id)
@@ -296,7 +298,6 @@ async def _complete(
         log.exception("storing the finished upload %s failed", upload.id)
         await run_in_threadpool(_set_back, store, database, upload, last, tail)
         raise HTTPException(503, NOT_STORED, headers={"Retry-After": "30"}) from exc
-    await run_in_threadpool(_finish, store, database, upload)
 
 
 def _finish(store: BlobStore, database: Database, upload: UploadState) -> None:
@@ -321,8 +322,15 @@ def _set_back(store: BlobStore, database: Database, upload: UploadState, last: P
 
 
 def _remove(store: BlobStore, database: Database, upload_id: str) -> None:
+    """The upload and its parts go; if the store keeps the parts for now, the upload is only
+    ended (expired), and the sweep removes both later."""
+    try:
+        store.drop_upload(upload_id)
+    except StoreUnavailable as exc:
+        log.warning("upload %s: its parts stay until the sweep: %s", upload_id, exc)
+        uploadstate.expire(database, upload_id)
+        return
     uploadstate.remove(database, upload_id)
-    store.drop_upload(upload_id)
 
 
 def _parse_metadata(header: str) -> dict[str, str]:

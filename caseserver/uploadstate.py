@@ -151,6 +151,16 @@ def finish(database: Database, upload: UploadState, now: datetime | None = None)
         )
 
 
+def expire(database: Database, upload_id: str, now: datetime | None = None) -> None:
+    """End the upload now (HEAD and PATCH answer 410); the sweep removes it."""
+    with database.write() as session:
+        session.execute(
+            update(Upload)
+            .where(Upload.id == upload_id)
+            .values(expires_at=now or datetime.now(UTC), receiving_until=None)
+        )
+
+
 def remove(database: Database, upload_id: str) -> None:
     with database.write() as session:
         session.execute(delete(Upload).where(Upload.id == upload_id))
