@@ -121,11 +121,13 @@ def test_audit_reads_the_controls_inside_a_web_page(qtbot, sunlight) -> None:  #
     with qtbot.waitSignal(page.loadFinished, timeout=20_000):
         page.setHtml(
             "<body style='margin:0;background:#fff'>"
-            "<button title='tiny' style='width:30px;height:30px'>+</button>"
+            "<button title='tiny' style='width:30px;height:30px;padding:0;border:none;"
+            "background:#fff;color:#000;font:bold 24px sans-serif'>+</button>"
             "<a href='#' title='roomy' style='display:block;width:60px;height:60px;color:#000'>Go</a></body>"
         )
     panel = _panel(qtbot, page)
-    # The page is measured as painted: on a busy machine the first frame comes after loadFinished.
+    # The page is measured as painted (black on white, nothing drawn by the browser's own button
+    # style): on a busy machine the first frame comes after loadFinished.
     qtbot.waitUntil(lambda: _painted(page, QRect(0, 0, 30, 30)), timeout=20_000)
 
     found = {f.text: f for f in audit.audit_widget(panel) if f.kind == "web control"}
