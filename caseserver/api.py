@@ -211,7 +211,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = start_worker(database, settings)  # reporter emails, when CASESERVER_SMTP_URL is set
+        worker = start_worker(database, settings, store)  # reporter emails, when CASESERVER_SMTP_URL is set
         sweeper = asyncio.create_task(sweep_expired_uploads_forever(store, database))
         escalations = EscalationWorker(database, rules, settings.escalation_poll_seconds)
         escalations.start()

@@ -98,13 +98,6 @@ class BlobStore(ABC):
         if not self.has(sha256):
             self.put(blob_key(sha256), data)
 
-    def shas(self) -> Iterator[str]:
-        """The hash of every stored original."""
-        for key in self.keys("blobs/"):
-            name = key.rsplit("/", 1)[-1]
-            if len(name) == 64:
-                yield name
-
     # Copies for the public and thumbnails.
     def public_copy(self, sha256: str, edge: int = PUBLIC_EDGE) -> bytes:
         """A JPEG of the blob for the public: turned upright, at most `edge` pixels on its

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from caseserver.blobstore import BlobMissing, BlobStore, StoreUnavailable, blob_key
+from caseserver.blobstore import BlobMissing, BlobStore, StoreUnavailable
 
 
 class FileBlobStore(BlobStore):
@@ -23,10 +23,6 @@ class FileBlobStore(BlobStore):
         self.location = str(self.root)
         for folder in ("blobs", "public", "incoming", "uploads"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
-
-    def path_for(self, sha256: str) -> Path:
-        """Where an original lies on the disk."""
-        return self._path(blob_key(sha256))
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*key.split("/"))

@@ -46,7 +46,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, defer
 
 from caseserver import reporterlinks
-from caseserver.blobstore import open_blob_store
+from caseserver.blobstore import BlobStore, open_blob_store
 from caseserver.changes import insert_new
 from caseserver.config import Settings
 from caseserver.db import Database
@@ -135,7 +135,12 @@ def current_stage(session: Session, reporter: Ticket) -> tuple[str, Ticket]:
 
 class NotificationWorker:
     def __init__(
-        self, db: Database, settings: Settings, smtp: SmtpConfig, clock: Callable[[], datetime] = utcnow
+        self,
+        db: Database,
+        settings: Settings,
+        smtp: SmtpConfig,
+        clock: Callable[[], datetime] = utcnow,
+        store: BlobStore | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -148,7 +153,7 @@ class NotificationWorker:
         self._local = threading.local()
         self._connections: list[SmtpConnection] = []
         self._connections_lock = threading.Lock()
-        self.store = open_blob_store(settings)
+        self.store = store or open_blob_store(settings)  # the photos reporters see
         self.tz = zone(settings.timezone)
         self._link_key: bytes | None = None
         self._stop = threading.Event()
@@ -494,13 +499,15 @@ def photo_arrived(db: Database, sha256: str) -> None:
             worker.wake()
 
 
-def start_worker(db: Database, settings: Settings) -> NotificationWorker | None:
+def start_worker(
+    db: Database, settings: Settings, store: BlobStore | None = None
+) -> NotificationWorker | None:
     """Start this process's worker; None when email is off (notifications stay pending)."""
     try:
         smtp = SmtpConfig.from_url(settings.smtp_url)
         if smtp is None:
             return None
-        worker = NotificationWorker(db, settings, smtp)
+        worker = NotificationWorker(db, settings, smtp, store=store)
     except (SmtpUrlError, StagePolicyError) as exc:
         log.error("reporter emails are off: %s", exc)
         return None

@@ -42,12 +42,9 @@ class UploadState:
     id: str
     owner_id: int
     sha256: str
-    photo_id: str
-    metadata: dict[str, str]
     length: int
     received: int
     parts: tuple[Part, ...]
-    finished: bool
     expires_at: datetime
     receiving_until: datetime | None = None
 
@@ -188,12 +185,9 @@ def _state(row: Upload) -> UploadState:
         id=row.id,
         owner_id=row.owner_id,
         sha256=row.sha256,
-        photo_id=row.photo_id,
-        metadata=orjson.loads(row.upload_metadata),
         length=row.length,
         received=row.received,
         parts=tuple(Part(int(s), int(e), str(t)) for s, e, t in orjson.loads(row.parts)),
-        finished=row.finished_at is not None,
         expires_at=row.expires_at,
         receiving_until=row.receiving_until,
     )

@@ -75,7 +75,7 @@ def test_an_upload_cut_on_one_process_is_resumed_through_the_other(s3: S3Server,
                 sent_first = len(data) * 3 // 5
                 _cut_patch(up.url, token, data, sent_first)
                 took = _took_the_cut([first, second])
-                took.stop()  # the process that took the bytes is gone; its folder holds nothing of them
+                took.stop()  # the process that took the bytes is gone
                 survivor = second if took is first else first
 
                 up.offset = up.get_offset()  # HEAD through the load balancer
@@ -85,7 +85,6 @@ def test_an_upload_cut_on_one_process_is_resumed_through_the_other(s3: S3Server,
                 assert up.request.response_headers[PHOTO_STORED_HEADER.lower()] == sha256(data)
                 assert int(head_offset(up.url, token).headers["Upload-Offset"]) == len(data)
                 assert CUT_MESSAGE not in survivor.log()
-                assert not any((took.log_path.parent / "blobs").rglob("uploads/*/*"))
 
             third = start_server(database_url, folders[2], seed=False, **env)
             try:
